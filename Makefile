@@ -1,0 +1,39 @@
+# PaperLens: two commands on a fresh machine.
+#   make run   set up .venv, build the store from the bundled sample corpus if empty, run the main job
+#   make test  set up .venv and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.paperlens-installed
+
+.PHONY: setup run test lint drills eval bench clean
+
+setup: $(STAMP)
+
+# torch first and pinned: the CPU build. A bare torch requirement would pull CUDA wheels.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/paperlens run
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check index bot scripts tests
+	$(VENV)/bin/mypy
+
+eval: setup
+	$(VENV)/bin/paperlens eval eval/sample-en --mode all
+	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
+
+bench: setup
+	$(VENV)/bin/paperlens bench --sizes 10000,100000
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,129 @@
+"""Frozen pydantic models shared by the index, the answers layer, the CLI and the bot."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+
+
+class Links(BaseModel):
+    """Where a paper can be read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    abs: str | None = None
+    pdf: str | None = None
+    other: tuple[str, ...] = ()
+
+
+class Paper(BaseModel):
+    """One paper's metadata as the store holds it. Metadata never comes from a language model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="arXiv id without version (2401.13934) or the id an import gives")
+    version: int = Field(default=1, ge=1)
+    title: str
+    authors: tuple[str, ...] = ()
+    abstract: str
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    published: date | None = None
+    updated: date | None = None
+    comment: str | None = None
+    links: Links = Links()
+    abstract_zh: str | None = Field(default=None, description="Chinese abstract, when an import carries one")
+    source: str = "import"
+    topics: tuple[str, ...] = ()
+
+    def embed_text(self) -> str:
+        """The text that is embedded and BM25-indexed: title and abstract."""
+        return f"{self.title}. {self.abstract}"
+
+    def text_hash(self) -> str:
+        """Changes exactly when the embedded text changes (a new version with a new abstract, say)."""
+        return hashlib.sha1(self.embed_text().encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def url(self) -> str | None:
+        """The best link to show: the abstract page, else the PDF, else the first other link."""
+        return self.links.abs or self.links.pdf or (self.links.other[0] if self.links.other else None)
+
+
+class SearchHit(BaseModel):
+    """A paper with its place in one result list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paper: Paper
+    score: float = Field(description="fused (hybrid), cosine (dense) or BM25 score; higher is better")
+    rank: int
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+    def brief(self) -> dict[str, object]:
+        """The JSON shape the CLI prints: id, title, score, and where to read it."""
+        p = self.paper
+        return {
+            "id": p.id,
+            "title": p.title,
+            "score": round(self.score, 6),
+            "authors": list(p.authors),
+            "published": p.published.isoformat() if p.published else None,
+            "url": p.url,
+        }
+
+
+class BadLine(BaseModel):
+    """A line of an import that did not land, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an ingest or import did: counted, never silent."""
+
+    source: str
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: list[BadLine] = Field(default_factory=list)
+
+    @property
+    def bad_count(self) -> int:
+        return len(self.bad)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.source}: {self.seen} read, {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.bad_count} bad"
+        )
+        if self.bad:
+            shown = ", ".join(f"line {b.line}: {b.reason}" for b in self.bad[:10])
+            more = f" (+{self.bad_count - 10} more)" if self.bad_count > 10 else ""
+            text += f" [{shown}{more}]"
+        return text
+
+
+class Filters(BaseModel):
+    """Search filters; every field optional."""
+
+    model_config = ConfigDict(frozen=True)
+
+    since: date | None = None
+    until: date | None = None
+    category: str | None = None
+    topic: str | None = None
+    author: str | None = None
+
+    def active(self) -> bool:
+        return any(v is not None for v in self.model_dump().values())

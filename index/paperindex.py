@@ -1,0 +1,350 @@
+"""PaperIndex: the store, the embedders, the FAISS indexes and BM25 behind one object.
+
+The SQLite store is the source of truth (metadata and vectors commit together). The FAISS files
+and the BM25 cache are derived: each records the store generation it matches, and on open any
+disagreement is repaired (stray vectors removed, missing ones restored from the store or
+re-embedded) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.config import IndexSettings
+from index.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
+from index.errors import ModelMismatchError
+from index.lexical import LexicalIndex
+from index import search as retrieval
+from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
+from index.sources import Record
+from index.store import Row, Store
+from index.vectors import CorruptIndexError, IndexParams, VectorIndex
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Space:
+    """One embedding space: its column in the store, its file, its embedder and its FAISS index."""
+
+    column: str
+    filename: str
+    embedder: Callable[[], Embedder]
+    index: VectorIndex | None = None
+
+
+class PaperIndex:
+    """Everything PaperLens knows about papers, for one data directory."""
+
+    def __init__(
+        self,
+        settings: IndexSettings,
+        *,
+        embedder: Embedder | None = None,
+        multilingual_embedder: Embedder | None = None,
+        check_model: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.store = Store(settings.data_dir)
+        self._embedder = embedder
+        self._multi = multilingual_embedder
+        self.params = IndexParams(
+            settings.index_type, settings.hnsw_m, settings.hnsw_ef_search, settings.hnsw_ef_construction
+        )
+        self._lexical: LexicalIndex | None = None
+        self._last_save = time.monotonic()
+        self._spaces = {"dense": _Space("vector", "dense.npz", lambda: self.embedder)}
+        if settings.multilingual:
+            self._spaces["multi"] = _Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
+        if check_model:
+            self._check_model()
+
+    # ----- embedders (loaded on first use) -----
+    @property
+    def model_name(self) -> str:
+        return self._embedder.name if self._embedder is not None else self.settings.model
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(
+                self.settings.model, self.settings.embed_dtype, self.settings.embed_batch_size
+            )
+        return self._embedder
+
+    @property
+    def multilingual_embedder(self) -> Embedder:
+        if self._multi is None:
+            self._multi = MultilingualEmbedder(self.settings.embed_batch_size)
+        return self._multi
+
+    @property
+    def multilingual(self) -> bool:
+        return "multi" in self._spaces
+
+    def _check_model(self) -> None:
+        recorded = self.store.get_meta("embed_model")
+        if recorded is None:
+            self.store.set_meta("embed_model", self.model_name)
+        elif recorded != self.model_name:
+            raise ModelMismatchError(
+                f"This index was built with the embedding model {recorded!r}, but the configured model is "
+                f"{self.model_name!r}. Run `paperlens rebuild` to re-embed every paper with the new model, "
+                f"or set PAPERLENS_MODEL={recorded} to keep the old one."
+            )
+
+    # ----- vector indexes -----
+    def vectors(self, space: str = "dense") -> VectorIndex:
+        """The FAISS index of a space, loaded (and reconciled with the store) on first use."""
+        sp = self._spaces[space]
+        if sp.index is None:
+            sp.index = self._load(sp)
+        return sp.index
+
+    def _load(self, sp: _Space) -> VectorIndex:
+        path = self.store.file(sp.filename)
+        vi: VectorIndex | None = None
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    vi, header = VectorIndex.load(fh, self.params)
+                if header.get("model") != self._space_model(sp) or vi.params.kind != self.params.kind:
+                    log.info("index file %s is for another model or index type; rebuilding it", sp.filename)
+                    vi = None
+            except CorruptIndexError as e:
+                log.warning("index file %s is damaged (%s); rebuilding it from the store", sp.filename, e)
+                vi = None
+        elif self.store.count():
+            log.warning("index file %s is missing; rebuilding it from the store", sp.filename)
+        if vi is None:
+            vi = VectorIndex(self._space_dim(sp), self.params)
+            vi.generation = -1
+        if vi.generation != self.store.generation:
+            self._reconcile(sp, vi)
+        return vi
+
+    def _space_model(self, sp: _Space) -> str:
+        return self.model_name if sp.column == "vector" else MultilingualEmbedder.name
+
+    def _space_dim(self, sp: _Space) -> int:
+        recorded = self.store.get_meta(f"dim_{sp.column}")
+        if recorded:
+            return int(recorded)
+        dim = sp.embedder().dim
+        self.store.set_meta(f"dim_{sp.column}", str(dim))
+        return dim
+
+    def _reconcile(self, sp: _Space, vi: VectorIndex) -> None:
+        generation = self.store.generation
+        want = self.store.hashes()
+        have = {r: h.decode() for r, h in vi.live().items()}
+        stray = [r for r, h in have.items() if want.get(r) != h]
+        vi.remove(stray)
+        missing = [r for r, h in want.items() if have.get(r) != h]
+        stored = self.store.vectors(sp.column, missing, vi.dim)
+        if stored:
+            ids = list(stored)
+            vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
+        todo = [(r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in set(missing) - set(stored)]
+        if todo:
+            log.info("embedding %d papers that have no %s vector yet", len(todo), sp.column)
+            emb = sp.embedder()
+            for i in range(0, len(todo), BATCH):
+                chunk = todo[i : i + BATCH]
+                vecs = emb.encode([t for _, _, t in chunk])
+                self.store.set_vectors(
+                    (r, h, v, None) if sp.column == "vector" else (r, h, None, v)
+                    for (r, h, _), v in zip(chunk, vecs, strict=True)
+                )
+                vi.add([r for r, _, _ in chunk], [h for _, h, _ in chunk], vecs)
+            generation = self.store.generation
+        if vi.tombstones > max(1000, 0.2 * len(vi)):
+            vi.compact()
+        if stray or missing:
+            log.warning(
+                "%s index and store disagreed: %d stray vectors removed, %d restored from the store, %d re-embedded",
+                sp.column, len(stray), len(stored), len(todo),
+            )
+        vi.generation = generation
+        self._save_space(sp, vi)
+
+    def _save_space(self, sp: _Space, vi: VectorIndex) -> None:
+        meta = {"model": self._space_model(sp)}
+        self.store.write_atomic(sp.filename, lambda fh: vi.save(fh, meta))
+
+    def save(self) -> None:
+        """Write every loaded index atomically."""
+        for sp in self._spaces.values():
+            if sp.index is not None:
+                self._save_space(sp, sp.index)
+        self._last_save = time.monotonic()
+
+    # ----- BM25 -----
+    def lexical(self) -> LexicalIndex:
+        gen = self.store.generation
+        if self._lexical is not None and self._lexical.generation == gen:
+            return self._lexical
+        path = self.store.file("bm25.pkl")
+        if path.exists():
+            try:
+                cached = LexicalIndex.loads(path.read_bytes())
+                if cached.generation == gen:
+                    self._lexical = cached
+                    return cached
+            except Exception as e:  # a damaged cache is rebuilt, never fatal
+                log.warning("BM25 cache is damaged (%s); rebuilding", e)
+        lex = LexicalIndex.build(self.store.iter_texts(), gen)
+        self.store.write_atomic("bm25.pkl", lambda fh: fh.write(lex.dumps()))
+        self._lexical = lex
+        return lex
+
+    # ----- ingest -----
+    def ingest(self, records: Iterable[Record], source: str, progress: Progress | None = None) -> IngestReport:
+        """Write a stream of records in batches: embed what changed, commit, index, save.
+
+        Bad records are counted in the report with their line numbers; the rest land. A re-run of
+        the same input finds everything unchanged and embeds nothing.
+        """
+        report = IngestReport(source=source)
+        for name in self._spaces:
+            self.vectors(name)
+        batch: dict[str, Paper] = {}
+        for _, rec in records:
+            if isinstance(rec, BadLine):
+                report.bad.append(rec)
+                continue
+            report.seen += 1
+            prev = batch.get(rec.id)
+            if prev is not None:
+                rec = _merge(prev, rec)
+            batch[rec.id] = rec
+            if len(batch) >= BATCH:
+                self._write(list(batch.values()), report, progress)
+                batch = {}
+        if batch:
+            self._write(list(batch.values()), report, progress)
+        self.save()
+        log.info("%s", report.summary())
+        return report
+
+    def _write(self, papers: list[Paper], report: IngestReport, progress: Progress | None) -> None:
+        existing = self.store.existing([p.id for p in papers])
+        need: dict[str, dict[str, np.ndarray]] = {p.id: {} for p in papers}
+        for sp in self._spaces.values():
+            todo = []
+            for p in papers:
+                e = existing.get(p.id)
+                has = e is not None and (e.has_vector if sp.column == "vector" else e.has_mvector)
+                if e is None or (p.version >= e.version and (e.text_hash != p.text_hash() or not has)):
+                    todo.append(p)
+            if todo:
+                vecs = sp.embedder().encode([p.embed_text() for p in todo])
+                for p, v in zip(todo, vecs, strict=True):
+                    need[p.id][sp.column] = v
+        before = self.store.generation
+        results = self.store.upsert(
+            [Row(p, need[p.id].get("vector"), need[p.id].get("mvector")) for p in papers]
+        )
+        after = self.store.generation
+        for sp in self._spaces.values():
+            vi = sp.index
+            assert vi is not None
+            items = [(rid, p) for (rid, _), p in zip(results, papers, strict=True) if sp.column in need[p.id]]
+            if items:
+                vi.add(
+                    [rid for rid, _ in items],
+                    [p.text_hash() for _, p in items],
+                    np.vstack([need[p.id][sp.column] for _, p in items]),
+                )
+            # In sync only if nobody else wrote between our reads and our commit.
+            vi.generation = after if after - before <= 1 and vi.generation == before else -1
+        for _, outcome in results:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(len(papers))
+        if time.monotonic() - self._last_save > self.settings.save_interval_seconds:
+            self.save()
+
+    # ----- retrieval (index/search.py) -----
+    def search(
+        self, query: str, *, k: int = 10, mode: SearchMode | None = None, filters: Filters | None = None
+    ) -> list[SearchHit]:
+        """Hybrid (default), dense or BM25 search with optional filters; best first."""
+        return retrieval.search(self, query, k=k, mode=mode, filters=filters)
+
+    def similar(self, ref: str, *, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        """Papers nearest to the paper named by id, URL or title."""
+        return retrieval.similar(self, ref, k=k, filters=filters)
+
+    def resolve(self, ref: str) -> Paper:
+        """One paper by arXiv id, URL, stored id, name or fuzzy title."""
+        return retrieval.resolve(self, ref)
+
+    # ----- maintenance -----
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Re-embed every paper with the configured model and rebuild every index file."""
+        self.store.clear_vectors()
+        self.store.set_meta("embed_model", self.model_name)
+        for name, sp in self._spaces.items():
+            self.store.remove_file(sp.filename)
+            self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
+            sp.index = None
+            self.vectors(name)
+        self.store.remove_file("bm25.pkl")
+        self._lexical = None
+        self.lexical()
+        n = self.store.count()
+        if progress:
+            progress(n)
+        return n
+
+    def check(self) -> dict[str, Any]:
+        """Compare store and indexes without repairing: what a drill asserts on."""
+        want = self.store.hashes()
+        out: dict[str, Any] = {"papers": len(want), "duplicate_ids": sum(c - 1 for c in self.store.id_counts().values())}
+        for name, sp in self._spaces.items():
+            path = self.store.file(sp.filename)
+            try:
+                with path.open("rb") as fh:
+                    vi, _ = VectorIndex.load(fh, self.params)
+                have = {r: h.decode() for r, h in vi.live().items()}
+                out[name] = {"vectors": len(have), "agree": have == want}
+            except (OSError, CorruptIndexError) as e:
+                out[name] = {"vectors": 0, "agree": False, "error": str(e)}
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        dense = self.vectors("dense")
+        out: dict[str, Any] = {
+            "papers": self.store.count(),
+            "data_dir": str(self.settings.data_dir.resolve()),
+            "model": self.model_name,
+            "dtype": getattr(self._embedder, "dtype", self.settings.embed_dtype),
+            "dim": dense.dim,
+            "index_type": dense.params.kind,
+            "vectors": len(dense),
+            "multilingual_vectors": len(self.vectors("multi")) if self.multilingual else None,
+            "topics": self.store.topic_counts(),
+            "disk_bytes": self.store.size_bytes(),
+        }
+        return out
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _merge(a: Paper, b: Paper) -> Paper:
+    """Two records of one paper in a batch: keep the newer version, union the topics."""
+    newer = b if b.version >= a.version else a
+    topics = tuple(dict.fromkeys(a.topics + b.topics))
+    return newer.model_copy(update={"topics": topics})
+

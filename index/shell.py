@@ -1,0 +1,79 @@
+"""The terminal session of `make run`: one command per line, from a person or a pipe.
+
+Commands share the index layer with the CLI and (later) the bot: search, similar, show, stats, help,
+quit. It exits cleanly on EOF, `quit` or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+from index.config import LLMSettings
+from index.errors import PaperLensError
+from index.paperindex import PaperIndex
+from index.text import hits_text, paper_text
+
+log = logging.getLogger(__name__)
+
+HELP = """Commands:
+  search QUERY        hybrid search (English or Chinese)
+  similar PAPER       papers similar to one (id, URL or title)
+  show PAPER          metadata and abstract
+  stats               what the index holds
+  help                this text
+  quit                leave (or Ctrl-D)"""
+
+
+class Shell:
+    """A line-oriented session over a PaperIndex."""
+
+    def __init__(self, index: PaperIndex, llm: LLMSettings, k: int = 5) -> None:
+        self.index = index
+        self.llm = llm
+        self.k = k
+
+    def handle(self, line: str) -> str | None:
+        """Run one line; returns the text to print, or None to quit."""
+        cmd, _, rest = line.strip().partition(" ")
+        cmd, rest = cmd.lower(), rest.strip()
+        if not cmd or cmd.startswith("#"):
+            return ""
+        if cmd in ("quit", "exit"):
+            return None
+        try:
+            if cmd == "help":
+                return HELP
+            if cmd == "search":
+                return hits_text(self.index.search(rest, k=self.k))
+            if cmd == "similar":
+                return hits_text(self.index.similar(rest, k=self.k))
+            if cmd == "show":
+                return paper_text(self.index.resolve(rest))
+            if cmd == "stats":
+                return "\n".join(f"{k}: {v}" for k, v in self.index.stats().items())
+        except PaperLensError as e:
+            return f"error: {e}"
+        return f"Unknown command {cmd!r}. Type 'help'."
+
+    def loop(self, stdin: TextIO, stdout: TextIO) -> int:
+        interactive = stdin.isatty()
+        if interactive:
+            stdout.write("PaperLens — type 'help' for commands, Ctrl-D to leave.\n")
+        try:
+            while True:
+                if interactive:
+                    stdout.write("paperlens> ")
+                    stdout.flush()
+                line = stdin.readline()
+                if not line:
+                    break
+                out = self.handle(line)
+                if out is None:
+                    break
+                if out:
+                    stdout.write(out + "\n")
+                    stdout.flush()
+        except KeyboardInterrupt:
+            stdout.write("\n")
+        return 0

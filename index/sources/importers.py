@@ -1,0 +1,268 @@
+"""Importers: JSONL papers, Markdown tables (conference lists), arXiv metadata snapshots. All streamed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from datetime import date
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from index.errors import ImportFormatError
+from index.ids import arxiv_links, parse_arxiv_id
+from index.models import BadLine, Links, Paper
+from index.sources import Record
+
+log = logging.getLogger(__name__)
+
+ImportFormat = Literal["jsonl", "table", "arxiv-snapshot"]
+
+
+def slug(text: str, limit: int = 60) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:limit].strip("-") or "untitled"
+
+
+def _clean(text: Any) -> str:
+    return " ".join(str(text).split()) if text is not None else ""
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(_clean(a) for a in value if _clean(a))
+    text = re.sub(r"\s+and\s+", ", ", _clean(value))
+    return tuple(a.strip() for a in text.split(",") if a.strip())
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError):
+        pass
+    if re.fullmatch(r"\d{4}", text):
+        return date(int(text), 1, 1)
+    raise ValueError(f"unreadable date {text!r}")
+
+
+def _links_for(pid: str, version: int | None, url: str | None) -> Links:
+    if parse_arxiv_id(pid) is not None:
+        abs_url, pdf_url = arxiv_links(pid, None)
+        return Links(abs=abs_url, pdf=pdf_url, other=(url,) if url and "arxiv.org" not in url else ())
+    if url:
+        return Links(pdf=url) if url.lower().endswith(".pdf") else Links(abs=url)
+    return Links()
+
+
+def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
+    try:
+        fh = path.open("r", encoding="utf-8", errors="replace")
+    except FileNotFoundError as e:
+        raise ImportFormatError(f"No such file: {path}") from e
+    except IsADirectoryError as e:
+        raise ImportFormatError(f"{path} is a directory, not a file") from e
+    with fh:
+        yield from enumerate(fh, start=1)
+
+
+def _bad(n: int, reason: str) -> Record:
+    log.warning("line %d skipped: %s", n, reason)
+    return n, BadLine(line=n, reason=reason)
+
+
+def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Paper:
+    """A Paper from a JSONL object (the bundled sample's shape, or a Paper dump)."""
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    raw_id = _clean(obj.get("id"))
+    title, abstract = _clean(obj.get("title")), _clean(obj.get("abstract") or obj.get("summary"))
+    if not title:
+        raise ValueError("missing title")
+    if not abstract:
+        raise ValueError("missing abstract")
+    version = obj.get("version")
+    parsed = parse_arxiv_id(raw_id) if raw_id else None
+    if parsed:
+        pid, v = parsed
+        version = version or v
+    elif raw_id:
+        pid = raw_id
+    else:
+        pid = f"{default_source}:{slug(title)}"
+    topics = obj.get("topics") or ([obj["topic"]] if obj.get("topic") else [])
+    links = obj.get("links")
+    cats = obj.get("categories") or []
+    if isinstance(cats, str):
+        cats = cats.split()
+    return Paper(
+        id=pid,
+        version=int(version or 1),
+        title=title,
+        authors=_authors(obj.get("authors")),
+        abstract=abstract,
+        categories=tuple(cats),
+        primary_category=obj.get("primary_category") or (cats[0] if cats else None),
+        published=_date(obj.get("published")),
+        updated=_date(obj.get("updated")),
+        comment=_clean(obj.get("comment")) or None,
+        links=Links.model_validate(links) if isinstance(links, dict) else _links_for(pid, None, obj.get("url")),
+        abstract_zh=_clean(obj.get("abstract_zh")) or None,
+        source=_clean(obj.get("source")) or default_source,
+        topics=tuple(str(t) for t in topics),
+    )
+
+
+def jsonl_records(path: Path, source: str = "import") -> Iterator[Record]:
+    for n, line in _open_lines(path):
+        if not line.strip():
+            continue
+        try:
+            yield n, paper_from_json(json.loads(line), source)
+        except json.JSONDecodeError as e:
+            yield _bad(n, f"invalid JSON ({e.msg})")
+        except (ValueError, TypeError, ValidationError) as e:
+            yield _bad(n, str(e).splitlines()[0])
+
+
+_TABLE_COLUMNS = {
+    "year": "year",
+    "title": "title",
+    "authors": "authors",
+    "author": "authors",
+    "abstract": "abstract",
+    "chinese abstract": "abstract_zh",
+    "abstract (chinese)": "abstract_zh",
+    "中文摘要": "abstract_zh",
+    "link": "link",
+    "url": "link",
+    "pdf": "link",
+}
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a Markdown table row; ``\\|`` is a literal pipe."""
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells = re.split(r"(?<!\\)\|", s)
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def _link_target(cell: str) -> str | None:
+    m = re.search(r"\]\(([^)\s]+)\)", cell) or re.search(r"(https?://\S+)", cell)
+    return m.group(1) if m else (cell.strip() or None)
+
+
+def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
+    """Markdown table rows: year | title | authors | abstract | Chinese abstract | link."""
+    prefix = id_prefix or slug(path.stem, 40)
+    columns: list[str] | None = None
+    for n, line in _open_lines(path):
+        if not line.strip().startswith("|"):
+            continue
+        cells = split_row(line)
+        if columns is None:
+            columns = [_TABLE_COLUMNS.get(c.lower(), c.lower()) for c in cells]
+            missing = {"title", "abstract"} - set(columns)
+            if missing:
+                raise ImportFormatError(
+                    f"{path}: the table header needs columns year | title | authors | abstract | "
+                    f"Chinese abstract | link (missing: {', '.join(sorted(missing))})"
+                )
+            continue
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            continue
+        if len(cells) != len(columns):
+            yield _bad(n, f"expected {len(columns)} cells, found {len(cells)}")
+            continue
+        row = dict(zip(columns, cells, strict=True))
+        try:
+            link = _link_target(row.get("link", ""))
+            parsed = parse_arxiv_id(link) if link else None
+            year = row.get("year", "").strip()
+            obj = {
+                "id": parsed[0] if parsed else f"{prefix}:{slug(row.get('title', ''))}",
+                "title": row.get("title"),
+                "authors": row.get("authors"),
+                "abstract": row.get("abstract"),
+                "abstract_zh": row.get("abstract_zh"),
+                "published": year or None,
+                "url": link,
+            }
+            yield n, paper_from_json(obj, prefix)
+        except (ValueError, ValidationError) as e:
+            yield _bad(n, str(e).splitlines()[0])
+
+
+def snapshot_records(path: Path) -> Iterator[Record]:
+    """The arXiv metadata snapshot (Kaggle) JSONL: id, title, authors, abstract, categories, versions, ..."""
+    for n, line in _open_lines(path):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+            parsed = parse_arxiv_id(str(obj.get("id", "")))
+            if parsed is None:
+                raise ValueError(f"not an arXiv id: {obj.get('id')!r}")
+            pid = parsed[0]
+            versions = obj.get("versions") or []
+            version = max((int(str(v.get("version", "v1")).lstrip("v")) for v in versions), default=1)
+            created = _date(versions[0].get("created")) if versions else None
+            cats = str(obj.get("categories") or "").split()
+            abs_url, pdf_url = arxiv_links(pid, None)
+            yield n, Paper(
+                id=pid,
+                version=version,
+                title=_clean(obj.get("title")) or _raise("missing title"),
+                authors=_authors(obj.get("authors")),
+                abstract=_clean(obj.get("abstract")) or _raise("missing abstract"),
+                categories=tuple(cats),
+                primary_category=cats[0] if cats else None,
+                published=created or _date(obj.get("update_date")),
+                updated=_date(obj.get("update_date")),
+                comment=_clean(obj.get("comments")) or None,
+                links=Links(abs=abs_url, pdf=pdf_url),
+                source="arxiv-snapshot",
+            )
+        except json.JSONDecodeError as e:
+            yield _bad(n, f"invalid JSON ({e.msg})")
+        except (ValueError, TypeError, AttributeError, ValidationError) as e:
+            yield _bad(n, str(e).splitlines()[0])
+
+
+def _raise(msg: str) -> str:
+    raise ValueError(msg)
+
+
+def records_for(path: Path, fmt: str, id_prefix: str | None = None) -> Iterator[Record]:
+    """The record stream for a file in one of the import formats."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFormatError(f"No such file: {path}")
+    if fmt == "jsonl":
+        return jsonl_records(path, id_prefix or "import")
+    if fmt == "table":
+        return table_records(path, id_prefix)
+    if fmt == "arxiv-snapshot":
+        return snapshot_records(path)
+    raise ImportFormatError(f"Unknown import format {fmt!r}: use jsonl, table or arxiv-snapshot.")
+
+
+

@@ -1,0 +1,473 @@
+"""The embedded SQLite store: the one module that owns the data directory's files.
+
+Papers, their embeddings (as float32 blobs, written in the same transaction as the metadata),
+per-topic ingest state and cached summaries live in ``papers.db``. Derived files (the FAISS
+index, the BM25 cache) are written through :meth:`Store.write_atomic` so a crash never leaves a
+half-written file: the store is the source of truth and everything else is rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from index.models import Filters, Links, Paper
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    abstract TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    primary_category TEXT,
+    published TEXT,
+    updated TEXT,
+    comment TEXT,
+    links TEXT NOT NULL,
+    abstract_zh TEXT,
+    source TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB,
+    mvector BLOB
+);
+CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
+CREATE TABLE IF NOT EXISTS paper_topics (
+    paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (paper_rowid, topic)
+);
+CREATE TABLE IF NOT EXISTS topic_state (
+    topic TEXT PRIMARY KEY,
+    last_published TEXT,
+    last_run TEXT,
+    seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    paper_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (paper_id, version, lang, provider)
+);
+"""
+
+_COLUMNS = (
+    "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
+    "comment, links, abstract_zh, source"
+)
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the store already holds for an id: enough to decide whether to re-embed."""
+
+    rowid: int
+    version: int
+    text_hash: str
+    has_vector: bool
+    has_mvector: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """A paper ready to be written, with its embeddings (None keeps what is stored)."""
+
+    paper: Paper
+    vector: np.ndarray | None
+    mvector: np.ndarray | None
+
+
+def _blob(v: np.ndarray | None) -> bytes | None:
+    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+def _date(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+def fsync_dir(path: Path) -> None:
+    """fsync a directory so a rename inside it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / "papers.db"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    # ----- files beside the database -----
+    def file(self, name: str) -> Path:
+        """Path of a derived file in the data directory (read side)."""
+        return self.data_dir / name
+
+    def write_atomic(self, name: str, write: Callable[[BinaryIO], None]) -> None:
+        """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
+        target = self.data_dir / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            fsync_dir(self.data_dir)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def remove_file(self, name: str) -> None:
+        (self.data_dir / name).unlink(missing_ok=True)
+
+    # ----- transactions and meta -----
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every write that changes papers; derived files record the one they match."""
+        return int(self.get_meta("generation") or 0)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # ----- papers -----
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
+        """What is stored for these ids (absent ids are missing from the result)."""
+        out: dict[str, Existing] = {}
+        with self._lock:
+            for chunk in _chunks(list(ids), 500):
+                marks = ",".join("?" * len(chunk))
+                for r in self._db.execute(
+                    f"SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL "
+                    f"FROM papers WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    out[r[0]] = Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5]))
+        return out
+
+    def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
+        """Insert or update papers and their vectors in one transaction.
+
+        A newer version replaces the row in place (same rowid, so the same vector id); an older
+        version than the stored one never downgrades it, but its topics are still recorded.
+
+        Returns:
+            (rowid, outcome) per row, outcome one of ``added``, ``updated``, ``unchanged``.
+        """
+        results: list[tuple[int, str]] = []
+        with self.transaction() as db:
+            changed = False
+            for row in rows:
+                p = row.paper
+                cur = db.execute(
+                    "SELECT rowid, version, title, authors, abstract, categories, primary_category, published, "
+                    "updated, comment, links, abstract_zh, source, text_hash FROM papers WHERE id=?",
+                    (p.id,),
+                ).fetchone()
+                values = self._values(p)
+                if cur is None:
+                    rowid = db.execute(
+                        "INSERT INTO papers(id, version, title, authors, abstract, categories, primary_category, "
+                        "published, updated, comment, links, abstract_zh, source, text_hash, vector, mvector) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, _blob(row.vector), _blob(row.mvector)),
+                    ).lastrowid
+                    assert rowid is not None
+                    outcome, changed = "added", True
+                else:
+                    rowid = cur[0]
+                    same = tuple(cur[1:]) == values[1:]
+                    if cur[1] > p.version or (same and row.vector is None and row.mvector is None):
+                        outcome = "unchanged"
+                    else:
+                        db.execute(
+                            "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, "
+                            "primary_category=?, published=?, updated=?, comment=?, links=?, abstract_zh=?, "
+                            "source=?, text_hash=?, vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
+                            "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?",
+                            (
+                                *values[1:],
+                                _blob(row.vector),
+                                p.text_hash(),
+                                _blob(row.mvector),
+                                p.text_hash(),
+                                rowid,
+                            ),
+                        )
+                        outcome, changed = ("unchanged" if same else "updated"), True
+                for t in p.topics:
+                    n = db.execute(
+                        "INSERT OR IGNORE INTO paper_topics(paper_rowid, topic) VALUES (?, ?)", (rowid, t)
+                    ).rowcount
+                    changed = changed or n > 0
+                results.append((rowid, outcome))
+            if changed:
+                self._bump(db)
+        return results
+
+    @staticmethod
+    def _values(p: Paper) -> tuple[Any, ...]:
+        return (
+            p.id,
+            p.version,
+            p.title,
+            json.dumps(list(p.authors), ensure_ascii=False),
+            p.abstract,
+            json.dumps(list(p.categories)),
+            p.primary_category,
+            p.published.isoformat() if p.published else None,
+            p.updated.isoformat() if p.updated else None,
+            p.comment,
+            p.links.model_dump_json(),
+            p.abstract_zh,
+            p.source,
+            p.text_hash(),
+        )
+
+    def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
+        """Store (re-)computed vectors for rows whose text hash is still the one they were computed for."""
+        with self.transaction() as db:
+            for rowid, text_hash, v, mv in items:
+                db.execute(
+                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
+                    "WHERE rowid=? AND text_hash=?",
+                    (_blob(v), _blob(mv), rowid, text_hash),
+                )
+            self._bump(db)
+
+    def clear_vectors(self) -> None:
+        """Forget every stored vector (a rebuild with another model)."""
+        with self.transaction() as db:
+            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
+            self._bump(db)
+
+    def _paper(self, r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
+        return Paper(
+            id=r[1],
+            version=r[2],
+            title=r[3],
+            authors=tuple(json.loads(r[4])),
+            abstract=r[5],
+            categories=tuple(json.loads(r[6])),
+            primary_category=r[7],
+            published=_date(r[8]),
+            updated=_date(r[9]),
+            comment=r[10],
+            links=Links.model_validate_json(r[11]),
+            abstract_zh=r[12],
+            source=r[13],
+            topics=topics,
+        )
+
+    def _topics(self, rowids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            for rid, t in self._db.execute(
+                f"SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid IN ({marks}) ORDER BY topic", chunk
+            ):
+                out.setdefault(rid, []).append(t)
+        return out
+
+    def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        out: dict[int, Paper] = {}
+        with self._lock:
+            topics = self._topics(rowids)
+            for chunk in _chunks(list(rowids), 500):
+                marks = ",".join("?" * len(chunk))
+                for r in self._db.execute(f"SELECT {_COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk):
+                    out[r[0]] = self._paper(r, tuple(topics.get(r[0], ())))
+        return out
+
+    def get(self, paper_id: str) -> tuple[int, Paper] | None:
+        with self._lock:
+            r = self._db.execute(f"SELECT {_COLUMNS} FROM papers WHERE id=?", (paper_id,)).fetchone()
+            if r is None:
+                return None
+            return r[0], self._paper(r, tuple(self._topics([r[0]]).get(r[0], ())))
+
+    def titles(self) -> list[tuple[int, str, str]]:
+        """(rowid, id, title) of every paper, for fuzzy title lookup."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute("SELECT rowid, id, title FROM papers")]  # type: ignore[misc]
+
+    def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str]]]:
+        """(rowid, title + abstract) in rowid order, in batches (BM25 build)."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(r[0], f"{r[1]}. {r[2]}") for r in rows]
+
+    def hashes(self) -> dict[int, str]:
+        """rowid -> text hash of every paper (index reconciliation)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT rowid, text_hash FROM papers").fetchall())
+
+    def vectors(self, column: str, rowids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
+        """Stored vectors (column 'vector' or 'mvector') for these rows; rows without one are absent."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        out: dict[int, np.ndarray] = {}
+        with self._lock:
+            for chunk in _chunks(list(rowids), 500):
+                marks = ",".join("?" * len(chunk))
+                for rid, blob in self._db.execute(
+                    f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL", chunk
+                ):
+                    v = np.frombuffer(blob, dtype=np.float32)
+                    if v.shape[0] == dim:
+                        out[rid] = v
+        return out
+
+    def missing_vectors(self, column: str) -> list[tuple[int, str, str]]:
+        """(rowid, text hash, text) of rows that still need an embedding in this column."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        with self._lock:
+            return [
+                (r[0], r[1], f"{r[2]}. {r[3]}")
+                for r in self._db.execute(
+                    f"SELECT rowid, text_hash, title, abstract FROM papers WHERE {column} IS NULL ORDER BY rowid"
+                )
+            ]
+
+    def filter_rowids(self, f: Filters) -> set[int]:
+        """Rows matching every active filter (dates inclusive, category/topic exact, author substring)."""
+        where, args = [], []
+        if f.since:
+            where.append("published >= ?")
+            args.append(f.since.isoformat())
+        if f.until:
+            where.append("published <= ?")
+            args.append(f.until.isoformat())
+        if f.category:
+            where.append("(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))")
+            args += [f.category, f.category]
+        if f.topic:
+            where.append(
+                "rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))"
+            )
+            args.append(f.topic)
+        if f.author:
+            where.append("lower(authors) LIKE ?")
+            args.append(f"%{f.author.lower()}%")
+        sql = "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._lock:
+            return {r[0] for r in self._db.execute(sql, args)}
+
+    def id_counts(self) -> dict[str, int]:
+        """Number of rows per paper id (any value above 1 is a duplicate; the schema forbids it)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT id, COUNT(*) FROM papers GROUP BY id").fetchall())
+
+    # ----- topics -----
+    def topic_state(self, topic: str) -> date | None:
+        with self._lock:
+            r = self._db.execute("SELECT last_published FROM topic_state WHERE topic=?", (topic,)).fetchone()
+        return _date(r[0]) if r and r[0] else None
+
+    def set_topic_state(self, topic: str, last_published: date | None, seen: int) -> None:
+        now = datetime.now(UTC).isoformat()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO topic_state(topic, last_published, last_run, seen) VALUES (?,?,?,?) "
+                "ON CONFLICT(topic) DO UPDATE SET last_published=MAX(COALESCE(last_published, ''), "
+                "COALESCE(excluded.last_published, '')), last_run=excluded.last_run, seen=seen + excluded.seen",
+                (topic, last_published.isoformat() if last_published else None, now, seen),
+            )
+
+    def topic_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._db.execute("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic").fetchall())
+
+    # ----- summaries cache -----
+    def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:
+        with self._lock:
+            r = self._db.execute(
+                "SELECT body FROM summaries WHERE paper_id=? AND version=? AND lang=? AND provider=?",
+                (paper_id, version, lang, provider),
+            ).fetchone()
+        return r[0] if r else None
+
+    def put_summary(self, paper_id: str, version: int, lang: str, provider: str, body: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?,?)",
+                (paper_id, version, lang, provider, body, datetime.now(UTC).isoformat()),
+            )
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.data_dir.iterdir() if f.is_file())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
