@@ -178,6 +178,29 @@ def cmd_run(ix: PaperIndex, a: argparse.Namespace) -> int:
     return cmd_shell(ix, a)
 
 
+def cmd_eval(a: argparse.Namespace) -> int:
+    from index.evaluate import MODES, run_eval
+
+    modes = MODES if a.mode == "all" else (a.mode,)
+    overrides: dict[str, Any] = {}
+    if a.dtype:
+        overrides["embed_dtype"] = a.dtype
+    if a.no_multilingual:
+        overrides["multilingual"] = False
+    result = run_eval(Path(a.dir), modes, a.split, **overrides)
+    if a.json:
+        _emit(result)
+        return 0
+    print(f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})")
+    print(f"{'mode':<8} {'nDCG@10':>8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}  queries")
+    for mode, m in result["modes"].items():
+        print(
+            f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@1']:>7.4f} {m['recall@5']:>7.4f} "
+            f"{m['recall@10']:>7.4f} {m['mrr@10']:>7.4f}  {m['queries']}"
+        )
+    return 0
+
+
 # ----- parser -----
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_date_arg, help="published on or after (YYYY-MM-DD)")
@@ -227,6 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date_arg, help="only papers published on or after this date")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("eval", help="score retrieval on a BEIR-format dataset (temporary index)")
+    p.add_argument("dir", help="directory with corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all")
+    p.add_argument("--split", default="test", help="qrels file to score (default test)")
+    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], help="embedding dtype for this run")
+    p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
@@ -260,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         print("paperlens: error: the query is empty: type what the papers should be about.", file=sys.stderr)
         return 2
     try:
+        if args.command == "eval":
+            return cmd_eval(args)
         settings = IndexSettings()
         ix = PaperIndex(settings, check_model=args.command != "rebuild")
         try:

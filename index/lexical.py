@@ -40,7 +40,7 @@ class LexicalIndex:
             rowids.extend(r for r, _ in batch)
             tokens.extend(tokenize([t for _, t in batch]))
         bm25 = None
-        if rowids:
+        if any(tokens):  # bm25s cannot index a corpus with no tokens at all
             bm25 = bm25s.BM25()
             bm25.index(tokens, show_progress=False)
         log.info("BM25 index built over %d papers", len(rowids))

@@ -41,7 +41,10 @@ class _TimeoutSession(requests.Session):
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, arxiv.HTTPError):
         return exc.status >= 500 or exc.status == 429
-    return isinstance(exc, (arxiv.UnexpectedEmptyPageError, requests.ConnectionError, requests.Timeout))
+    # A truncated or garbled page makes the arxiv parser raise ValueError (e.g. on a cut-off date).
+    return isinstance(
+        exc, (arxiv.UnexpectedEmptyPageError, requests.ConnectionError, requests.Timeout, ValueError)
+    )
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -121,7 +124,7 @@ class ArxivSource:
         while start < self.max_results:
             try:
                 page = self._fetch_page(start)
-            except (arxiv.ArxivError, requests.RequestException) as e:
+            except (arxiv.ArxivError, requests.RequestException, ValueError) as e:
                 raise SourceError(f"arXiv did not answer for topic {self.topic.name!r} after retries: {e}") from e
             if not page:
                 return
