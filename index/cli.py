@@ -46,8 +46,11 @@ def _positive(text: str) -> int:
 
 def _filters(a: argparse.Namespace) -> Filters:
     return Filters(
-        since=getattr(a, "since", None), until=getattr(a, "until", None), category=getattr(a, "category", None),
-        topic=getattr(a, "topic", None), author=getattr(a, "author", None),
+        since=getattr(a, "since", None),
+        until=getattr(a, "until", None),
+        category=getattr(a, "category", None),
+        topic=getattr(a, "topic", None),
+        author=getattr(a, "author", None),
     )
 
 
@@ -133,8 +136,13 @@ def cmd_ingest(ix: PaperIndex, a: argparse.Namespace) -> int:
     for t in chosen:
         since = a.since or ix.store.topic_state(t.name)
         src = ArxivSource(
-            t, url_format=s.arxiv_url, page_size=s.arxiv_page_size, delay_seconds=s.arxiv_delay_seconds,
-            max_results=s.arxiv_max_results, retries=s.arxiv_retries, backoff_seconds=s.arxiv_backoff_seconds,
+            t,
+            url_format=s.arxiv_url,
+            page_size=s.arxiv_page_size,
+            delay_seconds=s.arxiv_delay_seconds,
+            max_results=s.arxiv_max_results,
+            retries=s.arxiv_retries,
+            backoff_seconds=s.arxiv_backoff_seconds,
             since=since,
         )
         with progress(f"ingest {t.name}") as advance:
@@ -191,7 +199,9 @@ def cmd_eval(a: argparse.Namespace) -> int:
     if a.json:
         _emit(result)
         return 0
-    print(f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})")
+    print(
+        f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})"
+    )
     print(f"{'mode':<8} {'nDCG@10':>8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}  queries")
     for mode, m in result["modes"].items():
         print(
@@ -211,7 +221,9 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="paperlens", description="Semantic search over research-paper abstracts.")
+    ap = argparse.ArgumentParser(
+        prog="paperlens", description="Semantic search over research-paper abstracts."
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -242,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import papers from a file")
     p.add_argument("path")
     p.add_argument("--format", choices=["jsonl", "table", "arxiv-snapshot"], required=True)
-    p.add_argument("--id-prefix", help="id prefix for papers without an id (tables): default from the file name")
+    p.add_argument(
+        "--id-prefix", help="id prefix for papers without an id (tables): default from the file name"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("ingest", help="fetch new papers from arXiv for the configured topics")
@@ -264,8 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {
-    "run": cmd_run, "shell": cmd_shell, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
-    "stats": cmd_stats, "import": cmd_import, "ingest": cmd_ingest, "rebuild": cmd_rebuild, "topics": cmd_topics,
+    "run": cmd_run,
+    "shell": cmd_shell,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "show": cmd_show,
+    "stats": cmd_stats,
+    "import": cmd_import,
+    "ingest": cmd_ingest,
+    "rebuild": cmd_rebuild,
+    "topics": cmd_topics,
 }
 
 
@@ -275,7 +297,15 @@ def configure_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("faiss.loader", "sentence_transformers", "httpx", "bm25s", "urllib3", "arxiv", "transformers"):
+    for noisy in (
+        "faiss.loader",
+        "sentence_transformers",
+        "httpx",
+        "bm25s",
+        "urllib3",
+        "arxiv",
+        "transformers",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if not verbose:
         logging.getLogger("index.progress").setLevel(logging.INFO)

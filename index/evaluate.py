@@ -77,7 +77,10 @@ def metrics(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
 
 
 def evaluate_index(
-    index: PaperIndex, queries: dict[str, str], qrels: dict[str, dict[str, int]], modes: tuple[SearchMode, ...]
+    index: PaperIndex,
+    queries: dict[str, str],
+    qrels: dict[str, dict[str, int]],
+    modes: tuple[SearchMode, ...],
 ) -> dict[str, dict[str, float]]:
     """Mean metrics per mode over the queries that have judgements."""
     results: dict[str, dict[str, float]] = {}

@@ -20,7 +20,11 @@ _STEMMER = Stemmer.Stemmer("english")
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens; non-Latin script is dropped (abstracts are English)."""
     return bm25s.tokenize(  # type: ignore[no-any-return]
-        [latin_text(t) for t in texts], stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False
+        [latin_text(t) for t in texts],
+        stopwords="en",
+        stemmer=_STEMMER,
+        show_progress=False,
+        return_ids=False,
     )
 
 

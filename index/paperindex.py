@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from index import search as retrieval
 from index.config import IndexSettings
 from index.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
 from index.errors import ModelMismatchError
 from index.lexical import LexicalIndex
-from index import search as retrieval
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.sources import Record
 from index.store import Row, Store
@@ -154,7 +154,9 @@ class PaperIndex:
         if stored:
             ids = list(stored)
             vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
-        todo = [(r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in set(missing) - set(stored)]
+        todo = [
+            (r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in set(missing) - set(stored)
+        ]
         if todo:
             log.info("embedding %d papers that have no %s vector yet", len(todo), sp.column)
             emb = sp.embedder()
@@ -172,7 +174,10 @@ class PaperIndex:
         if stray or missing:
             log.warning(
                 "%s index and store disagreed: %d stray vectors removed, %d restored from the store, %d re-embedded",
-                sp.column, len(stray), len(stored), len(todo),
+                sp.column,
+                len(stray),
+                len(stored),
+                len(todo),
             )
         vi.generation = generation
         self._save_space(sp, vi)
@@ -208,7 +213,9 @@ class PaperIndex:
         return lex
 
     # ----- ingest -----
-    def ingest(self, records: Iterable[Record], source: str, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, records: Iterable[Record], source: str, progress: Progress | None = None
+    ) -> IngestReport:
         """Write a stream of records in batches: embed what changed, commit, index, save.
 
         Bad records are counted in the report with their line numbers; the rest land. A re-run of
@@ -310,7 +317,10 @@ class PaperIndex:
     def check(self) -> dict[str, Any]:
         """Compare store and indexes without repairing: what a drill asserts on."""
         want = self.store.hashes()
-        out: dict[str, Any] = {"papers": len(want), "duplicate_ids": sum(c - 1 for c in self.store.id_counts().values())}
+        out: dict[str, Any] = {
+            "papers": len(want),
+            "duplicate_ids": sum(c - 1 for c in self.store.id_counts().values()),
+        }
         for name, sp in self._spaces.items():
             path = self.store.file(sp.filename)
             try:
@@ -347,4 +357,3 @@ def _merge(a: Paper, b: Paper) -> Paper:
     newer = b if b.version >= a.version else a
     topics = tuple(dict.fromkeys(a.topics + b.topics))
     return newer.model_copy(update={"topics": topics})
-

@@ -18,7 +18,10 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[[i
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             transient=False,
         ) as bar:
             task = bar.add_task(description, total=total)

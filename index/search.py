@@ -130,7 +130,9 @@ def similar(index: PaperIndex, ref: str, *, k: int = 5, filters: Filters | None 
     ranked = [(r, s) for r, s in _dense(index, "dense", vec[None, :], k + 1, allowed) if r != rowid][:k]
     papers = index.store.get_by_rowids([r for r, _ in ranked])
     return [
-        SearchHit(paper=papers[r], score=s, rank=i, dense_score=s) for i, (r, s) in enumerate(ranked, 1) if r in papers
+        SearchHit(paper=papers[r], score=s, rank=i, dense_score=s)
+        for i, (r, s) in enumerate(ranked, 1)
+        if r in papers
     ]
 
 

@@ -133,7 +133,7 @@ class Store:
         """Path of a derived file in the data directory (read side)."""
         return self.data_dir / name
 
-    def write_atomic(self, name: str, write: Callable[[BinaryIO], None]) -> None:
+    def write_atomic(self, name: str, write: Callable[[BinaryIO], object]) -> None:
         """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
         target = self.data_dir / name
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
@@ -322,7 +322,8 @@ class Store:
         for chunk in _chunks(list(rowids), 500):
             marks = ",".join("?" * len(chunk))
             for rid, t in self._db.execute(
-                f"SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid IN ({marks}) ORDER BY topic", chunk
+                f"SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid IN ({marks}) ORDER BY topic",
+                chunk,
             ):
                 out.setdefault(rid, []).append(t)
         return out
@@ -355,7 +356,8 @@ class Store:
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch)
+                    "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (last, batch),
                 ).fetchall()
             if not rows:
                 return
@@ -376,7 +378,8 @@ class Store:
             for chunk in _chunks(list(rowids), 500):
                 marks = ",".join("?" * len(chunk))
                 for rid, blob in self._db.execute(
-                    f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL", chunk
+                    f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL",
+                    chunk,
                 ):
                     v = np.frombuffer(blob, dtype=np.float32)
                     if v.shape[0] == dim:
@@ -405,12 +408,12 @@ class Store:
             where.append("published <= ?")
             args.append(f.until.isoformat())
         if f.category:
-            where.append("(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))")
+            where.append(
+                "(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))"
+            )
             args += [f.category, f.category]
         if f.topic:
-            where.append(
-                "rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))"
-            )
+            where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))")
             args.append(f.topic)
         if f.author:
             where.append("lower(authors) LIKE ?")
@@ -442,7 +445,9 @@ class Store:
 
     def topic_counts(self) -> dict[str, int]:
         with self._lock:
-            return dict(self._db.execute("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic").fetchall())
+            return dict(
+                self._db.execute("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic").fetchall()
+            )
 
     # ----- summaries cache -----
     def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:

@@ -29,7 +29,9 @@ def paper_text(p: Paper, width: int = 100) -> str:
         f"authors: {authors_line(p, 12)}",
     ]
     if p.published:
-        lines.append(f"published: {p.published.isoformat()}" + (f" · updated {p.updated}" if p.updated else ""))
+        lines.append(
+            f"published: {p.published.isoformat()}" + (f" · updated {p.updated}" if p.updated else "")
+        )
     if p.categories:
         lines.append("categories: " + ", ".join(p.categories))
     if p.comment:

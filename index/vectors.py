@@ -11,12 +11,15 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
-import faiss
+import faiss as _faiss
 import numpy as np
+
+# faiss's generated stubs disagree with its runtime signatures (keyword params, selectors).
+faiss: Any = _faiss
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +146,15 @@ class VectorIndex:
         self.add(labels.tolist(), [h.decode() for h in hashes], vecs)
 
     # ----- persistence -----
-    def save(self, fh: BinaryIO, meta: dict[str, object]) -> None:
+    def save(self, fh: BinaryIO, meta: Mapping[str, object]) -> None:
         """Write the whole index (FAISS bytes, labels, hashes, tombstones, meta) as one npz."""
-        header = {"format": FORMAT, "dim": self.dim, "kind": self.params.kind, "generation": self.generation, **meta}
+        header = {
+            "format": FORMAT,
+            "dim": self.dim,
+            "kind": self.params.kind,
+            "generation": self.generation,
+            **meta,
+        }
         np.savez(
             fh,
             header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
@@ -174,10 +183,16 @@ class VectorIndex:
         if not (inner.ntotal == labels.size == hashes.size == alive.size) or inner.d != header["dim"]:
             raise CorruptIndexError("index file parts disagree in size")
         kind: IndexKind = "hnsw" if isinstance(inner, faiss.IndexHNSW) else "flat"
-        self = cls(int(header["dim"]), IndexParams(kind, params.hnsw_m, params.ef_search, params.ef_construction))
+        self = cls(
+            int(header["dim"]), IndexParams(kind, params.hnsw_m, params.ef_search, params.ef_construction)
+        )
         if kind == "hnsw":
             inner.hnsw.efSearch = params.ef_search
         self._index = inner
-        self.labels, self.hashes, self.alive = labels.astype(np.int64), hashes.astype("S16"), alive.astype(bool)
+        self.labels, self.hashes, self.alive = (
+            labels.astype(np.int64),
+            hashes.astype("S16"),
+            alive.astype(bool),
+        )
         self.generation = int(header.get("generation", 0))
         return self, header

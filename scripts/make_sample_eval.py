@@ -110,7 +110,12 @@ def write(name: str, queries: list[tuple[str, list[int]]], ids: list[str], corpu
     (out / "qrels").mkdir(parents=True, exist_ok=True)
     with (out / "corpus.jsonl").open("w", encoding="utf-8") as fh:
         for row in corpus:
-            fh.write(json.dumps({"_id": row["id"], "title": row["title"], "text": row["abstract"]}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {"_id": row["id"], "title": row["title"], "text": row["abstract"]}, ensure_ascii=False
+                )
+                + "\n"
+            )
     with (out / "queries.jsonl").open("w", encoding="utf-8") as fh:
         for i, (q, _) in enumerate(queries):
             fh.write(json.dumps({"_id": f"{name}-{i}", "text": q}, ensure_ascii=False) + "\n")

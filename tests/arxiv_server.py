@@ -10,9 +10,16 @@ from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
 
-def entry(pid: str, version: int = 1, title: str = "A paper", summary: str = "An abstract.",
-          published: str = "2024-04-01T17:59:00Z", authors: tuple[str, ...] = ("Ann Author",),
-          categories: tuple[str, ...] = ("cs.CV",), comment: str | None = None) -> str:
+def entry(
+    pid: str,
+    version: int = 1,
+    title: str = "A paper",
+    summary: str = "An abstract.",
+    published: str = "2024-04-01T17:59:00Z",
+    authors: tuple[str, ...] = ("Ann Author",),
+    categories: tuple[str, ...] = ("cs.CV",),
+    comment: str | None = None,
+) -> str:
     cats = "".join(f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories)
     auth = "".join(f"<author><name>{escape(a)}</name></author>" for a in authors)
     com = f"<arxiv:comment>{escape(comment)}</arxiv:comment>" if comment else ""
@@ -33,9 +40,7 @@ def feed(entries: list[str], total: int, start: int = 0) -> bytes:
         'xmlns:arxiv="http://arxiv.org/schemas/atom">'
         f"<title>ArXiv Query</title><opensearch:totalResults>{total}</opensearch:totalResults>"
         f"<opensearch:startIndex>{start}</opensearch:startIndex>"
-        f"<opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>"
-        + "".join(entries)
-        + "</feed>"
+        f"<opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>" + "".join(entries) + "</feed>"
     ).encode()
 
 
@@ -45,7 +50,9 @@ Response = tuple[int, bytes] | tuple[int, bytes, float]
 class ArxivServer:
     """Serves pages of ``entries``; ``script`` can override the response of the n-th request."""
 
-    def __init__(self, entries: list[str], script: Callable[[int, dict[str, str]], Response | None] | None = None):
+    def __init__(
+        self, entries: list[str], script: Callable[[int, dict[str, str]], Response | None] | None = None
+    ):
         self.entries = entries
         self.script = script
         self.requests: list[dict[str, str]] = []

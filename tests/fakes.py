@@ -8,8 +8,17 @@ import numpy as np
 
 # Hand-written concept axes: a text's vector points along the concepts it mentions.
 CONCEPTS = {
-    "nerf": 0, "radiance": 0, "gaussian": 1, "splatting": 1, "registration": 2, "mamba": 3,
-    "segmentation": 4, "rain": 5, "waterdrop": 5, "medical": 6, "adversarial": 7,
+    "nerf": 0,
+    "radiance": 0,
+    "gaussian": 1,
+    "splatting": 1,
+    "registration": 2,
+    "mamba": 3,
+    "segmentation": 4,
+    "rain": 5,
+    "waterdrop": 5,
+    "medical": 6,
+    "adversarial": 7,
 }
 
 

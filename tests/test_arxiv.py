@@ -20,7 +20,12 @@ TOPIC = Topic(name="NeRF", categories=("cs.CV",), keywords=("NeRF", "neural radi
 
 def source(server: ArxivServer, **kw: object) -> ArxivSource:
     args: dict[str, object] = dict(
-        url_format=server.url, page_size=2, delay_seconds=0, max_results=100, retries=3, backoff_seconds=0,
+        url_format=server.url,
+        page_size=2,
+        delay_seconds=0,
+        max_results=100,
+        retries=3,
+        backoff_seconds=0,
         timeout=1.0,
     )
     args.update(kw)
@@ -28,8 +33,10 @@ def source(server: ArxivServer, **kw: object) -> ArxivSource:
 
 
 def entries(n: int, day0: int = 20) -> list[str]:
-    return [entry(f"2404.{i:05d}", title=f"NeRF paper {i}", published=f"2024-04-{day0 - i:02d}T10:00:00Z")
-            for i in range(n)]
+    return [
+        entry(f"2404.{i:05d}", title=f"NeRF paper {i}", published=f"2024-04-{day0 - i:02d}T10:00:00Z")
+        for i in range(n)
+    ]
 
 
 def test_paging_and_query(settings: IndexSettings) -> None:
@@ -58,8 +65,9 @@ def test_timeout_is_retried() -> None:
 
 
 def test_persistent_failure_is_a_clear_error() -> None:
-    with ArxivServer(entries(2), script=lambda n, q: (503, b"down")) as srv, pytest.raises(
-        SourceError, match="arXiv did not answer for topic 'NeRF'"
+    with (
+        ArxivServer(entries(2), script=lambda n, q: (503, b"down")) as srv,
+        pytest.raises(SourceError, match="arXiv did not answer for topic 'NeRF'"),
     ):
         list(source(srv, retries=2).records())
     assert len(srv.requests) == 3
@@ -87,7 +95,9 @@ def test_empty_first_page_is_no_papers() -> None:
 
 def test_truncated_xml_page_is_retried() -> None:
     page2 = feed(entries(4)[2:4], 4, 2)
-    with ArxivServer(entries(4), script=lambda n, q: (200, page2[: len(page2) // 3]) if n == 2 else None) as srv:
+    with ArxivServer(
+        entries(4), script=lambda n, q: (200, page2[: len(page2) // 3]) if n == 2 else None
+    ) as srv:
         got = list(source(srv).records())
     assert len([r for _, r in got if isinstance(r, Paper)]) == 4
 

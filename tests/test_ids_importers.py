@@ -95,11 +95,17 @@ def test_split_row() -> None:
 
 def test_arxiv_snapshot_lines(tmp_path: Path) -> None:
     good = {
-        "id": "0704.0001", "title": "Calculation of  prompt\n diphoton", "authors": "C. Balázs, E. L. Berger and C.-P. Yuan",
-        "abstract": "  A fully differential calculation. ", "categories": "hep-ph astro-ph",
-        "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
-                     {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}],
-        "update_date": "2008-11-13", "comments": "37 pages",
+        "id": "0704.0001",
+        "title": "Calculation of  prompt\n diphoton",
+        "authors": "C. Balázs, E. L. Berger and C.-P. Yuan",
+        "abstract": "  A fully differential calculation. ",
+        "categories": "hep-ph astro-ph",
+        "versions": [
+            {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+            {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"},
+        ],
+        "update_date": "2008-11-13",
+        "comments": "37 pages",
     }
     f = tmp_path / "snap.json"
     f.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "nope"}) + "\n" + "{}\n")

@@ -22,14 +22,40 @@ def recs(*papers: Paper) -> list[tuple[int, Paper]]:
 
 
 CORPUS = [
-    paper("2403.20013", "DerainNeRF", "NeRF rain waterdrop removal", published=date(2024, 4, 1),
-          categories=("cs.CV",), authors=("Yunhao Li",), topics=("NeRF",)),
-    paper("2401.13934", "MambaMorph", "Mamba registration medical", published=date(2024, 1, 26),
-          categories=("eess.IV",), authors=("Tao Guo",), topics=("medical image registration",)),
-    paper("2404.06270", "Deformable Gaussian", "Gaussian splatting dynamic", published=date(2024, 4, 14),
-          categories=("cs.CV",), authors=("Zhicheng Lu",), topics=("NeRF",)),
-    paper("cvpr2020:seg", "Boundary segmentation", "medical segmentation", published=date(2020, 6, 14),
-          authors=("Hong Joo Lee",)),
+    paper(
+        "2403.20013",
+        "DerainNeRF",
+        "NeRF rain waterdrop removal",
+        published=date(2024, 4, 1),
+        categories=("cs.CV",),
+        authors=("Yunhao Li",),
+        topics=("NeRF",),
+    ),
+    paper(
+        "2401.13934",
+        "MambaMorph",
+        "Mamba registration medical",
+        published=date(2024, 1, 26),
+        categories=("eess.IV",),
+        authors=("Tao Guo",),
+        topics=("medical image registration",),
+    ),
+    paper(
+        "2404.06270",
+        "Deformable Gaussian",
+        "Gaussian splatting dynamic",
+        published=date(2024, 4, 14),
+        categories=("cs.CV",),
+        authors=("Zhicheng Lu",),
+        topics=("NeRF",),
+    ),
+    paper(
+        "cvpr2020:seg",
+        "Boundary segmentation",
+        "medical segmentation",
+        published=date(2020, 6, 14),
+        authors=("Hong Joo Lee",),
+    ),
 ]
 
 
@@ -92,7 +118,9 @@ def _reopen(settings: IndexSettings) -> tuple[PaperIndex, FakeEmbedder]:
     return PaperIndex(settings, embedder=emb), emb
 
 
-def test_missing_index_file_is_rebuilt_from_stored_vectors(settings: IndexSettings, caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_index_file_is_rebuilt_from_stored_vectors(
+    settings: IndexSettings, caplog: pytest.LogCaptureFixture
+) -> None:
     ix, _ = _reopen(settings)
     ix.ingest(recs(*CORPUS), "t")
     ix.close()
@@ -105,7 +133,9 @@ def test_missing_index_file_is_rebuilt_from_stored_vectors(settings: IndexSettin
     ix.close()
 
 
-def test_corrupt_index_file_is_detected_and_rebuilt(settings: IndexSettings, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_index_file_is_detected_and_rebuilt(
+    settings: IndexSettings, caplog: pytest.LogCaptureFixture
+) -> None:
     ix, _ = _reopen(settings)
     ix.ingest(recs(*CORPUS), "t")
     ix.close()
@@ -119,7 +149,9 @@ def test_corrupt_index_file_is_detected_and_rebuilt(settings: IndexSettings, cap
     ix.close()
 
 
-def test_stray_and_missing_vectors_are_repaired(settings: IndexSettings, caplog: pytest.LogCaptureFixture) -> None:
+def test_stray_and_missing_vectors_are_repaired(
+    settings: IndexSettings, caplog: pytest.LogCaptureFixture
+) -> None:
     ix, _ = _reopen(settings)
     ix.ingest(recs(*CORPUS), "t")
     vi = ix.vectors()

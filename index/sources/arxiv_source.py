@@ -125,7 +125,9 @@ class ArxivSource:
             try:
                 page = self._fetch_page(start)
             except (arxiv.ArxivError, requests.RequestException, ValueError) as e:
-                raise SourceError(f"arXiv did not answer for topic {self.topic.name!r} after retries: {e}") from e
+                raise SourceError(
+                    f"arXiv did not answer for topic {self.topic.name!r} after retries: {e}"
+                ) from e
             if not page:
                 return
             older = False

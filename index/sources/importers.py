@@ -118,7 +118,9 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         published=_date(obj.get("published")),
         updated=_date(obj.get("updated")),
         comment=_clean(obj.get("comment")) or None,
-        links=Links.model_validate(links) if isinstance(links, dict) else _links_for(pid, None, obj.get("url")),
+        links=Links.model_validate(links)
+        if isinstance(links, dict)
+        else _links_for(pid, None, obj.get("url")),
         abstract_zh=_clean(obj.get("abstract_zh")) or None,
         source=_clean(obj.get("source")) or default_source,
         topics=tuple(str(t) for t in topics),
@@ -227,19 +229,22 @@ def snapshot_records(path: Path) -> Iterator[Record]:
             created = _date(versions[0].get("created")) if versions else None
             cats = str(obj.get("categories") or "").split()
             abs_url, pdf_url = arxiv_links(pid, None)
-            yield n, Paper(
-                id=pid,
-                version=version,
-                title=_clean(obj.get("title")) or _raise("missing title"),
-                authors=_authors(obj.get("authors")),
-                abstract=_clean(obj.get("abstract")) or _raise("missing abstract"),
-                categories=tuple(cats),
-                primary_category=cats[0] if cats else None,
-                published=created or _date(obj.get("update_date")),
-                updated=_date(obj.get("update_date")),
-                comment=_clean(obj.get("comments")) or None,
-                links=Links(abs=abs_url, pdf=pdf_url),
-                source="arxiv-snapshot",
+            yield (
+                n,
+                Paper(
+                    id=pid,
+                    version=version,
+                    title=_clean(obj.get("title")) or _raise("missing title"),
+                    authors=_authors(obj.get("authors")),
+                    abstract=_clean(obj.get("abstract")) or _raise("missing abstract"),
+                    categories=tuple(cats),
+                    primary_category=cats[0] if cats else None,
+                    published=created or _date(obj.get("update_date")),
+                    updated=_date(obj.get("update_date")),
+                    comment=_clean(obj.get("comments")) or None,
+                    links=Links(abs=abs_url, pdf=pdf_url),
+                    source="arxiv-snapshot",
+                ),
             )
         except json.JSONDecodeError as e:
             yield _bad(n, f"invalid JSON ({e.msg})")
@@ -263,6 +268,3 @@ def records_for(path: Path, fmt: str, id_prefix: str | None = None) -> Iterator[
     if fmt == "arxiv-snapshot":
         return snapshot_records(path)
     raise ImportFormatError(f"Unknown import format {fmt!r}: use jsonl, table or arxiv-snapshot.")
-
-
-
