@@ -22,6 +22,8 @@ run: setup
 	$(VENV)/bin/paperlens run
 
 test: setup
+	$(VENV)/bin/ruff check index bot scripts tests
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 lint: setup

@@ -152,6 +152,24 @@ def cmd_ingest(ix: PaperIndex, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.answer import Answerer
+    from index.text import answer_text
+
+    ans = Answerer(ix, LLMSettings()).ask(" ".join(a.question), paper=a.paper, lang=a.lang)
+    _emit(ans.to_json()) if a.json else print(answer_text(ans))
+    return 0
+
+
+def cmd_summarize(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.summarize import Summarizer
+    from index.text import summary_text
+
+    s = Summarizer(ix, LLMSettings()).summarize(" ".join(a.paper), lang=a.lang)
+    _emit(s.model_dump(mode="json")) if a.json else print(summary_text(s))
+    return 0
+
+
 def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
     n = ix.rebuild()
     print(f"rebuilt the index: {n} papers embedded with {ix.model_name}")
@@ -272,6 +290,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ask", help="a cited answer from the indexed papers (English or Chinese)")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--paper", help="answer from this paper (id, URL or title)")
+    p.add_argument("--lang", choices=["en", "zh"], help="answer language (default: the question's)")
+    p.add_argument("--json", action="store_true", help="answer, citations (id/title/url), provider, fallback")
+
+    p = sub.add_parser("summarize", help="TL;DR, key takeaways and structured analysis of one paper")
+    p.add_argument("paper", nargs="+", help="arXiv id, URL or title")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
@@ -288,6 +317,8 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "rebuild": cmd_rebuild,
     "topics": cmd_topics,
+    "ask": cmd_ask,
+    "summarize": cmd_summarize,
 }
 
 
@@ -319,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     if args.command == "search" and not args.stdin and not " ".join(args.query).strip():
         print("paperlens: error: the query is empty: type what the papers should be about.", file=sys.stderr)
+        return 2
+    if args.command == "ask" and not " ".join(args.question).strip():
+        print("paperlens: error: the question is empty: ask something about the papers.", file=sys.stderr)
         return 2
     try:
         if args.command == "eval":

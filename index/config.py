@@ -18,7 +18,9 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 class IndexSettings(BaseSettings):
     """The paper index: where it lives, how it embeds, how it searches, how it talks to arXiv."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERLENS_", env_file=".env", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERLENS_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     data_dir: Path = Field(Path("data"), description="Directory holding the SQLite store and the FAISS index")
     model: str = Field(
@@ -68,7 +70,9 @@ class IndexSettings(BaseSettings):
 class LLMSettings(BaseSettings):
     """The language model used for written answers and summaries (none by default: extractive)."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPERLENS_LLM_", env_file=".env", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERLENS_LLM_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     provider: Literal["extractive", "openai", "google", "local"] = Field(
         "extractive",
@@ -87,5 +91,11 @@ class LLMSettings(BaseSettings):
     temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature")
     concurrency: int = Field(2, ge=1, le=64, description="Most LLM calls in flight at once")
     min_evidence: float = Field(
-        0.30, ge=0, le=1, description="Below this dense similarity the answer says the papers do not cover it"
+        0.35,
+        ge=0,
+        le=1,
+        description="Evidence is weak (the answer says so) when the best English-model cosine is below this...",
+    )
+    min_evidence_multilingual: float = Field(
+        0.25, ge=0, le=1, description="...and the best multilingual-encoder cosine is below this (calibrated)"
     )

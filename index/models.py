@@ -127,3 +127,73 @@ class Filters(BaseModel):
 
     def active(self) -> bool:
         return any(v is not None for v in self.model_dump().values())
+
+
+class Citation(BaseModel):
+    """A cited paper; every field comes from the store, never from a language model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int
+    id: str
+    title: str
+    url: str | None
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+
+
+class Answer(BaseModel):
+    """A grounded answer: text with [n] markers, each n one of ``citations``."""
+
+    question: str
+    lang: Literal["en", "zh"]
+    text: str
+    citations: list[Citation]
+    sources: list[Citation] = Field(default_factory=list, description="every paper the answer was given")
+    provider: str
+    fallback: bool = False
+    fallback_reason: str | None = None
+    weak_evidence: bool = False
+    focus_paper: str | None = Field(default=None, description="the paper the question named, if any")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "answer": self.text,
+            "citations": [{"n": c.n, "id": c.id, "title": c.title, "url": c.url} for c in self.citations],
+            "provider": self.provider,
+            "fallback": self.fallback,
+            "fallback_reason": self.fallback_reason,
+            "weak_evidence": self.weak_evidence,
+            "lang": self.lang,
+        }
+
+
+class Analysis(BaseModel):
+    """The structured analysis of one paper."""
+
+    background: str
+    prior_work: str = Field(description="prior work and its problem")
+    method: str
+    results: str
+    conclusion: str
+
+
+class SummaryContent(BaseModel):
+    """What a language model (or the extractive summariser) writes about a paper."""
+
+    tldr: str = Field(min_length=1, max_length=400)
+    takeaways: list[str] = Field(min_length=3, max_length=7)
+    analysis: Analysis
+
+
+class Summary(BaseModel):
+    """A paper's summary with its metadata from the store."""
+
+    paper: Paper
+    lang: Literal["en", "zh"]
+    content: SummaryContent
+    provider: str
+    fallback: bool = False
+    fallback_reason: str | None = None
+    cached: bool = False
+    translated: bool = Field(True, description="False when the text could not be given in the asked language")

@@ -62,6 +62,17 @@ def dense_lists(index: PaperIndex, query: str, depth: int, allowed: np.ndarray |
     return lists
 
 
+def best_evidence(index: PaperIndex, query: str, allowed: np.ndarray | None = None) -> tuple[float, float]:
+    """The best cosine of any paper to the query in the English space, and in the multilingual one
+    (0 when that space is off). Calibrated thresholds on these decide whether evidence is weak."""
+    q = prepare_query(query, index.settings.max_query_chars)
+    en = _dense(index, "dense", index.embedder.encode([english_query(q)]), 1, allowed)
+    multi: Ranked = []
+    if index.multilingual:
+        multi = _dense(index, "multi", index.multilingual_embedder.encode([q]), 1, allowed)
+    return (en[0][1] if en else 0.0), (multi[0][1] if multi else 0.0)
+
+
 def search(
     index: PaperIndex,
     query: str,

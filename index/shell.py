@@ -12,7 +12,7 @@ from typing import TextIO
 from index.config import LLMSettings
 from index.errors import PaperLensError
 from index.paperindex import PaperIndex
-from index.text import hits_text, paper_text
+from index.text import answer_text, hits_text, paper_text, summary_text
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ HELP = """Commands:
   search QUERY        hybrid search (English or Chinese)
   similar PAPER       papers similar to one (id, URL or title)
   show PAPER          metadata and abstract
+  ask QUESTION        a cited answer (English or Chinese)
+  summarize PAPER     TL;DR, takeaways and analysis (summarize zh PAPER for Chinese)
   stats               what the index holds
   help                this text
   quit                leave (or Ctrl-D)"""
@@ -29,9 +31,13 @@ class Shell:
     """A line-oriented session over a PaperIndex."""
 
     def __init__(self, index: PaperIndex, llm: LLMSettings, k: int = 5) -> None:
+        from index.answer import Answerer
+        from index.summarize import Summarizer
+
         self.index = index
-        self.llm = llm
         self.k = k
+        self.answerer = Answerer(index, llm)
+        self.summarizer = Summarizer(index, llm, chat_model=self.answerer.model)
 
     def handle(self, line: str) -> str | None:
         """Run one line; returns the text to print, or None to quit."""
@@ -50,6 +56,13 @@ class Shell:
                 return hits_text(self.index.similar(rest, k=self.k))
             if cmd == "show":
                 return paper_text(self.index.resolve(rest))
+            if cmd == "ask":
+                return answer_text(self.answerer.ask(rest))
+            if cmd == "summarize":
+                lang, _, ref = rest.partition(" ")
+                if lang in ("zh", "en") and ref.strip():
+                    return summary_text(self.summarizer.summarize(ref, lang=lang))
+                return summary_text(self.summarizer.summarize(rest))
             if cmd == "stats":
                 return "\n".join(f"{k}: {v}" for k, v in self.index.stats().items())
         except PaperLensError as e:

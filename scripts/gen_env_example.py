@@ -1,6 +1,6 @@
 """Regenerate .env.example from the settings classes (every key, with its description and default).
 
-    .venv/bin/python scripts/gen_env_example.py > .env.example
+.venv/bin/python scripts/gen_env_example.py > .env.example
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from pydantic_settings import BaseSettings
 from index.config import IndexSettings, LLMSettings
 
 EXTRA = [
-    ("Discord bot (not part of this release yet; `make run` starts the terminal session)", [
-        ("DISCORD_TOKEN", "", "Bot token from the Discord developer portal; never commit it"),
-    ]),
+    (
+        "Discord bot (not part of this release yet; `make run` starts the terminal session)",
+        [
+            ("DISCORD_TOKEN", "", "Bot token from the Discord developer portal; never commit it"),
+        ],
+    ),
 ]
 
 

@@ -26,7 +26,9 @@ def test_settings_from_env_file(tmp_path: Path) -> None:
     s = IndexSettings(_env_file=env)
     assert str(s.data_dir) == "/tmp/x" and s.index_type == "hnsw"
     llm = LLMSettings(_env_file=env)
-    assert llm.api_key is not None and "sk-secret" not in repr(llm) and "sk-secret" not in str(llm.model_dump())
+    assert (
+        llm.api_key is not None and "sk-secret" not in repr(llm) and "sk-secret" not in str(llm.model_dump())
+    )
 
 
 def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
