@@ -34,6 +34,9 @@ eval: setup
 	$(VENV)/bin/paperlens eval eval/sample-en --mode all
 	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
 
+drills: setup
+	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/test_crash.py tests/test_drills.py tests/test_fuzz.py tests/test_arxiv.py
+
 bench: setup
 	$(VENV)/bin/paperlens bench --sizes 10000,100000
 

@@ -229,6 +229,48 @@ def cmd_eval(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(a: argparse.Namespace) -> int:
+    from index.bench import run_bench
+
+    try:
+        sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
+    except ValueError:
+        print(
+            "paperlens: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr
+        )
+        return 2
+    if not sizes or min(sizes) < 100:
+        print("paperlens: error: each size must be at least 100", file=sys.stderr)
+        return 2
+    result = run_bench(sizes, a.ingest_papers)
+    if a.json:
+        _emit(result)
+        return 0
+    i = result["ingest"]
+    print(f"ingest ({i['papers']} synthetic abstracts, medians):")
+    print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
+    print(
+        f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}"
+    )
+    print(
+        f"  PaperLens bfloat16: {i['paperlens_bfloat16_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}"
+    )
+    print(
+        f"  PaperLens bfloat16 + multilingual (default): {i['paperlens_bfloat16_multilingual_papers_per_s']} "
+        f"papers/s  ratio {i['ratio_default_with_multilingual']}"
+    )
+    print(
+        f"{'size':>9} {'index':<5} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6} {'add ms':>7} {'reload s':>8} "
+        f"{'RSS MB':>7} {'build s':>7}"
+    )
+    for r in result["search"]:
+        print(
+            f"{r['size']:>9} {r['index']:<5} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['recall@10_vs_exact']:>6} "
+            f"{r['add_one_ms']:>7} {r['reload_s']:>8} {r['index_rss_mb']:>7} {r['build_s']:>7}"
+        )
+    return 0
+
+
 # ----- parser -----
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_date_arg, help="published on or after (YYYY-MM-DD)")
@@ -301,6 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "bench", help="performance benchmark on synthetic data (medians, ratios to raw encode)"
+    )
+    p.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (1000000 is opt-in)")
+    p.add_argument("--ingest-papers", type=_positive, default=384, help="papers in the ingest benchmark")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
@@ -357,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "eval":
             return cmd_eval(args)
+        if args.command == "bench":
+            return cmd_bench(args)
         settings = IndexSettings()
         ix = PaperIndex(settings, check_model=args.command != "rebuild")
         try:

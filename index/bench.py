@@ -1,0 +1,183 @@
+"""Performance benchmark on synthetic abstracts and vectors (the machine has no large real corpus).
+
+Every figure is a median over repeats, and throughput is reported as a ratio to raw
+sentence-transformers ``encode`` in float32 measured in the same run, so the numbers travel between
+machines better than absolute ones.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import logging
+import random
+import statistics
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.config import IndexSettings
+from index.embed import SentenceTransformerEmbedder
+from index.models import Paper
+from index.paperindex import PaperIndex
+from index.vectors import IndexParams, VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def synthetic_texts(n: int, seed: int = 0, words: int = 170) -> list[str]:
+    """Abstract-like texts (about 170 words) drawn from the sample corpus's vocabulary."""
+    src = resources.files("index").joinpath("data/sample_papers.jsonl").read_text(encoding="utf-8")
+    vocab = sorted(
+        {w for line in src.splitlines() for w in json.loads(line)["abstract"].split() if w.isalpha()}
+    )
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(vocab) for _ in range(words)) for _ in range(n)]
+
+
+def _median_time(fn: Any, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
+    """PaperLens's own import + embed + index path vs raw encode, papers/s and ratios."""
+    texts = synthetic_texts(n, seed=1)
+    papers = [Paper(id=f"bench:{i}", title=f"Paper {i}", abstract=t) for i, t in enumerate(texts)]
+    emb = {dt: SentenceTransformerEmbedder(dtype=dt) for dt in ("float32", "bfloat16")}
+    raw_model = emb["float32"]._model
+
+    def raw() -> None:
+        raw_model.encode([p.embed_text() for p in papers], batch_size=64, normalize_embeddings=True)
+
+    def ingest(dtype: str, multilingual: bool) -> float:
+        runs = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                s = IndexSettings(_env_file=None, data_dir=Path(tmp), multilingual=multilingual)
+                ix = PaperIndex(s, embedder=emb[dtype])
+                gc.collect()
+                t = time.perf_counter()
+                ix.ingest(list(enumerate(papers)), "bench")
+                runs.append(time.perf_counter() - t)
+                ix.close()
+        return statistics.median(runs)
+
+    raw(), emb["bfloat16"].encode(texts[:8])  # warm both
+    t_raw = _median_time(raw, repeats)
+    t_f32 = ingest("float32", False)
+    t_bf16 = ingest("bfloat16", False)
+    t_bf16_multi = ingest("bfloat16", True)
+    return {
+        "papers": n,
+        "raw_encode_float32_papers_per_s": round(n / t_raw, 1),
+        "paperlens_float32_papers_per_s": round(n / t_f32, 1),
+        "paperlens_bfloat16_papers_per_s": round(n / t_bf16, 1),
+        "paperlens_bfloat16_multilingual_papers_per_s": round(n / t_bf16_multi, 1),
+        "ratio_same_dtype": round(t_raw / t_f32, 3),
+        "ratio_fastest_dtype": round(t_raw / t_bf16, 3),
+        "ratio_default_with_multilingual": round(t_raw / t_bf16_multi, 3),
+    }
+
+
+def clustered_vectors(base: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """n unit vectors scattered around real embeddings (more realistic for ANN recall than uniform noise)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for i in range(0, n, 100_000):
+        m = min(100_000, n - i)
+        v = base[rng.integers(0, len(base), m)] + rng.normal(
+            0, 0.5 / np.sqrt(base.shape[1]), (m, base.shape[1])
+        )
+        out[i : i + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list[dict[str, Any]]:
+    """Per size and index type: query latency (embedding + FAISS) p50/p95, recall@10 vs exact, add, reload, RSS."""
+    emb = SentenceTransformerEmbedder(dtype="auto")
+    base = emb.encode(synthetic_texts(2000, seed=2))
+    qtexts = synthetic_texts(queries, seed=3, words=12)
+    results = []
+    for size in sizes:
+        vecs = clustered_vectors(base, size, seed=size)
+        exact: np.ndarray | None = None
+        for kind in ("flat", "hnsw"):
+            gc.collect()
+            before = rss_mb()
+            t0 = time.perf_counter()
+            vi = VectorIndex(base.shape[1], IndexParams(kind))  # type: ignore[arg-type]
+            for i in range(0, size, 50_000):
+                ids = list(range(i + 1, min(size, i + 50_000) + 1))
+                vi.add(ids, ["0" * 16] * len(ids), vecs[i : i + len(ids)])
+            build_s = time.perf_counter() - t0
+            mem = rss_mb() - before
+            lat, got = [], []
+            for q in qtexts:
+                t = time.perf_counter()
+                qv = emb.encode([q])
+                _, rowids = vi.search(qv, 10)
+                lat.append((time.perf_counter() - t) * 1000)
+                got.append(rowids[0])
+            qv_all = emb.encode(qtexts)
+            if kind == "flat":
+                exact = vi.search(qv_all, 10)[1]
+            assert exact is not None
+            recall = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)]))
+            t = time.perf_counter()
+            vi.add([size + 1], ["1" * 16], emb.encode(["One new paper about NeRF registration"]))
+            add_ms = (time.perf_counter() - t) * 1000
+            buf = io.BytesIO()
+            t = time.perf_counter()
+            vi.save(buf, {"model": "bench"})
+            save_s = time.perf_counter() - t
+            t = time.perf_counter()
+            VectorIndex.load(buf.getvalue(), IndexParams(kind))  # type: ignore[arg-type]
+            load_s = time.perf_counter() - t
+            lat.sort()
+            results.append(
+                {
+                    "size": size,
+                    "index": kind,
+                    "build_s": round(build_s, 2),
+                    "p50_ms": round(statistics.median(lat), 2),
+                    "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 2),
+                    "recall@10_vs_exact": round(recall, 4),
+                    "add_one_ms": round(add_ms, 2),
+                    "save_s": round(save_s, 3),
+                    "reload_s": round(load_s, 3),
+                    "index_rss_mb": round(mem, 1),
+                    "file_mb": round(buf.getbuffer().nbytes / 2**20, 1),
+                }
+            )
+            log.info("bench %s", results[-1])
+            del vi, buf
+    return results
+
+
+def run_bench(sizes: list[int], ingest_papers: int = 384) -> dict[str, Any]:
+    import faiss
+    import torch
+
+    return {
+        "machine": {"cpus": torch.get_num_threads(), "faiss": faiss.__version__, "torch": torch.__version__},
+        "ingest": bench_ingest(ingest_papers),
+        "search": bench_search(sizes),
+    }
