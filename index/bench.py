@@ -80,7 +80,8 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
                 ix.close()
         return statistics.median(runs)
 
-    raw(), emb["bfloat16"].encode(texts[:8])  # warm both
+    raw()  # warm both models
+    emb["bfloat16"].encode(texts[:8])
     t_raw = _median_time(raw, repeats)
     t_f32 = ingest("float32", False)
     t_bf16 = ingest("bfloat16", False)
