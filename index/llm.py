@@ -40,9 +40,24 @@ class LlamaCppChat(BaseChatModel):
 
     def _load(self) -> Any:
         if self._llm is None:
-            from llama_cpp import Llama
+            import llama_cpp
+            import llama_cpp.llama_cpp as low
 
-            self._llm = Llama(model_path=self.model_path, n_ctx=self.n_ctx, verbose=False)
+            # ggml's AMX "extra buffer" repacking crashed in decode on this project's CPUs (Q4_1 weights);
+            # plain CPU buffers are correct everywhere. Llama() exposes no switch for it, so the default
+            # model params are adjusted for the duration of the load only.
+            default = low.llama_model_default_params
+
+            def params() -> Any:
+                mp = default()
+                mp.use_extra_bufts = False
+                return mp
+
+            low.llama_model_default_params = params
+            try:
+                self._llm = llama_cpp.Llama(model_path=self.model_path, n_ctx=self.n_ctx, verbose=False)
+            finally:
+                low.llama_model_default_params = default
         return self._llm
 
     def _generate(
