@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The Discord bot when DISCORD_TOKEN is set (environment or .env), else the terminal session.
 run: setup
-	$(VENV)/bin/paperlens run
+	$(PY) -m bot
 
 test: setup
 	$(VENV)/bin/ruff check index bot scripts tests

@@ -137,13 +137,22 @@ class Answerer:
         return list(found.values())[:3]
 
     # ----- answering -----
-    def ask(self, question: object, *, paper: str | None = None, lang: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: object,
+        *,
+        paper: str | None = None,
+        lang: str | None = None,
+        context: list[str] | None = None,
+    ) -> Answer:
         """Answer a question, citing only retrieved papers.
 
         Args:
             question: English or Chinese; long questions are truncated, empty ones rejected.
             paper: answer from this paper (id, URL or title) instead of searching.
             lang: 'en' or 'zh'; default: the question's language.
+            context: ids of papers already discussed (a chat thread's follow-up): they come first
+                among the sources, and a follow-up is never turned away as off-topic.
         """
         q = prepare_query(question, self.index.settings.max_query_chars)
         if lang is not None and lang not in LANG_NAME:

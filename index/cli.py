@@ -127,27 +127,13 @@ def cmd_import(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_ingest(ix: PaperIndex, a: argparse.Namespace) -> int:
-    from index.sources.arxiv_source import ArxivSource
+    from index.ingest import ingest_topic
     from index.topics import find_topic, load_topics
 
-    s = ix.settings
-    topics = load_topics(s.topics_file)
-    chosen = [find_topic(topics, a.topic)] if a.topic else topics
-    for t in chosen:
-        since = a.since or ix.store.topic_state(t.name)
-        src = ArxivSource(
-            t,
-            url_format=s.arxiv_url,
-            page_size=s.arxiv_page_size,
-            delay_seconds=s.arxiv_delay_seconds,
-            max_results=s.arxiv_max_results,
-            retries=s.arxiv_retries,
-            backoff_seconds=s.arxiv_backoff_seconds,
-            since=since,
-        )
+    topics = load_topics(ix.settings.topics_file)
+    for t in [find_topic(topics, a.topic)] if a.topic else topics:
         with progress(f"ingest {t.name}") as advance:
-            report = ix.ingest(src.records(), src.name, advance)
-        ix.store.set_topic_state(t.name, src.newest, report.seen)
+            report = ingest_topic(ix, t, a.since, advance)
         _emit(report.model_dump()) if a.json else print(report.summary())
     return 0
 
@@ -193,12 +179,12 @@ def cmd_shell(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_run(ix: PaperIndex, a: argparse.Namespace) -> int:
-    """make run: the Discord bot when DISCORD_TOKEN is set, else the terminal session."""
+    """The terminal session, after filling an empty index from the sample corpus (the bot is `python -m bot`)."""
     ensure_sample(ix)
     if os.environ.get("DISCORD_TOKEN"):
         print(
-            "DISCORD_TOKEN is set, but the Discord bot is not part of this release yet; "
-            "starting the terminal session instead.",
+            "DISCORD_TOKEN is set: the Discord bot is started by `python -m bot` (what `make run` runs); "
+            "this is the terminal session.",
             file=sys.stderr,
         )
     return cmd_shell(ix, a)

@@ -197,3 +197,30 @@ class Summary(BaseModel):
     fallback_reason: str | None = None
     cached: bool = False
     translated: bool = Field(True, description="False when the text could not be given in the asked language")
+
+
+class DigestEntry(BaseModel):
+    """One paper in a digest, with its TL;DR and key takeaways."""
+
+    paper: Paper
+    score: float
+    tldr: str
+    takeaways: list[str]
+    summary_provider: str
+    summary_fallback: bool = False
+
+
+class Digest(BaseModel):
+    """What arXiv announced for one topic on one date, ranked by relevance to the topic."""
+
+    topic: str
+    date: date
+    announced: bool = Field(description="False on weekends and arXiv holidays")
+    note: str | None = None
+    total_new: int
+    shown: list[DigestEntry]
+    rest: list[DigestEntry] = Field(default_factory=list, description="the papers past the post's limit")
+
+    @property
+    def entries(self) -> list[DigestEntry]:
+        return [*self.shown, *self.rest]

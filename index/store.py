@@ -164,6 +164,16 @@ class Store:
             else:
                 self._db.execute("COMMIT")
 
+    def ensure_schema(self, sql: str) -> None:
+        """Create tables another module of index/ keeps in this database (digests)."""
+        with self._lock:
+            self._db.executescript(sql)
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only statement."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute(sql, args).fetchall()]
+
     def get_meta(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

@@ -152,6 +152,34 @@ class Summarizer:
             )
         return summary
 
+    def chinese_abstract(self, p: Paper) -> str | None:
+        """The imported Chinese abstract, else a translation by the configured model (cached), else None."""
+        if p.abstract_zh:
+            return p.abstract_zh
+        if self.model is None:
+            return None
+        cached = self.index.store.get_summary(p.id, p.version, "zh-abstract", self.provider)
+        if cached:
+            return cached
+        try:
+            with self._slots:
+                reply = self.model.invoke(
+                    [
+                        SystemMessage(
+                            "Translate the research-paper abstract into Simplified Chinese. Reply with the "
+                            "translation only."
+                        ),
+                        HumanMessage(p.abstract),
+                    ]
+                )
+        except Exception as e:  # a failed translation leaves the cell empty, with the table's note
+            log.warning("translation of %s failed: %s", p.id, type(e).__name__)
+            return None
+        text = " ".join(str(reply.content).split())
+        if text:
+            self.index.store.put_summary(p.id, p.version, "zh-abstract", self.provider, text)
+        return text or None
+
     def _with_model(self, p: Paper, lang: str) -> Summary:
         assert self.model is not None
         messages: list[BaseMessage] = [

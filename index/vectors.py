@@ -117,6 +117,8 @@ class VectorIndex:
         k_eff = min(k, int(mask.sum()))
         if k_eff == 0:
             return np.zeros((q.shape[0], 0), np.float32), np.zeros((q.shape[0], 0), np.int64)
+        if self.params.kind == "flat":
+            return self._exact(q, k_eff, mask)
         params = None
         if not mask.all():
             sel = faiss.IDSelectorBitmap(np.packbits(mask, bitorder="little"))
@@ -130,6 +132,29 @@ class VectorIndex:
         scores, pos = self._index.search(q, k_eff, params=params)
         rowids = np.where(pos >= 0, self.labels[np.clip(pos, 0, None)], -1)
         return scores, rowids
+
+    def _exact(self, q: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact inner-product top-k by BLAS over FAISS's own vector storage (no copy).
+
+        This faiss wheel loads its generic (non-AVX2) kernels here, and a single query then takes its
+        SIMD path: 8.8 ms at 100k vectors against 3.3 ms for one BLAS matrix-vector product (measured on
+        the 2-core CI machine). Batched queries are chunked to bound memory.
+        """
+        n = self._index.ntotal
+        xb = faiss.rev_swig_ptr(self._index.get_xb(), n * self.dim).reshape(n, self.dim)
+        all_scores = np.empty((q.shape[0], k), dtype=np.float32)
+        all_pos = np.empty((q.shape[0], k), dtype=np.int64)
+        full = bool(mask.all())
+        for i in range(0, q.shape[0], 32):
+            sims = q[i : i + 32] @ xb.T
+            if not full:
+                sims[:, ~mask] = -np.inf
+            part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            vals = np.take_along_axis(sims, part, axis=1)
+            order = np.argsort(-vals, axis=1, kind="stable")
+            all_pos[i : i + 32] = np.take_along_axis(part, order, axis=1)
+            all_scores[i : i + 32] = np.take_along_axis(vals, order, axis=1)
+        return all_scores, self.labels[all_pos]
 
     # ----- maintenance -----
     def compact(self) -> None:

@@ -1,0 +1,233 @@
+"""/digest subscribe|unsubscribe|list|preview|stats, the scheduler loop, and 👍/👎 feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import render
+from bot.poster import DISLIKE, LIKE, DiscordPoster, digest_message
+from bot.render import NO_MENTIONS
+from bot.services import Services
+from index.digest import build_digest
+from index.digest_runner import DigestRunner, Outgoing
+from index.digest_store import DigestStore, check_topic, marker
+from index.errors import PaperLensError
+from index.ingest import ingest_topic
+
+log = logging.getLogger(__name__)
+
+
+def require_manage_guild(interaction: discord.Interaction) -> None:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not interaction.permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily topic digests"):
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
+        super().__init__()
+        self.bot = bot
+        self.services = services
+        self.store = DigestStore(services.index.store)
+        self.runner: DigestRunner | None = None
+        self._recovered = False
+
+    async def cog_load(self) -> None:
+        poster = DiscordPoster(self.bot, asyncio.get_running_loop())
+        s = self.services
+        self.runner = DigestRunner(
+            s.index,
+            s.summarizer,
+            self.store,
+            s.topics,
+            poster,
+            refresh=lambda topic: ingest_topic(s.index, topic).added,
+        )
+        self.scheduler.change_interval(seconds=s.settings.digest_check_seconds)
+        self.scheduler.start()
+
+    async def cog_unload(self) -> None:
+        self.scheduler.cancel()
+
+    @tasks.loop(seconds=60)
+    async def scheduler(self) -> None:
+        assert self.runner is not None
+        try:
+            if not self._recovered:
+                await self.services.run(self.runner.recover)
+                self._recovered = True
+            await self.services.run(self.runner.tick, datetime.now(UTC))
+        except Exception:  # one bad tick must not stop the loop
+            log.exception("digest scheduler tick failed")
+
+    @scheduler.before_loop
+    async def _wait_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=t.name[:100], value=t.name[:100])
+            for t in self.services.topics
+            if current.lower() in t.name.lower()
+        ][:25]
+
+    # ----- commands -----
+    @app_commands.command(name="subscribe")
+    @app_commands.describe(
+        topic="A configured topic",
+        channel="Where to post (default: here)",
+        time="Local time HH:MM (default 08:00)",
+        timezone="IANA zone, e.g. Asia/Shanghai",
+        quiet="Stay silent on days with no new papers",
+    )
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        channel: discord.TextChannel | None = None,
+        time: str = "08:00",
+        timezone: str = "UTC",
+        quiet: bool = False,
+    ) -> None:
+        """Post a topic's new papers to a channel every morning."""
+        require_manage_guild(interaction)
+        name = check_topic(topic, [t.name for t in self.services.topics])
+        target = channel or interaction.channel
+        assert target is not None
+        sub = await self.services.run(
+            self.store.subscribe,
+            guild_id=interaction.guild_id,
+            channel_id=target.id,
+            topic=name,
+            at=time,
+            tz=timezone,
+            quiet=quiet,
+            created_by=interaction.user.id,
+        )
+        await interaction.response.send_message(
+            f"Subscribed <#{sub.channel_id}> to **{render.safe(name, 100)}** at {sub.at} ({sub.tz}), on arXiv "
+            "announcement days" + (", quiet on days without papers." if quiet else "."),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @app_commands.command(name="unsubscribe")
+    @app_commands.describe(topic="The topic", channel="The channel (default: here)")
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def unsubscribe(
+        self, interaction: discord.Interaction, topic: str, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Stop a topic's digests in a channel."""
+        require_manage_guild(interaction)
+        target = channel or interaction.channel
+        assert target is not None
+        removed = await self.services.run(self.store.unsubscribe, target.id, topic)
+        if not removed:
+            raise PaperLensError(f"<#{target.id}> is not subscribed to {topic!r}. See /digest list.")
+        await interaction.response.send_message(
+            f"Unsubscribed <#{target.id}> from {render.safe(topic, 100)}.", allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="list")
+    @app_commands.guild_only()
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """This server's digest subscriptions."""
+        subs = await self.services.run(self.store.subscriptions, guild_id=interaction.guild_id)
+        e = discord.Embed(title="Digest subscriptions", colour=render.COLOR)
+        lines = [
+            f"<#{s.channel_id}> · **{render.safe(s.topic, 100)}** · {s.at} {s.tz}"
+            + (" · quiet" if s.quiet else "")
+            + ("" if s.enabled else f" · paused ({render.safe(s.disabled_reason, 80)})")
+            for s in subs
+        ]
+        e.description = render.cut("\n".join(lines), render.DESCRIPTION) if lines else "No subscriptions yet."
+        await interaction.response.send_message(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="preview")
+    @app_commands.describe(topic="A configured topic")
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def preview(self, interaction: discord.Interaction, topic: str) -> None:
+        """What this channel's next digest for a topic would hold."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        s = self.services
+        name = check_topic(topic, [t.name for t in s.topics])
+        t = next(x for x in s.topics if x.name == name)
+        channel_id = interaction.channel_id or 0
+        assert self.runner is not None
+        digest = await s.run_llm(
+            build_digest,
+            s.index,
+            s.summarizer,
+            t,
+            datetime.now(UTC).date(),
+            days=self.runner.lookback_days,
+            exclude=self.store.posted_ids(channel_id),
+            feedback=self.store.feedback(channel_id),
+            max_shown=self.runner.max_shown,
+        )
+        head = digest_message(Outgoing("header", "preview", digest=digest))["embed"]
+        embeds = [head] + [
+            digest_message(
+                Outgoing("entry", marker(0, digest.date, e.paper.id), digest=digest, entry=e, position=i)
+            )["embed"]
+            for i, e in enumerate(digest.shown[:4], start=1)
+        ]
+        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="stats")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """What was posted to this channel and what people liked."""
+        st = await self.services.run(self.store.stats, interaction.channel_id or 0)
+        e = discord.Embed(title="Digest stats for this channel", colour=render.COLOR)
+        e.add_field(
+            name="Posted", value=f"{st['papers_posted']} papers over {st['digest_days']} days", inline=False
+        )
+        e.add_field(
+            name=f"{LIKE} liked", value=render.cut(", ".join(st["liked"]) or "none yet", 1000), inline=False
+        )
+        e.add_field(
+            name=f"{DISLIKE} disliked",
+            value=render.cut(", ".join(st["disliked"]) or "none yet", 1000),
+            inline=False,
+        )
+        await interaction.response.send_message(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    # ----- feedback -----
+    async def _feedback(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        me = self.bot.user
+        if me is not None and payload.user_id == me.id:
+            return
+        emoji = str(payload.emoji)
+        if emoji not in (LIKE, DISLIKE):
+            return
+        found = await self.services.run(self.store.paper_for_message, payload.message_id)
+        if found is None:
+            return
+        channel_id, paper_id = found
+        value = (1 if emoji == LIKE else -1) if added else 0
+        await self.services.run(self.store.set_feedback, channel_id, paper_id, payload.user_id, value)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._feedback(payload, True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._feedback(payload, False)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(DigestCog(bot, bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,52 @@
+"""Bot settings: built once in bot/__main__.py and passed down."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    """The Discord bot. The token is required: without it the bot does not start (the terminal session does)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERLENS_BOT_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        env_ignore_empty=True,
+    )
+
+    token: SecretStr = Field(
+        validation_alias=AliasChoices("DISCORD_TOKEN", "PAPERLENS_BOT_TOKEN"),
+        description="Bot token from the Discord developer portal (DISCORD_TOKEN); never logged or committed",
+    )
+    dev_guild: int | None = Field(
+        None, description="Sync slash commands to this guild only (instant, for development)"
+    )
+    sync_commands: bool = Field(
+        True, description="Sync the command tree at start-up (globally unless dev_guild is set)"
+    )
+    chat_enabled: bool = Field(
+        False, description="Answer mentions and messages in chat channels (needs the Message Content intent)"
+    )
+    chat_channels: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Channel ids where every message is a question (comma-separated)"
+    )
+    ask_rate: int = Field(3, ge=1, description="Questions one user may ask per cooldown window")
+    ask_per_seconds: float = Field(60.0, gt=0, description="The cooldown window for /ask and chat answers")
+    page_size: int = Field(5, ge=1, le=10, description="Search hits per page")
+    digest_check_seconds: float = Field(
+        60.0, ge=5, description="How often the digest scheduler looks for due posts"
+    )
+
+    @field_validator("chat_channels", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [int(x) for x in v.replace(" ", "").split(",") if x]
+        if isinstance(v, int):
+            return [v]
+        return v

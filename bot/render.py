@@ -1,0 +1,213 @@
+"""Pure functions from PaperLens models to Discord embeds and messages.
+
+Every text that came from a paper is escaped (markdown and mentions) and every field is cut to
+Discord's limits, so no paper can break a message or ping anyone.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from index.models import Answer, Paper, SearchHit, Summary
+from index.topics import Topic
+
+TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, AUTHOR, TOTAL, FIELDS = (
+    256,
+    4096,
+    256,
+    1024,
+    2048,
+    256,
+    6000,
+    25,
+)
+MESSAGE = 2000
+NO_MENTIONS = discord.AllowedMentions.none()
+COLOR = discord.Colour(0x2B6CB0)
+
+
+def cut(text: str, limit: int) -> str:
+    """Truncate to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def safe(text: str | None, limit: int) -> str:
+    """Escape markdown and mentions, then cut (escaping first, so the cut never splits an escape badly)."""
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(" ".join((text or "").split())))
+    return cut(escaped, limit)
+
+
+def link(title: str, url: str | None, limit: int = 300) -> str:
+    t = safe(title, limit).replace("[", "(").replace("]", ")")
+    return f"[{t}]({url})" if url else t
+
+
+def authors(p: Paper, limit: int = 3, width: int = 200) -> str:
+    """The first authors, cut to ``width``, always keeping the count of the others."""
+    a = list(p.authors)
+    more = f" +{len(a) - limit}" if len(a) > limit else ""
+    return (safe(", ".join(a[:limit]), width - len(more)) + more) or "unknown authors"
+
+
+def embed_size(e: discord.Embed) -> int:
+    return len(e)
+
+
+def fit(e: discord.Embed) -> discord.Embed:
+    """Drop trailing fields, then cut the description, until the embed is within the 6,000 total."""
+    while len(e) > TOTAL and e.fields:
+        e.remove_field(len(e.fields) - 1)
+    if len(e) > TOTAL and e.description:
+        e.description = cut(e.description, max(0, len(e.description) - (len(e) - TOTAL)))
+    return e
+
+
+def hits_embed(
+    query: str, hits: list[SearchHit], page: int, pages: int, tldrs: dict[str, str]
+) -> discord.Embed:
+    """One page of search hits: linked title, authors, date, score and a one-line TL;DR each."""
+    e = discord.Embed(title=cut(f"Search: {query}", TITLE), colour=COLOR)
+    if not hits:
+        e.description = "No papers matched. Try other words, or remove filters."
+        return e
+    for h in hits[:FIELDS]:
+        p = h.paper
+        date = p.published.isoformat() if p.published else "n.d."
+        name = cut(f"{h.rank}. {p.title}", FIELD_NAME)
+        tldr = safe(tldrs.get(p.id, ""), 400)
+        value = f"{link('open', p.url)} · {authors(p)} · {date} · score {h.score:.3f}\n{tldr}"
+        e.add_field(name=safe(name, FIELD_NAME), value=cut(value, FIELD_VALUE), inline=False)
+    e.set_footer(text=f"page {page + 1}/{pages} · ids: " + cut(", ".join(h.paper.id for h in hits), 1500))
+    return fit(e)
+
+
+def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
+    """A paper's metadata, links, TL;DR and key takeaways."""
+    e = discord.Embed(title=safe(p.title, TITLE), url=p.url, colour=COLOR)
+    e.description = safe(summary.content.tldr if summary else p.abstract, 1500)
+    e.add_field(name="Authors", value=authors(p, 12), inline=False)
+    meta = [f"id `{p.id}`"]
+    if p.published:
+        meta.append(f"published {p.published.isoformat()}")
+    if p.categories:
+        meta.append(", ".join(p.categories[:5]))
+    e.add_field(name="Details", value=safe(" · ".join(meta), FIELD_VALUE), inline=False)
+    if p.comment:
+        e.add_field(name="Comment", value=safe(p.comment, FIELD_VALUE), inline=False)
+    links = " · ".join(f"[{n}]({u})" for n, u in (("abs", p.links.abs), ("pdf", p.links.pdf)) if u)
+    if links:
+        e.add_field(name="Links", value=cut(links, FIELD_VALUE), inline=False)
+    if summary:
+        bullets = "\n".join(f"• {safe(t, 300)}" for t in summary.content.takeaways)
+        label = "要点" if summary.lang == "zh" else "Key takeaways"
+        e.add_field(name=label, value=cut(bullets, FIELD_VALUE), inline=False)
+        e.set_footer(text=_summary_note(summary))
+    return fit(e)
+
+
+def _summary_note(s: Summary) -> str:
+    note = f"summary: {s.provider}" + (" (cached)" if s.cached else "")
+    if s.fallback:
+        note += " · model unavailable, extractive summary"
+    if not s.translated:
+        note += " · not translated (no language model configured)"
+    return cut(note, FOOTER)
+
+
+def analysis_embed(s: Summary) -> discord.Embed:
+    """The full structured analysis of a paper."""
+    zh = s.lang == "zh"
+    heads = (
+        ("背景", "已有工作及其问题", "方法", "结果", "结论")
+        if zh
+        else ("Background", "Prior work and its problem", "Method", "Results", "Conclusion")
+    )
+    a = s.content.analysis
+    e = discord.Embed(title=safe(s.paper.title, TITLE), url=s.paper.url, colour=COLOR)
+    e.description = safe(s.content.tldr, 1000)
+    for h, body in zip(heads, (a.background, a.prior_work, a.method, a.results, a.conclusion), strict=True):
+        e.add_field(name=h, value=safe(body, FIELD_VALUE) or "—", inline=False)
+    e.set_footer(text=_summary_note(s))
+    return fit(e)
+
+
+def summary_embed(s: Summary) -> discord.Embed:
+    e = paper_embed(s.paper, s)
+    e.description = safe(s.content.tldr, 1500)
+    return e
+
+
+def answer_embed(a: Answer) -> discord.Embed:
+    """A cited answer; sources as numbered links."""
+    e = discord.Embed(title=safe(a.question, TITLE), colour=COLOR)
+    e.description = safe(a.text, 3000)
+    cites = a.citations or []
+    if cites:
+        label = (
+            ("最接近的论文" if a.lang == "zh" else "Nearest papers")
+            if a.weak_evidence
+            else ("来源" if a.lang == "zh" else "Sources")
+        )
+        lines = [f"[{c.n}] {link(c.title, c.url, 150)}" for c in cites]
+        e.add_field(name=label, value=cut("\n".join(lines), FIELD_VALUE), inline=False)
+    note = f"answer: {a.provider}"
+    if a.fallback:
+        note += " · model unavailable, extractive answer"
+    e.set_footer(text=note)
+    return fit(e)
+
+
+def topics_embed(topics: list[Topic], counts: dict[str, int]) -> discord.Embed:
+    e = discord.Embed(title="Topics", colour=COLOR)
+    for t in topics[:FIELDS]:
+        value = f"{counts.get(t.name, 0)} papers\n`{cut(t.arxiv_query(), 900)}`"
+        e.add_field(name=safe(t.name, FIELD_NAME), value=cut(value, FIELD_VALUE), inline=False)
+    if not topics:
+        e.description = "No topics configured."
+    return fit(e)
+
+
+HELP = [
+    ("/search query [k] [since] [category] [mode]", "Semantic search over the indexed papers"),
+    ("/paper id_or_title [lang]", "A paper's details, TL;DR and takeaways; button for the full analysis"),
+    ("/ask question [paper]", "A short answer that cites the papers it came from (English or 中文)"),
+    ("/similar paper", "Papers like this one"),
+    ("/summary paper [lang]", "TL;DR, key takeaways and a structured analysis"),
+    ("/topics", "Configured topics and their arXiv queries"),
+    ("/digest subscribe|unsubscribe|list|preview|stats", "Daily topic digests in a channel"),
+]
+
+
+def help_embed(chat: bool) -> discord.Embed:
+    e = discord.Embed(title="PaperLens", colour=COLOR, description="Search and discuss research papers.")
+    for name, value in HELP:
+        e.add_field(name=name, value=value, inline=False)
+    if chat:
+        e.add_field(
+            name="Chat",
+            value="Mention me with a question: I answer in a thread and remember the papers "
+            "we discussed for follow-ups.",
+            inline=False,
+        )
+    return e
+
+
+def error_embed(message: str) -> discord.Embed:
+    return discord.Embed(title="Sorry", description=safe(message, 2000), colour=discord.Colour.red())
+
+
+def split_message(text: str, limit: int = MESSAGE) -> list[str]:
+    """Split text into messages of at most ``limit`` characters, at line or word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        at = rest.rfind("\n", 0, limit)
+        if at <= 0:
+            at = rest.rfind(" ", 0, limit)
+        if at <= 0:
+            at = limit
+        parts.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,117 @@
+"""build_digest(index, summarizer, topic, day) -> Digest: a pure function of the store (no Discord), shared by
+the bot, the terminal and the exports; and the Markdown / table / JSON exports."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import numpy as np
+
+from index.models import Digest, DigestEntry, Filters, Paper
+from index.paperindex import PaperIndex
+from index.schedule import ArxivCalendar
+from index.summarize import Summarizer
+from index.topics import Topic
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_WEIGHT = 0.3
+
+
+def candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tuple[int, Paper]]:
+    """The topic's papers published in the ``days`` days ending on ``day``."""
+    rowids = index.store.filter_rowids(
+        Filters(topic=topic.name, since=day - timedelta(days=days - 1), until=day)
+    )
+    papers = index.store.get_by_rowids(sorted(rowids))
+    return [(r, papers[r]) for r in sorted(papers)]
+
+
+def rank(
+    index: PaperIndex, topic: Topic, rows: list[tuple[int, Paper]], feedback: dict[str, int] | None = None
+) -> list[tuple[Paper, float]]:
+    """Relevance to the topic's description, nudged towards papers like the ones this channel liked."""
+    if not rows:
+        return []
+    dim = index.vectors("dense").dim
+    vecs = index.store.vectors("vector", [r for r, _ in rows], dim)
+    topic_vec = index.embedder.encode([topic.ranking_text()])[0]
+    liked = disliked = None
+    if feedback:
+        rid = {pid: got[0] for pid in feedback if (got := index.store.get(pid))}
+        fvecs = index.store.vectors("vector", list(rid.values()), dim)
+        up = [fvecs[rid[p]] for p, v in feedback.items() if v > 0 and rid.get(p) in fvecs]
+        down = [fvecs[rid[p]] for p, v in feedback.items() if v < 0 and rid.get(p) in fvecs]
+        liked = np.vstack(up) if up else None
+        disliked = np.vstack(down) if down else None
+    scored = []
+    for r, p in rows:
+        v = vecs.get(r)
+        if v is None:
+            v = index.embedder.encode([p.embed_text()])[0]
+        s = float(v @ topic_vec)
+        if liked is not None:
+            s += FEEDBACK_WEIGHT * float(np.max(liked @ v))
+        if disliked is not None:
+            s -= FEEDBACK_WEIGHT * float(np.max(disliked @ v))
+        scored.append((p, s))
+    return sorted(scored, key=lambda x: (-x[1], x[0].id))
+
+
+def build_digest(
+    index: PaperIndex,
+    summarizer: Summarizer,
+    topic: Topic,
+    day: date,
+    *,
+    days: int = 1,
+    exclude: set[str] | None = None,
+    feedback: dict[str, int] | None = None,
+    max_shown: int = 5,
+    lang: str = "en",
+    calendar: ArxivCalendar | None = None,
+) -> Digest:
+    """The digest of a topic for a date.
+
+    Args:
+        days: how many days of publications, ending on ``day``, the digest covers.
+        exclude: paper ids already posted where this digest goes (never posted twice).
+        feedback: paper id -> net votes in that channel (re-ranks).
+        max_shown: papers in the post itself; the rest go to ``Digest.rest``.
+    """
+    cal = calendar or ArxivCalendar()
+    rows = [(r, p) for r, p in candidates(index, topic, day, days) if p.id not in (exclude or set())]
+    ranked = rank(index, topic, rows, feedback)
+    entries = []
+    for p, score in ranked:
+        s = summarizer.summarize(p.id, lang)
+        entries.append(
+            DigestEntry(
+                paper=p,
+                score=round(score, 4),
+                tldr=s.content.tldr,
+                takeaways=s.content.takeaways,
+                summary_provider=s.provider,
+                summary_fallback=s.fallback,
+            )
+        )
+    return Digest(
+        topic=topic.name,
+        date=day,
+        announced=cal.has_announcement(day),
+        note=cal.reason(day) or None,
+        total_new=len(entries),
+        shown=entries[:max_shown],
+        rest=entries[max_shown:],
+    )
+
+
+def latest_date(index: PaperIndex, topic: Topic) -> date | None:
+    """The most recent publication date among the topic's papers."""
+    rows = index.store.query(
+        "SELECT MAX(p.published) FROM papers p JOIN paper_topics t ON t.paper_rowid = p.rowid "
+        "WHERE lower(t.topic) = lower(?)",
+        (topic.name,),
+    )
+    return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None

@@ -1,0 +1,292 @@
+"""Digest state in the SQLite store: subscriptions, runs, per-paper intents, posted messages, feedback.
+
+Exactly-once posting rests on two rules: a paper is reserved for a channel (an ``intent`` row, unique
+per channel and paper) before anything is sent, and every sent message carries a marker naming its run
+and paper, so after a crash the channel's recent messages tell which intents were delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from index.errors import ConfigError
+from index.schedule import parse_time, zone
+from index.store import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id INTEGER PRIMARY KEY,
+    guild_id INTEGER, channel_id INTEGER NOT NULL, topic TEXT NOT NULL,
+    at TEXT NOT NULL, tz TEXT NOT NULL, quiet INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1, disabled_reason TEXT,
+    created_by INTEGER, created_at TEXT NOT NULL,
+    UNIQUE (channel_id, topic)
+);
+CREATE TABLE IF NOT EXISTS digest_runs (
+    sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    run_date TEXT NOT NULL, state TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,
+    header_message_id INTEGER, started_at TEXT NOT NULL, finished_at TEXT,
+    PRIMARY KEY (sub_id, run_date)
+);
+CREATE TABLE IF NOT EXISTS digest_entries (
+    channel_id INTEGER NOT NULL, paper_id TEXT NOT NULL,
+    sub_id INTEGER NOT NULL, run_date TEXT NOT NULL, position INTEGER NOT NULL,
+    state TEXT NOT NULL, message_id INTEGER, sent_at TEXT,
+    PRIMARY KEY (channel_id, paper_id)
+);
+CREATE INDEX IF NOT EXISTS digest_entries_message ON digest_entries(message_id);
+CREATE TABLE IF NOT EXISTS digest_feedback (
+    channel_id INTEGER NOT NULL, paper_id TEXT NOT NULL, user_id INTEGER NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, paper_id, user_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    guild_id: int | None
+    channel_id: int
+    topic: str
+    at: str
+    tz: str
+    quiet: bool
+    enabled: bool
+    disabled_reason: str | None
+    created_by: int | None
+    created_at: datetime
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def marker(sub_id: int, run_date: date, paper_id: str | None = None) -> str:
+    """The text every digest message carries so a restart can tell what was delivered."""
+    return f"digest {sub_id}/{run_date.isoformat()}" + (f"/{paper_id}" if paper_id else "")
+
+
+class DigestStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.ensure_schema(SCHEMA)
+
+    # ----- subscriptions -----
+    def subscribe(
+        self,
+        *,
+        guild_id: int | None,
+        channel_id: int,
+        topic: str,
+        at: str,
+        tz: str,
+        quiet: bool = False,
+        created_by: int | None = None,
+        now: datetime | None = None,
+    ) -> Subscription:
+        parse_time(at)
+        zone(tz)
+        created = (now or datetime.now(UTC)).isoformat()
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO subscriptions(guild_id, channel_id, topic, at, tz, quiet, created_by, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(channel_id, topic) DO UPDATE SET at=excluded.at, "
+                "tz=excluded.tz, quiet=excluded.quiet, enabled=1, disabled_reason=NULL",
+                (guild_id, channel_id, topic, at, tz, int(quiet), created_by, created),
+            )
+        sub = self.find(channel_id, topic)
+        assert sub is not None
+        return sub
+
+    def unsubscribe(self, channel_id: int, topic: str) -> bool:
+        with self.store.transaction() as db:
+            return (
+                db.execute(
+                    "DELETE FROM subscriptions WHERE channel_id=? AND lower(topic)=lower(?)",
+                    (channel_id, topic),
+                ).rowcount
+                > 0
+            )
+
+    def _sub(self, r: tuple[Any, ...]) -> Subscription:
+        return Subscription(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            bool(r[6]),
+            bool(r[7]),
+            r[8],
+            r[9],
+            datetime.fromisoformat(r[10]),
+        )
+
+    _COLS = "id, guild_id, channel_id, topic, at, tz, quiet, enabled, disabled_reason, created_by, created_at"
+
+    def find(self, channel_id: int, topic: str) -> Subscription | None:
+        rows = self.store.query(
+            f"SELECT {self._COLS} FROM subscriptions WHERE channel_id=? AND lower(topic)=lower(?)",
+            (channel_id, topic),
+        )
+        return self._sub(rows[0]) if rows else None
+
+    def get(self, sub_id: int) -> Subscription | None:
+        rows = self.store.query(f"SELECT {self._COLS} FROM subscriptions WHERE id=?", (sub_id,))
+        return self._sub(rows[0]) if rows else None
+
+    def subscriptions(self, *, guild_id: int | None = None, enabled_only: bool = False) -> list[Subscription]:
+        sql, args = f"SELECT {self._COLS} FROM subscriptions WHERE 1=1", []
+        if guild_id is not None:
+            sql += " AND guild_id=?"
+            args.append(guild_id)
+        if enabled_only:
+            sql += " AND enabled=1"
+        return [self._sub(r) for r in self.store.query(sql + " ORDER BY id", args)]
+
+    def disable(self, sub_id: int, reason: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("UPDATE subscriptions SET enabled=0, disabled_reason=? WHERE id=?", (reason, sub_id))
+
+    # ----- runs -----
+    def run_state(self, sub_id: int, run_date: date) -> str | None:
+        rows = self.store.query(
+            "SELECT state FROM digest_runs WHERE sub_id=? AND run_date=?", (sub_id, run_date.isoformat())
+        )
+        return rows[0][0] if rows else None
+
+    def start_run(self, sub: Subscription, run_date: date, paper_ids: list[str]) -> list[str]:
+        """Record the intent to post these papers; returns those not already reserved in the channel.
+
+        One transaction: the run row and one intent per paper (a paper another topic already reserved or
+        posted in this channel is left out, so it is never posted twice).
+        """
+        reserved: list[str] = []
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO digest_runs(sub_id, run_date, state, total, started_at) "
+                "VALUES (?,?,?,?,?)",
+                (sub.id, run_date.isoformat(), "sending", len(paper_ids), _now()),
+            )
+            for pos, pid in enumerate(paper_ids):
+                n = db.execute(
+                    "INSERT OR IGNORE INTO digest_entries(channel_id, paper_id, sub_id, run_date, position, state) "
+                    "VALUES (?,?,?,?,?,'intent')",
+                    (sub.channel_id, pid, sub.id, run_date.isoformat(), pos),
+                ).rowcount
+                if n:
+                    reserved.append(pid)
+        return reserved
+
+    def run_entries(self, sub_id: int, run_date: date) -> list[tuple[str, str, int | None]]:
+        """(paper id, state, message id) of a run's entries in posting order."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self.store.query(
+                "SELECT paper_id, state, message_id FROM digest_entries WHERE sub_id=? AND run_date=? ORDER BY position",
+                (sub_id, run_date.isoformat()),
+            )
+        ]
+
+    def header_sent(self, sub_id: int, run_date: date, message_id: int) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE digest_runs SET header_message_id=? WHERE sub_id=? AND run_date=?",
+                (message_id, sub_id, run_date.isoformat()),
+            )
+
+    def header_message(self, sub_id: int, run_date: date) -> int | None:
+        rows = self.store.query(
+            "SELECT header_message_id FROM digest_runs WHERE sub_id=? AND run_date=?",
+            (sub_id, run_date.isoformat()),
+        )
+        return rows[0][0] if rows else None
+
+    def entry_sent(self, channel_id: int, paper_id: str, message_id: int) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE digest_entries SET state='sent', message_id=?, sent_at=? WHERE channel_id=? AND paper_id=?",
+                (message_id, _now(), channel_id, paper_id),
+            )
+
+    def release_intents(self, sub_id: int, run_date: date) -> None:
+        """Forget a failed run's unsent reservations, so the papers can be posted later."""
+        with self.store.transaction() as db:
+            db.execute(
+                "DELETE FROM digest_entries WHERE sub_id=? AND run_date=? AND state='intent'",
+                (sub_id, run_date.isoformat()),
+            )
+
+    def finish_run(self, sub_id: int, run_date: date, state: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO digest_runs(sub_id, run_date, state, started_at, finished_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(sub_id, run_date) DO UPDATE SET state=excluded.state, finished_at=excluded.finished_at",
+                (sub_id, run_date.isoformat(), state, _now(), _now()),
+            )
+
+    def unfinished_runs(self) -> list[tuple[int, date]]:
+        return [
+            (r[0], date.fromisoformat(r[1]))
+            for r in self.store.query(
+                "SELECT sub_id, run_date FROM digest_runs WHERE state='sending' ORDER BY run_date"
+            )
+        ]
+
+    def posted_ids(self, channel_id: int) -> set[str]:
+        return {
+            r[0]
+            for r in self.store.query("SELECT paper_id FROM digest_entries WHERE channel_id=?", (channel_id,))
+        }
+
+    # ----- feedback -----
+    def paper_for_message(self, message_id: int) -> tuple[int, str] | None:
+        rows = self.store.query(
+            "SELECT channel_id, paper_id FROM digest_entries WHERE message_id=?", (message_id,)
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def set_feedback(self, channel_id: int, paper_id: str, user_id: int, value: int) -> None:
+        with self.store.transaction() as db:
+            if value == 0:
+                db.execute(
+                    "DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?",
+                    (channel_id, paper_id, user_id),
+                )
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO digest_feedback VALUES (?,?,?,?)",
+                    (channel_id, paper_id, user_id, 1 if value > 0 else -1),
+                )
+
+    def feedback(self, channel_id: int) -> dict[str, int]:
+        """paper id -> net votes in this channel."""
+        return dict(
+            self.store.query(  # type: ignore[arg-type]
+                "SELECT paper_id, SUM(value) FROM digest_feedback WHERE channel_id=? GROUP BY paper_id",
+                (channel_id,),
+            )
+        )
+
+    def stats(self, channel_id: int) -> dict[str, Any]:
+        posted = self.store.query(
+            "SELECT COUNT(*), COUNT(DISTINCT run_date) FROM digest_entries WHERE channel_id=? AND state='sent'",
+            (channel_id,),
+        )[0]
+        fb = self.feedback(channel_id)
+        return {
+            "papers_posted": posted[0],
+            "digest_days": posted[1],
+            "liked": sorted(p for p, v in fb.items() if v > 0),
+            "disliked": sorted(p for p, v in fb.items() if v < 0),
+        }
+
+
+def check_topic(name: str, topics: list[str]) -> str:
+    for t in topics:
+        if t.lower() == name.strip().lower():
+            return t
+    raise ConfigError(f"Unknown topic {name!r}. Known topics: {', '.join(topics) or 'none configured'}.")

@@ -1,0 +1,77 @@
+"""Digest exports: the blog-post Markdown research groups publish, a Markdown table, and JSON."""
+
+from __future__ import annotations
+
+from index.models import Digest, Paper
+
+
+def pdf_link(p: Paper) -> str:
+    """`[PDF](http://arxiv.org/abs/ID)` for arXiv papers (the format the groups use), else the paper's own link."""
+    if p.source == "arxiv" or (p.links.abs or "").startswith("https://arxiv.org/abs/"):
+        return f"[PDF](http://arxiv.org/abs/{p.id})"
+    return f"[PDF]({p.url})" if p.url else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_markdown(d: Digest) -> str:
+    day = d.date.isoformat()
+    lines = [
+        "---",
+        f"title: {d.topic}",
+        f"date: {day} 00:00:00",
+        f"tags: [{d.topic}]",
+        f"categories: {d.topic}",
+        f'description: "Update in {day}, {d.total_new} {d.topic} papers"',
+        "---",
+        "",
+        f"# {day}",
+        "",
+    ]
+    if not d.entries:
+        lines.append(f"No new {d.topic} papers." + (f" ({d.note})" if d.note else ""))
+    for e in d.entries:
+        p = e.paper
+        lines += [
+            f"## {_one_line(p.title)}",
+            "",
+            f"**Authors:{', '.join(p.authors)}**",
+            "",
+            _one_line(p.abstract),
+            "",
+        ]
+        link = pdf_link(p)
+        lines += [f"{link} {_one_line(p.comment or '')}".strip(), ""]
+        lines += ["**Summary**", "", _one_line(e.tldr), "", "**Key Takeaways**", ""]
+        lines += [f"- {_one_line(t)}" for t in e.takeaways]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def cell(text: str | None) -> str:
+    """A Markdown table cell: one line, pipes escaped."""
+    return _one_line(text or "").replace("\\", "\\\\").replace("|", "\\|")
+
+
+def to_table(d: Digest, chinese: dict[str, str | None]) -> str:
+    """`| year | title | authors | abstract | Chinese abstract | link |`, one row per paper."""
+    rows = ["| year | title | authors | abstract | Chinese abstract | link |", "|---|---|---|---|---|---|"]
+    missing = 0
+    for e in d.entries:
+        p = e.paper
+        zh = chinese.get(p.id)
+        missing += zh is None
+        year = str(p.published.year) if p.published else ""
+        rows.append(
+            f"| {year} | {cell(p.title)} | {cell(', '.join(p.authors))} | {cell(p.abstract)} | {cell(zh)} | "
+            f"{cell(p.url or '')} |"
+        )
+    out = "\n".join(rows) + "\n"
+    if missing:
+        out += (
+            f"\n_{missing} of {len(d.entries)} papers have no Chinese abstract: none was imported and no language "
+            "model is configured (PAPERLENS_LLM_PROVIDER)._\n"
+        )
+    return out
