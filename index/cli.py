@@ -156,6 +156,29 @@ def cmd_summarize(ix: PaperIndex, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.digest import build_digest, latest_date
+    from index.export import to_markdown, to_table
+    from index.summarize import Summarizer
+    from index.topics import find_topic, load_topics
+
+    topic = find_topic(load_topics(ix.settings.topics_file), a.topic)
+    day = a.date or latest_date(ix, topic)
+    if day is None:
+        raise PaperLensError(
+            f'No papers for topic {topic.name!r} yet: run `paperlens ingest --topic "{topic.name}"`.'
+        )
+    summarizer = Summarizer(ix, LLMSettings())
+    d = build_digest(ix, summarizer, topic, day, days=a.days, lang=a.lang, max_shown=10_000)
+    if a.format == "markdown":
+        print(to_markdown(d), end="")
+    elif a.format == "table":
+        print(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries}), end="")
+    else:
+        print(d.model_dump_json(indent=2))
+    return 0
+
+
 def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
     n = ix.rebuild()
     print(f"rebuilt the index: {n} papers embedded with {ix.model_name}")
@@ -336,6 +359,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest-papers", type=_positive, default=384, help="papers in the ingest benchmark")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("digest", help="export a topic's digest: markdown (blog post), table or json")
+    p.add_argument("--topic", required=True)
+    p.add_argument(
+        "--date", type=_date_arg, help="digest date (default: the topic's latest publication date)"
+    )
+    p.add_argument(
+        "--days", type=_positive, default=1, help="days of publications ending on --date (default 1)"
+    )
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="summary language")
+    p.add_argument("--format", choices=["markdown", "table", "json"], default="markdown")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
@@ -352,6 +386,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "rebuild": cmd_rebuild,
     "topics": cmd_topics,
+    "digest": cmd_digest,
     "ask": cmd_ask,
     "summarize": cmd_summarize,
 }

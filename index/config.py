@@ -38,8 +38,8 @@ class IndexSettings(BaseSettings):
     index_type: Literal["flat", "hnsw"] = Field(
         "flat", description="FAISS index: exact 'flat' (default) or approximate 'hnsw' for large corpora"
     )
-    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree")
-    hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs latency)")
+    hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
+    hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
     default_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default search mode")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant")

@@ -22,6 +22,7 @@ HELP = """Commands:
   show PAPER          metadata and abstract
   ask QUESTION        a cited answer (English or Chinese)
   summarize PAPER     TL;DR, takeaways and analysis (summarize zh PAPER for Chinese)
+  digest TOPIC        the topic's latest digest (Markdown)
   stats               what the index holds
   help                this text
   quit                leave (or Ctrl-D)"""
@@ -63,11 +64,24 @@ class Shell:
                 if lang in ("zh", "en") and ref.strip():
                     return summary_text(self.summarizer.summarize(ref, lang=lang))
                 return summary_text(self.summarizer.summarize(rest))
+            if cmd == "digest":
+                return self.digest(rest)
             if cmd == "stats":
                 return "\n".join(f"{k}: {v}" for k, v in self.index.stats().items())
         except PaperLensError as e:
             return f"error: {e}"
         return f"Unknown command {cmd!r}. Type 'help'."
+
+    def digest(self, topic_name: str) -> str:
+        from index.digest import build_digest, latest_date
+        from index.export import to_markdown
+        from index.topics import find_topic, load_topics
+
+        topic = find_topic(load_topics(self.index.settings.topics_file), topic_name)
+        day = latest_date(self.index, topic)
+        if day is None:
+            return f"No papers for topic {topic.name!r} yet."
+        return to_markdown(build_digest(self.index, self.summarizer, topic, day, max_shown=10_000))
 
     def loop(self, stdin: TextIO, stdout: TextIO) -> int:
         interactive = stdin.isatty()

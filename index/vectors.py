@@ -34,8 +34,8 @@ class CorruptIndexError(Exception):
 @dataclass(frozen=True)
 class IndexParams:
     kind: IndexKind = "flat"
-    hnsw_m: int = 32
-    ef_search: int = 128
+    hnsw_m: int = 48
+    ef_search: int = 256
     ef_construction: int = 80
 
 

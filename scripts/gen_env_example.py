@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
+from bot.config import BotSettings
 from index.config import IndexSettings, LLMSettings
 
 EXTRA = [
@@ -24,9 +25,17 @@ def section(cls: type[BaseSettings], title: str) -> list[str]:
     lines = [f"# --- {title} ---"]
     for name, field in cls.model_fields.items():
         default = field.default
-        value = "" if default is None or "SecretStr" in str(field.annotation) else str(default)
+        secret = "SecretStr" in str(field.annotation)
+        value = (
+            ""
+            if default is None or secret or not isinstance(default, (str, int, float, bool))
+            else str(default)
+        )
+        if isinstance(default, bool):
+            value = str(default).lower()
+        key = field.validation_alias.choices[0] if getattr(field.validation_alias, "choices", None) else None
         lines.append(f"# {field.description}")
-        lines.append(f"{prefix}{name.upper()}={value}")
+        lines.append(f"{key or prefix + name.upper()}={value}")
     return lines
 
 
@@ -34,10 +43,7 @@ def render() -> str:
     out = ["# PaperLens configuration. Copy to .env and edit; every key is optional.", ""]
     out += section(IndexSettings, "Index: store, embeddings, search, arXiv") + [""]
     out += section(LLMSettings, "Language model for answers and summaries") + [""]
-    for title, keys in EXTRA:
-        out.append(f"# --- {title} ---")
-        for key, value, desc in keys:
-            out += [f"# {desc}", f"{key}={value}"]
+    out += section(BotSettings, "Discord bot (make run starts it when DISCORD_TOKEN is set)")
     return "\n".join(out) + "\n"
 
 

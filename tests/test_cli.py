@@ -108,3 +108,15 @@ def test_run_with_piped_input_builds_and_exits_on_eof(tmp_path: Path) -> None:
     assert "SGD: Street View Synthesis" in r.stdout and "Tao Guo" in r.stdout and "Commands:" in r.stdout
     r = run(["run"], data, stdin="quit\nsearch never reached\n")
     assert r.returncode == 0 and "importing" not in r.stderr and r.stdout == ""
+
+
+def test_digest_export_formats(sample_copy: Path) -> None:
+    r = run(["digest", "--topic", "nerf", "--date", "2024-04-01", "--format", "markdown"], sample_copy)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("---\ntitle: NeRF\n") and r.stdout.count("\n## ") == 8
+    r = run(["digest", "--topic", "NeRF", "--date", "2024-04-01", "--format", "json"], sample_copy)
+    assert json.loads(r.stdout)["total_new"] == 8
+    r = run(["digest", "--topic", "medical image registration"], sample_copy)
+    assert r.returncode == 2 and "paperlens ingest" in r.stderr
+    r = run(["digest", "--topic", "nope"], sample_copy)
+    assert r.returncode == 2 and "Known topics" in r.stderr

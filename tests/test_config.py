@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.config import BotSettings
 from index.config import IndexSettings, LLMSettings
 from scripts.gen_env_example import render
 
@@ -14,10 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_env_example_lists_every_key() -> None:
     assert (ROOT / ".env.example").read_text() == render(), "run scripts/gen_env_example.py > .env.example"
     text = (ROOT / ".env.example").read_text()
-    for cls in (IndexSettings, LLMSettings):
+    for cls in (IndexSettings, LLMSettings, BotSettings):
         prefix = cls.model_config["env_prefix"]
         for name in cls.model_fields:
-            assert f"{prefix}{name.upper()}=" in text
+            assert f"{prefix}{name.upper()}=" in text or name == "token"
+    assert "\nDISCORD_TOKEN=\n" in text
 
 
 def test_settings_from_env_file(tmp_path: Path) -> None:
