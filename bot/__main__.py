@@ -5,6 +5,7 @@ Settings, logging, the index and the language model are built once here and pass
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -74,9 +75,31 @@ def main() -> int:
     except PaperLensError as e:
         print(f"paperlens: error: {e}", file=sys.stderr)
         return 2
-    # discord.py's own handler setup is skipped: logging is configured above, tokens are never logged.
-    bot.run(settings.token.get_secret_value(), log_handler=None)  # type: ignore[attr-defined]
+    from api.config import ApiSettings
+
+    api = ApiSettings()
+    if not api.with_bot:
+        # discord.py's own handler setup is skipped: logging is configured above, tokens are never logged.
+        bot.run(settings.token.get_secret_value(), log_handler=None)  # type: ignore[attr-defined]
+        return 0
+    asyncio.run(run_with_api(bot, settings.token.get_secret_value(), api))
     return 0
+
+
+def api_app(bot: object, api: object) -> object:
+    """The HTTP API over the bot's own services: one process, one index, loaded once."""
+    from api.app import create_app
+
+    s = bot.services  # type: ignore[attr-defined]
+    return create_app(s.index, s.answerer, s.summarizer, s.topics, api)  # type: ignore[arg-type]
+
+
+async def run_with_api(bot: object, token: str, api: object) -> None:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(api_app(bot, api), host=api.host, port=api.port))  # type: ignore[attr-defined]
+    async with bot:  # type: ignore[attr-defined]
+        await asyncio.gather(bot.start(token), server.serve())  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

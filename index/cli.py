@@ -179,6 +179,14 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(ix: PaperIndex, a: argparse.Namespace) -> int:
+    # The HTTP framework lives in api/, outside index/; loaded only for this command.
+    import importlib
+
+    ensure_sample(ix)
+    return int(importlib.import_module("api.server").serve(ix, a.host, a.port))
+
+
 def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
     n = ix.rebuild()
     print(f"rebuilt the index: {n} papers embedded with {ix.model_name}")
@@ -370,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="summary language")
     p.add_argument("--format", choices=["markdown", "table", "json"], default="markdown")
 
+    p = sub.add_parser("serve", help="the HTTP API (OpenAPI at /docs)")
+    p.add_argument("--host", help="default 127.0.0.1 (PAPERLENS_API_HOST)")
+    p.add_argument("--port", type=int, help="default 8000 (PAPERLENS_API_PORT)")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
@@ -386,6 +398,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "rebuild": cmd_rebuild,
     "topics": cmd_topics,
+    "serve": cmd_serve,
     "digest": cmd_digest,
     "ask": cmd_ask,
     "summarize": cmd_summarize,

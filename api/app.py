@@ -1,0 +1,228 @@
+"""create_app(...) -> FastAPI: the service face of PaperLens.
+
+Pydantic models are the response schemas. Bad input gets a 4xx with {"error": "..."} that says what is
+wrong; request bodies and k are bounded; CORS is off unless origins are configured; /ask can be
+protected by an API key (it can cost LLM money). Endpoints are plain `def`, so blocking index work runs
+in the server's thread pool, never on the event loop.
+"""
+
+import hmac
+import logging
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.config import ApiSettings
+from api.metrics import Metrics
+from index.answer import Answerer
+from index.digest import build_digest, latest_date
+from index.errors import InvalidQueryError, PaperLensError, PaperNotFoundError
+from index.export import to_markdown
+from index.models import Answer, Digest, Filters, Paper
+from index.paperindex import PaperIndex
+from index.summarize import Summarizer
+from index.topics import Topic, find_topic
+
+log = logging.getLogger(__name__)
+
+
+class Hit(BaseModel):
+    id: str
+    title: str
+    score: float
+    rank: int
+    authors: list[str]
+    published: date | None
+    url: str | None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=20_000, description="English or Chinese")
+    paper: str | None = Field(None, max_length=500, description="Answer from this paper (id, URL or title)")
+    lang: Literal["en", "zh"] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    papers: int
+    vectors: int
+    index_agrees_with_store: bool
+    model: str
+    index_type: str
+
+
+class Error(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error},
+    404: {"model": Error},
+    413: {"model": Error},
+    422: {"model": Error},
+}
+
+
+def create_app(
+    index: PaperIndex, answerer: Answerer, summarizer: Summarizer, topics: list[Topic], settings: ApiSettings
+) -> FastAPI:
+    """The API over an already-built index (shared with the bot when both run in one process)."""
+    app = FastAPI(
+        title="PaperLens", version="0.1.0", description="Search and discuss research-paper abstracts."
+    )
+    app.state.index = index  # the one process-wide index (shared with the bot when both run together)
+    metrics = Metrics()
+    app.middleware("http")(metrics.middleware)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > settings.max_body_bytes):
+            return JSONResponse(
+                {"error": f"request body too large: at most {settings.max_body_bytes} bytes"}, 413
+            )
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+
+    @app.exception_handler(PaperNotFoundError)
+    async def _not_found(request: Request, exc: PaperNotFoundError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, 404)
+
+    @app.exception_handler(PaperLensError)
+    async def _user_error(request: Request, exc: PaperLensError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "request"
+            parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        return JSONResponse({"error": "; ".join(parts) or "invalid request"}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": str(exc.detail)}, exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    def check_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
+        if settings.api_key is None:
+            return
+        if x_api_key is None or not hmac.compare_digest(x_api_key, settings.api_key.get_secret_value()):
+            raise HTTPException(401, "POST /ask needs a valid X-API-Key header")
+
+    K = Annotated[int, Query(ge=1, le=settings.max_k, description=f"results, 1 to {settings.max_k}")]
+
+    def hits_out(hits: list[Any]) -> list[Hit]:
+        return [
+            Hit(
+                id=h.paper.id,
+                title=h.paper.title,
+                score=h.score,
+                rank=h.rank,
+                authors=list(h.paper.authors),
+                published=h.paper.published,
+                url=h.paper.url,
+                dense_score=h.dense_score,
+                bm25_score=h.bm25_score,
+            )
+            for h in hits
+        ]
+
+    @app.get("/search", response_model=list[Hit], responses=ERRORS)
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=2000, description="what the papers are about")],
+        k: K = 10,
+        mode: Literal["hybrid", "dense", "bm25"] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        category: Annotated[str | None, Query(max_length=64)] = None,
+        topic: Annotated[str | None, Query(max_length=200)] = None,
+        author: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> list[Hit]:
+        """Hybrid (default), dense or BM25 search with filters."""
+        if not q.strip():
+            raise InvalidQueryError("The query is empty: say what the papers should be about.")
+        f = Filters(since=since, until=until, category=category, topic=topic, author=author)
+        return hits_out(index.search(q, k=k, mode=mode, filters=f))
+
+    @app.get("/papers/{paper_id:path}/similar", response_model=list[Hit], responses=ERRORS)
+    def similar(paper_id: str, k: K = 5) -> list[Hit]:
+        """Papers nearest to one paper."""
+        return hits_out(index.similar(paper_id, k=k))
+
+    @app.get("/papers/{paper_id:path}", response_model=Paper, responses=ERRORS)
+    def paper(paper_id: str) -> Paper:
+        """A paper's metadata; the id may be an arXiv id with or without version, or a stored id."""
+        found = index.store.get(paper_id)
+        if found:
+            return found[1]
+        return index.resolve(paper_id)
+
+    @app.post(
+        "/ask",
+        response_model=Answer,
+        responses={**ERRORS, 401: {"model": Error}},
+        dependencies=[Depends(check_key)],
+    )
+    def ask(body: AskRequest) -> Answer:
+        """A cited answer from the indexed papers."""
+        return answerer.ask(body.question, paper=body.paper, lang=body.lang)
+
+    @app.get(
+        "/digests/{topic}",
+        response_model=Digest,
+        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/markdown": {}}}},
+    )
+    def digest(
+        topic: str,
+        day: Annotated[date | None, Query(alias="date")] = None,
+        days: Annotated[int, Query(ge=1, le=31)] = 1,
+        format: Literal["json", "markdown"] = "json",
+    ) -> Any:
+        """A topic's digest for a date (default: its latest publication date), as JSON or Markdown."""
+        t = find_topic(topics, topic)
+        when = day or latest_date(index, t)
+        if when is None:
+            raise PaperNotFoundError(f"No papers for topic {t.name!r} yet.")
+        d = build_digest(index, summarizer, t, when, days=days, max_shown=10_000)
+        if format == "markdown":
+            return PlainTextResponse(to_markdown(d), media_type="text/markdown; charset=utf-8")
+        return d
+
+    @app.get("/healthz", response_model=Health)
+    def healthz() -> Health:
+        """Store and index state."""
+        st = index.stats()
+        agrees = len(index.vectors("dense")) == st["papers"]
+        return Health(
+            status="ok" if agrees else "degraded",
+            papers=st["papers"],
+            vectors=st["vectors"],
+            index_agrees_with_store=agrees,
+            model=st["model"],
+            index_type=st["index_type"],
+        )
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def prometheus() -> Response:
+        """Request counts and latencies (Prometheus text format)."""
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return app
