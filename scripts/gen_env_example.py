@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
+from api.config import ApiSettings
 from bot.config import BotSettings
 from index.config import IndexSettings, LLMSettings
 
@@ -43,7 +44,8 @@ def render() -> str:
     out = ["# PaperLens configuration. Copy to .env and edit; every key is optional.", ""]
     out += section(IndexSettings, "Index: store, embeddings, search, arXiv") + [""]
     out += section(LLMSettings, "Language model for answers and summaries") + [""]
-    out += section(BotSettings, "Discord bot (make run starts it when DISCORD_TOKEN is set)")
+    out += section(BotSettings, "Discord bot (make run starts it when DISCORD_TOKEN is set)") + [""]
+    out += section(ApiSettings, "HTTP API (paperlens serve)")
     return "\n".join(out) + "\n"
 
 

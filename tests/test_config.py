@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from api.config import ApiSettings
 from bot.config import BotSettings
 from index.config import IndexSettings, LLMSettings
 from scripts.gen_env_example import render
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_env_example_lists_every_key() -> None:
     assert (ROOT / ".env.example").read_text() == render(), "run scripts/gen_env_example.py > .env.example"
     text = (ROOT / ".env.example").read_text()
-    for cls in (IndexSettings, LLMSettings, BotSettings):
+    for cls in (IndexSettings, LLMSettings, BotSettings, ApiSettings):
         prefix = cls.model_config["env_prefix"]
         for name in cls.model_fields:
             assert f"{prefix}{name.upper()}=" in text or name == "token"
