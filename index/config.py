@@ -22,6 +22,14 @@ class IndexSettings(BaseSettings):
         env_prefix="PAPERLENS_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
+    backend: Literal["embedded", "postgres"] = Field(
+        "embedded",
+        description="Storage: embedded (SQLite + FAISS, one machine) or postgres (PostgreSQL + pgvector)",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL for the postgres backend, e.g. postgresql://user:pass@host/db (never logged)",
+    )
     data_dir: Path = Field(Path("data"), description="Directory holding the SQLite store and the FAISS index")
     model: str = Field(
         DEFAULT_MODEL,

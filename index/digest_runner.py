@@ -14,9 +14,12 @@ channel's recent messages, records what was delivered, and sends only the rest.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 
 from index.digest import build_digest
@@ -84,6 +87,8 @@ class DigestRunner:
             poster,
         )
         self.calendar = calendar or ArxivCalendar()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = timedelta(minutes=10)
         self.max_shown, self.lookback_days, self.lag_grace, self.refresh = (
             max_shown,
             lookback_days,
@@ -142,13 +147,16 @@ class DigestRunner:
                 log.info("no %s papers yet for %s; arXiv may be late, trying again later", topic.name, day)
                 return 0
             return self._note(sub, day, f"{topic.name}: no new papers on arXiv today.", "empty")
-        self.store.start_run(sub, day, [e.paper.id for e in digest.entries])
+        ids = [e.paper.id for e in digest.entries]
+        if self.store.start_run(sub, day, ids, self.owner, now + self.lease) is None:
+            return 0  # another process claimed this run first
         self._deliver(sub, day, digest)
         return 1
 
     def _note(self, sub: Subscription, day: date, text: str, state: str) -> int:
+        if self.store.start_run(sub, day, [], self.owner, datetime.now(UTC) + self.lease) is None:
+            return 0  # another process claimed this run first
         if not sub.quiet:
-            self.store.start_run(sub, day, [])
             mid = self.poster.send(sub.channel_id, Outgoing("note", marker(sub.id, day), text=text))
             self.store.header_sent(sub.id, day, mid)
         self.store.finish_run(sub.id, day, state)
@@ -207,10 +215,12 @@ class DigestRunner:
         )
 
     # ----- after a crash -----
-    def recover(self) -> int:
-        """Finish runs a crash interrupted, sending only what the channel does not already show."""
+    def recover(self, now: datetime | None = None) -> int:
+        """Finish runs a crash interrupted (their owner's lease ran out), sending only what the channel does
+        not already show. Each such run is claimed by exactly one process."""
         finished = 0
-        for sub_id, day in self.store.unfinished_runs():
+        now = now or datetime.now(UTC)
+        for sub_id, day in self.store.claim_unfinished(self.owner, now, now + self.lease):
             sub = self.store.get(sub_id)
             if sub is None:
                 continue

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 CREATE TABLE IF NOT EXISTS digest_runs (
     sub_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
     run_date TEXT NOT NULL, state TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,
+    owner TEXT, lease_until TEXT,
     header_message_id INTEGER, started_at TEXT NOT NULL, finished_at TEXT,
     PRIMARY KEY (sub_id, run_date)
 );
@@ -39,6 +40,35 @@ CREATE TABLE IF NOT EXISTS digest_entries (
 CREATE INDEX IF NOT EXISTS digest_entries_message ON digest_entries(message_id);
 CREATE TABLE IF NOT EXISTS digest_feedback (
     channel_id INTEGER NOT NULL, paper_id TEXT NOT NULL, user_id INTEGER NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, paper_id, user_id)
+);
+"""
+
+SCHEMA_POSTGRES = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id BIGSERIAL PRIMARY KEY,
+    guild_id BIGINT, channel_id BIGINT NOT NULL, topic TEXT NOT NULL,
+    at TEXT NOT NULL, tz TEXT NOT NULL, quiet BIGINT NOT NULL DEFAULT 0,
+    enabled BIGINT NOT NULL DEFAULT 1, disabled_reason TEXT,
+    created_by BIGINT, created_at TEXT NOT NULL,
+    UNIQUE (channel_id, topic)
+);
+CREATE TABLE IF NOT EXISTS digest_runs (
+    sub_id BIGINT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    run_date TEXT NOT NULL, state TEXT NOT NULL, total BIGINT NOT NULL DEFAULT 0,
+    owner TEXT, lease_until TEXT,
+    header_message_id BIGINT, started_at TEXT NOT NULL, finished_at TEXT,
+    PRIMARY KEY (sub_id, run_date)
+);
+CREATE TABLE IF NOT EXISTS digest_entries (
+    channel_id BIGINT NOT NULL, paper_id TEXT NOT NULL,
+    sub_id BIGINT NOT NULL, run_date TEXT NOT NULL, position BIGINT NOT NULL,
+    state TEXT NOT NULL, message_id BIGINT, sent_at TEXT,
+    PRIMARY KEY (channel_id, paper_id)
+);
+CREATE INDEX IF NOT EXISTS digest_entries_message ON digest_entries(message_id);
+CREATE TABLE IF NOT EXISTS digest_feedback (
+    channel_id BIGINT NOT NULL, paper_id TEXT NOT NULL, user_id BIGINT NOT NULL, value BIGINT NOT NULL,
     PRIMARY KEY (channel_id, paper_id, user_id)
 );
 """
@@ -71,7 +101,7 @@ def marker(sub_id: int, run_date: date, paper_id: str | None = None) -> str:
 class DigestStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        store.ensure_schema(SCHEMA)
+        store.ensure_schema(SCHEMA_POSTGRES if store.dialect == "postgres" else SCHEMA)
 
     # ----- subscriptions -----
     def subscribe(
@@ -158,23 +188,34 @@ class DigestStore:
         )
         return rows[0][0] if rows else None
 
-    def start_run(self, sub: Subscription, run_date: date, paper_ids: list[str]) -> list[str]:
-        """Record the intent to post these papers; returns those not already reserved in the channel.
+    def start_run(
+        self,
+        sub: Subscription,
+        run_date: date,
+        paper_ids: list[str],
+        owner: str = "",
+        lease_until: datetime | None = None,
+    ) -> list[str] | None:
+        """Claim the run and record the intent to post these papers, in one transaction.
 
-        One transaction: the run row and one intent per paper (a paper another topic already reserved or
-        posted in this channel is left out, so it is never posted twice).
+        Returns the papers reserved (a paper another topic already reserved or posted in this channel is
+        left out, so it is never posted twice), or None when the run already exists: another process (or
+        an earlier attempt) owns it, and this one must not post it.
         """
         reserved: list[str] = []
+        lease = (lease_until or datetime.now(UTC)).isoformat()
         with self.store.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO digest_runs(sub_id, run_date, state, total, started_at) "
-                "VALUES (?,?,?,?,?)",
-                (sub.id, run_date.isoformat(), "sending", len(paper_ids), _now()),
-            )
+            claimed = db.execute(
+                "INSERT INTO digest_runs(sub_id, run_date, state, total, started_at, owner, lease_until) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (sub.id, run_date.isoformat(), "sending", len(paper_ids), _now(), owner, lease),
+            ).rowcount
+            if not claimed:
+                return None
             for pos, pid in enumerate(paper_ids):
                 n = db.execute(
-                    "INSERT OR IGNORE INTO digest_entries(channel_id, paper_id, sub_id, run_date, position, state) "
-                    "VALUES (?,?,?,?,?,'intent')",
+                    "INSERT INTO digest_entries(channel_id, paper_id, sub_id, run_date, position, state) "
+                    "VALUES (?,?,?,?,?,'intent') ON CONFLICT DO NOTHING",
                     (sub.channel_id, pid, sub.id, run_date.isoformat(), pos),
                 ).rowcount
                 if n:
@@ -228,13 +269,23 @@ class DigestStore:
                 (sub_id, run_date.isoformat(), state, _now(), _now()),
             )
 
-    def unfinished_runs(self) -> list[tuple[int, date]]:
-        return [
-            (r[0], date.fromisoformat(r[1]))
-            for r in self.store.query(
-                "SELECT sub_id, run_date FROM digest_runs WHERE state='sending' ORDER BY run_date"
-            )
-        ]
+    def claim_unfinished(self, owner: str, now: datetime, lease_until: datetime) -> list[tuple[int, date]]:
+        """Runs a crash left half-sent whose lease ran out, each claimed by exactly one process."""
+        claimed = []
+        for sub_id, day in self.store.query(
+            "SELECT sub_id, run_date FROM digest_runs WHERE state='sending' AND (lease_until IS NULL OR "
+            "lease_until < ?) ORDER BY run_date",
+            (now.isoformat(),),
+        ):
+            with self.store.transaction() as db:
+                n = db.execute(
+                    "UPDATE digest_runs SET owner=?, lease_until=? WHERE sub_id=? AND run_date=? AND "
+                    "state='sending' AND (lease_until IS NULL OR lease_until < ?)",
+                    (owner, lease_until.isoformat(), sub_id, day, now.isoformat()),
+                ).rowcount
+            if n:
+                claimed.append((int(sub_id), date.fromisoformat(day)))
+        return claimed
 
     def posted_ids(self, channel_id: int) -> set[str]:
         return {
@@ -258,18 +309,20 @@ class DigestStore:
                 )
             else:
                 db.execute(
-                    "INSERT OR REPLACE INTO digest_feedback VALUES (?,?,?,?)",
+                    "INSERT INTO digest_feedback VALUES (?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id) "
+                    "DO UPDATE SET value=excluded.value",
                     (channel_id, paper_id, user_id, 1 if value > 0 else -1),
                 )
 
     def feedback(self, channel_id: int) -> dict[str, int]:
         """paper id -> net votes in this channel."""
-        return dict(
-            self.store.query(  # type: ignore[arg-type]
+        return {
+            p: int(v)
+            for p, v in self.store.query(
                 "SELECT paper_id, SUM(value) FROM digest_feedback WHERE channel_id=? GROUP BY paper_id",
                 (channel_id,),
             )
-        )
+        }
 
     def stats(self, channel_id: int) -> dict[str, Any]:
         posted = self.store.query(
@@ -278,8 +331,8 @@ class DigestStore:
         )[0]
         fb = self.feedback(channel_id)
         return {
-            "papers_posted": posted[0],
-            "digest_days": posted[1],
+            "papers_posted": int(posted[0]),
+            "digest_days": int(posted[1]),
             "liked": sorted(p for p, v in fb.items() if v > 0),
             "disliked": sorted(p for p, v in fb.items() if v < 0),
         }

@@ -19,12 +19,12 @@ import numpy as np
 from index import search as retrieval
 from index.config import IndexSettings
 from index.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
-from index.errors import ModelMismatchError
+from index.errors import ConfigError, ModelMismatchError
 from index.lexical import LexicalIndex
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.sources import Record
 from index.store import Row, Store
-from index.vectors import CorruptIndexError, IndexParams, VectorIndex
+from index.vectors import CorruptIndexError, IndexParams, PgVectorIndex, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class PaperIndex:
         check_model: bool = True,
     ) -> None:
         self.settings = settings
-        self.store = Store(settings.data_dir)
+        self.store: Store = open_store(settings)
         self._embedder = embedder
         self._multi = multilingual_embedder
         self.params = IndexParams(
@@ -111,6 +111,11 @@ class PaperIndex:
         return sp.index
 
     def _load(self, sp: _Space) -> VectorIndex:
+        if self.store.dialect == "postgres":
+            dim = self._space_dim(sp)
+            self.store.prepare_vectors(sp.column, dim)
+            self._embed_missing(sp, set(self.store.hashes()))
+            return PgVectorIndex(self.store, sp.column, dim, self.params)  # type: ignore[return-value]
         path = self.store.file(sp.filename)
         vi: VectorIndex | None = None
         if path.exists():
@@ -131,6 +136,23 @@ class PaperIndex:
         if vi.generation != self.store.generation:
             self._reconcile(sp, vi)
         return vi
+
+    def _embed_missing(self, sp: _Space, rowids: set[int], vi: VectorIndex | None = None) -> list[Any]:
+        """Embed the rows among ``rowids`` that have no stored vector in this space; store (and index) them."""
+        todo = [(r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in rowids]
+        if todo:
+            log.info("embedding %d papers that have no %s vector yet", len(todo), sp.column)
+            emb = sp.embedder()
+            for i in range(0, len(todo), BATCH):
+                chunk = todo[i : i + BATCH]
+                vecs = emb.encode([t for _, _, t in chunk])
+                self.store.set_vectors(
+                    (r, h, v, None) if sp.column == "vector" else (r, h, None, v)
+                    for (r, h, _), v in zip(chunk, vecs, strict=True)
+                )
+                if vi is not None:
+                    vi.add([r for r, _, _ in chunk], [h for _, h, _ in chunk], vecs)
+        return todo
 
     def _space_model(self, sp: _Space) -> str:
         return self.model_name if sp.column == "vector" else MultilingualEmbedder.name
@@ -154,20 +176,8 @@ class PaperIndex:
         if stored:
             ids = list(stored)
             vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
-        todo = [
-            (r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in set(missing) - set(stored)
-        ]
+        todo = self._embed_missing(sp, set(missing) - set(stored), vi)
         if todo:
-            log.info("embedding %d papers that have no %s vector yet", len(todo), sp.column)
-            emb = sp.embedder()
-            for i in range(0, len(todo), BATCH):
-                chunk = todo[i : i + BATCH]
-                vecs = emb.encode([t for _, _, t in chunk])
-                self.store.set_vectors(
-                    (r, h, v, None) if sp.column == "vector" else (r, h, None, v)
-                    for (r, h, _), v in zip(chunk, vecs, strict=True)
-                )
-                vi.add([r for r, _, _ in chunk], [h for _, h, _ in chunk], vecs)
             generation = self.store.generation
         if vi.tombstones > max(1000, 0.2 * len(vi)):
             vi.compact()
@@ -189,7 +199,7 @@ class PaperIndex:
     def save(self) -> None:
         """Write every loaded index atomically."""
         for sp in self._spaces.values():
-            if sp.index is not None:
+            if isinstance(sp.index, VectorIndex):
                 self._save_space(sp, sp.index)
         self._last_save = time.monotonic()
 
@@ -322,6 +332,10 @@ class PaperIndex:
             "duplicate_ids": sum(c - 1 for c in self.store.id_counts().values()),
         }
         for name, sp in self._spaces.items():
+            if self.store.dialect == "postgres":
+                have = {r: h.decode() for r, h in self.vectors(name).live().items()}
+                out[name] = {"vectors": len(have), "agree": have == want}
+                continue
             path = self.store.file(sp.filename)
             try:
                 with path.open("rb") as fh:
@@ -340,7 +354,8 @@ class PaperIndex:
             "model": self.model_name,
             "dtype": getattr(self._embedder, "dtype", self.settings.embed_dtype),
             "dim": dense.dim,
-            "index_type": dense.params.kind,
+            "backend": self.settings.backend,
+            "index_type": dense.kind,
             "vectors": len(dense),
             "multilingual_vectors": len(self.vectors("multi")) if self.multilingual else None,
             "topics": self.store.topic_counts(),
@@ -350,6 +365,24 @@ class PaperIndex:
 
     def close(self) -> None:
         self.store.close()
+
+
+def open_store(settings: IndexSettings) -> Store:
+    """The configured backend's store: SQLite in the data directory, or PostgreSQL."""
+    if settings.backend == "postgres":
+        if settings.database_url is None:
+            raise ConfigError(
+                "The postgres backend needs PAPERLENS_DATABASE_URL (postgresql://user:pass@host/db)."
+            )
+        from index.pgstore import PgStore
+
+        try:
+            return PgStore(settings.database_url.get_secret_value(), settings.data_dir)  # type: ignore[return-value]
+        except Exception as e:  # psycopg's message can hold the URL: show only its kind
+            raise ConfigError(
+                f"Cannot connect to PostgreSQL ({type(e).__name__}); check PAPERLENS_DATABASE_URL."
+            ) from e
+    return Store(settings.data_dir)
 
 
 def _merge(a: Paper, b: Paper) -> Paper:

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS summaries (
 );
 """
 
-_COLUMNS = (
+COLUMNS = (
     "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
     "comment, links, abstract_zh, source"
 )
@@ -105,6 +105,46 @@ def _date(s: str | None) -> date | None:
     return date.fromisoformat(s) if s else None
 
 
+def paper_values(p: Paper) -> tuple[Any, ...]:
+    """A paper as the column values of the papers table (id .. text_hash), for either store."""
+    return (
+        p.id,
+        p.version,
+        p.title,
+        json.dumps(list(p.authors), ensure_ascii=False),
+        p.abstract,
+        json.dumps(list(p.categories)),
+        p.primary_category,
+        p.published.isoformat() if p.published else None,
+        p.updated.isoformat() if p.updated else None,
+        p.comment,
+        p.links.model_dump_json(),
+        p.abstract_zh,
+        p.source,
+        p.text_hash(),
+    )
+
+
+def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
+    """A Paper from a row selected as COLUMNS (rowid first), for either store."""
+    return Paper(
+        id=r[1],
+        version=r[2],
+        title=r[3],
+        authors=tuple(json.loads(r[4])),
+        abstract=r[5],
+        categories=tuple(json.loads(r[6])),
+        primary_category=r[7],
+        published=_date(r[8]),
+        updated=_date(r[9]),
+        comment=r[10],
+        links=Links.model_validate_json(r[11]),
+        abstract_zh=r[12],
+        source=r[13],
+        topics=topics,
+    )
+
+
 def fsync_dir(path: Path) -> None:
     """fsync a directory so a rename inside it is durable."""
     fd = os.open(path, os.O_RDONLY)
@@ -114,21 +154,11 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class Store:
-    """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
+class DataDirFiles:
+    """Derived files (index caches) in the data directory, written atomically. Shared by both stores."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.data_dir / "papers.db"
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+    data_dir: Path
 
-    # ----- files beside the database -----
     def file(self, name: str) -> Path:
         """Path of a derived file in the data directory (read side)."""
         return self.data_dir / name
@@ -151,6 +181,23 @@ class Store:
     def remove_file(self, name: str) -> None:
         (self.data_dir / name).unlink(missing_ok=True)
 
+
+class Store(DataDirFiles):
+    """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / "papers.db"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
     # ----- transactions and meta -----
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -163,6 +210,9 @@ class Store:
                 raise
             else:
                 self._db.execute("COMMIT")
+
+    def prepare_vectors(self, column: str, dim: int) -> None:
+        """Nothing to do: SQLite keeps vectors as blobs and FAISS indexes them."""
 
     def ensure_schema(self, sql: str) -> None:
         """Create tables another module of index/ keeps in this database (digests)."""
@@ -232,7 +282,7 @@ class Store:
                     "updated, comment, links, abstract_zh, source, text_hash FROM papers WHERE id=?",
                     (p.id,),
                 ).fetchone()
-                values = self._values(p)
+                values = paper_values(p)
                 if cur is None:
                     rowid = db.execute(
                         "INSERT INTO papers(id, version, title, authors, abstract, categories, primary_category, "
@@ -273,25 +323,6 @@ class Store:
                 self._bump(db)
         return results
 
-    @staticmethod
-    def _values(p: Paper) -> tuple[Any, ...]:
-        return (
-            p.id,
-            p.version,
-            p.title,
-            json.dumps(list(p.authors), ensure_ascii=False),
-            p.abstract,
-            json.dumps(list(p.categories)),
-            p.primary_category,
-            p.published.isoformat() if p.published else None,
-            p.updated.isoformat() if p.updated else None,
-            p.comment,
-            p.links.model_dump_json(),
-            p.abstract_zh,
-            p.source,
-            p.text_hash(),
-        )
-
     def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
         """Store (re-)computed vectors for rows whose text hash is still the one they were computed for."""
         with self.transaction() as db:
@@ -308,24 +339,6 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
             self._bump(db)
-
-    def _paper(self, r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
-        return Paper(
-            id=r[1],
-            version=r[2],
-            title=r[3],
-            authors=tuple(json.loads(r[4])),
-            abstract=r[5],
-            categories=tuple(json.loads(r[6])),
-            primary_category=r[7],
-            published=_date(r[8]),
-            updated=_date(r[9]),
-            comment=r[10],
-            links=Links.model_validate_json(r[11]),
-            abstract_zh=r[12],
-            source=r[13],
-            topics=topics,
-        )
 
     def _topics(self, rowids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
@@ -344,16 +357,16 @@ class Store:
             topics = self._topics(rowids)
             for chunk in _chunks(list(rowids), 500):
                 marks = ",".join("?" * len(chunk))
-                for r in self._db.execute(f"SELECT {_COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk):
-                    out[r[0]] = self._paper(r, tuple(topics.get(r[0], ())))
+                for r in self._db.execute(f"SELECT {COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk):
+                    out[r[0]] = paper_from_row(r, tuple(topics.get(r[0], ())))
         return out
 
     def get(self, paper_id: str) -> tuple[int, Paper] | None:
         with self._lock:
-            r = self._db.execute(f"SELECT {_COLUMNS} FROM papers WHERE id=?", (paper_id,)).fetchone()
+            r = self._db.execute(f"SELECT {COLUMNS} FROM papers WHERE id=?", (paper_id,)).fetchone()
             if r is None:
                 return None
-            return r[0], self._paper(r, tuple(self._topics([r[0]]).get(r[0], ())))
+            return r[0], paper_from_row(r, tuple(self._topics([r[0]]).get(r[0], ())))
 
     def titles(self) -> list[tuple[int, str, str]]:
         """(rowid, id, title) of every paper, for fuzzy title lookup."""

@@ -60,6 +60,10 @@ class VectorIndex:
         return faiss.IndexFlatIP(self.dim)
 
     # ----- contents -----
+    @property
+    def kind(self) -> str:
+        return self.params.kind
+
     def __len__(self) -> int:
         return int(self.alive.sum())
 
@@ -221,3 +225,33 @@ class VectorIndex:
         )
         self.generation = int(header.get("generation", 0))
         return self, header
+
+
+class PgVectorIndex:
+    """The same interface over pgvector: vectors live in the papers table (written with the metadata),
+    so there is nothing to add, remove, save or reconcile here; search is SQL through the HNSW index."""
+
+    kind = "pgvector-hnsw"
+    tombstones = 0
+
+    def __init__(self, store: Any, column: str, dim: int, params: IndexParams) -> None:
+        self.store, self.column, self.dim, self.params = store, column, dim, params
+        self.generation = 0
+
+    def __len__(self) -> int:
+        return int(self.store.vector_count(self.column))
+
+    def live(self) -> dict[int, bytes]:
+        rows = self.store.query(f"SELECT rowid, text_hash FROM papers WHERE {self.column} IS NOT NULL")
+        return {int(r): h.encode() for r, h in rows}
+
+    def add(self, rowids: Sequence[int], hashes: Sequence[str], vectors: np.ndarray) -> None:
+        """Nothing to do: the store wrote the vectors in the paper's own transaction."""
+
+    def remove(self, rowids: Sequence[int] | np.ndarray) -> int:
+        return 0
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return self.store.dense_search(self.column, queries, k, allowed, self.params.ef_search)  # type: ignore[no-any-return]

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import itertools
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from index.config import IndexSettings
 from index.models import Paper
@@ -60,3 +64,35 @@ def sample_copy(sample_dir: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "data"
     shutil.copytree(sample_dir, dst)
     return dst
+
+
+# ----- both storage backends, for the contract tests (tests/test_backends.py) -----
+_dbs = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    pgserver = pytest.importorskip("pgserver", reason="pgserver (PostgreSQL + pgvector) is not installed")
+    d = tempfile.mkdtemp(prefix="paperlens-pg-")
+    srv = pgserver.get_server(d, cleanup_mode="stop")
+    yield srv
+    srv.cleanup()
+
+
+def fresh_database(srv: Any) -> str:
+    import psycopg
+
+    name = f"t{next(_dbs)}"
+    with psycopg.connect(srv.get_uri(), autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    return srv.get_uri().replace("/postgres?", f"/{name}?")
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> IndexSettings:
+    """IndexSettings for each backend, over an empty store."""
+    extra: dict[str, Any] = {}
+    if request.param == "postgres":
+        srv = request.getfixturevalue("pg_server")
+        extra = {"backend": "postgres", "database_url": SecretStr(fresh_database(srv))}
+    return IndexSettings(_env_file=None, data_dir=tmp_path / "data", multilingual=False, **extra)

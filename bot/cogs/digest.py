@@ -37,7 +37,6 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         self.services = services
         self.store = DigestStore(services.index.store)
         self.runner: DigestRunner | None = None
-        self._recovered = False
 
     async def cog_load(self) -> None:
         poster = DiscordPoster(self.bot, asyncio.get_running_loop())
@@ -60,9 +59,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
     async def scheduler(self) -> None:
         assert self.runner is not None
         try:
-            if not self._recovered:
-                await self.services.run(self.runner.recover)
-                self._recovered = True
+            # Runs a crash interrupted become recoverable when their owner's lease runs out.
+            await self.services.run(self.runner.recover)
             await self.services.run(self.runner.tick, datetime.now(UTC))
         except Exception:  # one bad tick must not stop the loop
             log.exception("digest scheduler tick failed")

@@ -1,0 +1,410 @@
+"""The PostgreSQL store (backend `postgres`): papers, vectors (pgvector, HNSW) and digest state shared by
+many processes (API replicas, bot shards). Same interface as the SQLite Store.
+
+Concurrency: every write is one transaction; paper upserts lock the row (SELECT ... FOR UPDATE) or
+insert with ON CONFLICT, so two processes ingesting the same papers never duplicate one. BM25 stays in
+process (bm25s over the rows, cached locally per store generation): the same ranking as the embedded
+backend, which PostgreSQL's ts_rank does not reproduce.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+
+from index.models import Filters, Paper
+from index.store import COLUMNS, DataDirFiles, Existing, Row, paper_from_row, paper_values
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    rowid BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    abstract TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    primary_category TEXT,
+    published TEXT,
+    updated TEXT,
+    comment TEXT,
+    links TEXT NOT NULL,
+    abstract_zh TEXT,
+    source TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector vector,
+    mvector vector
+);
+CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
+CREATE TABLE IF NOT EXISTS paper_topics (
+    paper_rowid BIGINT NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (paper_rowid, topic)
+);
+CREATE TABLE IF NOT EXISTS topic_state (
+    topic TEXT PRIMARY KEY, last_published TEXT, last_run TEXT, seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    paper_id TEXT NOT NULL, version INTEGER NOT NULL, lang TEXT NOT NULL, provider TEXT NOT NULL,
+    body TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (paper_id, version, lang, provider)
+);
+"""
+_COLS = (
+    "id, version, title, authors, abstract, categories, primary_category, published, updated, comment, "
+    "links, abstract_zh, source, text_hash"
+)
+
+
+def _q(sql: str) -> str:
+    """SQLite-style ? placeholders (what index/ writes) to psycopg's %s."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class _Tx:
+    """A cursor that takes ? placeholders, so portable SQL (digest state) runs on both stores."""
+
+    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
+        self.cur = cur
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        return self.cur.execute(_q(sql), list(args))
+
+
+class PgStore(DataDirFiles):
+    """PostgreSQL + pgvector; derived caches (BM25) still go to the local data directory."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir
+        self._lock = threading.RLock()
+        self._db = psycopg.connect(url, autocommit=True)
+        with self._db.transaction():
+            # One process creates the schema; others wait for the lock rather than race the DDL.
+            self._db.execute("SELECT pg_advisory_xact_lock(727210)")
+            self._db.execute(SCHEMA)
+        register_vector(self._db)
+
+    # ----- transactions and meta -----
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            yield _Tx(cur)
+
+    def ensure_schema(self, sql: str) -> None:
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(727210)")
+            self._db.execute(sql)
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return [tuple(r) for r in self._db.execute(_q(sql), list(args)).fetchall()]
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    def _bump(self, db: _Tx) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = (CAST(meta.value AS BIGINT) + 1)::text"
+        )
+
+    def prepare_vectors(self, column: str, dim: int) -> None:
+        """Give the vector column its dimension and an HNSW index (inner product)."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(727211)")
+            typ = self._db.execute(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid='papers'::regclass "
+                "AND attname=%s",
+                (column,),
+            ).fetchone()
+            if typ and typ[0] != f"vector({dim})":
+                self._db.execute(f"ALTER TABLE papers ALTER COLUMN {column} TYPE vector({dim})")
+            self._db.execute(
+                f"CREATE INDEX IF NOT EXISTS papers_{column}_hnsw ON papers "
+                f"USING hnsw ({column} vector_ip_ops) WITH (m = 16, ef_construction = 64)"
+            )
+
+    # ----- papers -----
+    def count(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM papers")[0][0])
+
+    def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
+        rows = self.query(
+            "SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL "
+            "FROM papers WHERE id = ANY(?)",
+            (list(ids),),
+        )
+        return {r[0]: Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5])) for r in rows}
+
+    def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
+        """As Store.upsert; safe against another process upserting the same ids at the same time."""
+        results: list[tuple[int, str]] = []
+        with self.transaction() as db:
+            changed = False
+            for row in rows:
+                p = row.paper
+                values = paper_values(p)
+                vec = None if row.vector is None else np.asarray(row.vector, dtype=np.float32)
+                mvec = None if row.mvector is None else np.asarray(row.mvector, dtype=np.float32)
+                cur = db.execute(
+                    f"SELECT rowid, {_COLS} FROM papers WHERE id=? FOR UPDATE", (p.id,)
+                ).fetchone()
+                if cur is None:
+                    got = db.execute(
+                        f"INSERT INTO papers({_COLS}, vector, mvector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                        "ON CONFLICT (id) DO NOTHING RETURNING rowid",
+                        (*values, vec, mvec),
+                    ).fetchone()
+                    if got is not None:
+                        results.append((int(got[0]), "added"))
+                        changed = True
+                        self._topics_add(db, int(got[0]), p)
+                        continue
+                    cur = db.execute(
+                        f"SELECT rowid, {_COLS} FROM papers WHERE id=? FOR UPDATE", (p.id,)
+                    ).fetchone()
+                assert cur is not None  # inserted by another process a moment ago, so it exists now
+                rowid = int(cur[0])
+                same = tuple(cur[1:]) == values
+                if cur[2] > p.version or (same and vec is None and mvec is None):
+                    outcome = "unchanged"
+                else:
+                    db.execute(
+                        "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, "
+                        "primary_category=?, published=?, updated=?, comment=?, links=?, abstract_zh=?, source=?, "
+                        "text_hash=?, vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
+                        "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?",
+                        (*values[1:], vec, p.text_hash(), mvec, p.text_hash(), rowid),
+                    )
+                    outcome, changed = ("unchanged" if same else "updated"), True
+                changed = self._topics_add(db, rowid, p) or changed
+                results.append((rowid, outcome))
+            if changed:
+                self._bump(db)
+        return results
+
+    @staticmethod
+    def _topics_add(db: _Tx, rowid: int, p: Paper) -> bool:
+        added = False
+        for t in p.topics:
+            added = (
+                db.execute(
+                    "INSERT INTO paper_topics(paper_rowid, topic) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (rowid, t),
+                ).rowcount
+                > 0
+                or added
+            )
+        return added
+
+    def set_vectors(self, items: Any) -> None:
+        with self.transaction() as db:
+            for rowid, text_hash, v, mv in items:
+                db.execute(
+                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
+                    "WHERE rowid=? AND text_hash=?",
+                    (
+                        None if v is None else np.asarray(v, np.float32),
+                        None if mv is None else np.asarray(mv, np.float32),
+                        rowid,
+                        text_hash,
+                    ),
+                )
+            self._bump(db)
+
+    def clear_vectors(self) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
+            self._bump(db)
+
+    def _topic_map(self, rowids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for rid, t in self.query(
+            "SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid = ANY(?) ORDER BY topic",
+            (list(rowids),),
+        ):
+            out.setdefault(int(rid), []).append(t)
+        return out
+
+    def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        topics = self._topic_map(rowids)
+        rows = self.query(f"SELECT {COLUMNS} FROM papers WHERE rowid = ANY(?)", (list(rowids),))
+        return {int(r[0]): paper_from_row(r, tuple(topics.get(int(r[0]), ()))) for r in rows}
+
+    def get(self, paper_id: str) -> tuple[int, Paper] | None:
+        rows = self.query(f"SELECT {COLUMNS} FROM papers WHERE id=?", (paper_id,))
+        if not rows:
+            return None
+        rid = int(rows[0][0])
+        return rid, paper_from_row(rows[0], tuple(self._topic_map([rid]).get(rid, ())))
+
+    def titles(self) -> list[tuple[int, str, str]]:
+        return [(int(r[0]), r[1], r[2]) for r in self.query("SELECT rowid, id, title FROM papers")]
+
+    def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str]]]:
+        last = 0
+        while True:
+            rows = self.query(
+                "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return
+            last = int(rows[-1][0])
+            yield [(int(r[0]), f"{r[1]}. {r[2]}") for r in rows]
+
+    def hashes(self) -> dict[int, str]:
+        return {int(r[0]): r[1] for r in self.query("SELECT rowid, text_hash FROM papers")}
+
+    def vectors(self, column: str, rowids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        rows = self.query(
+            f"SELECT rowid, {column} FROM papers WHERE rowid = ANY(?) AND {column} IS NOT NULL",
+            (list(rowids),),
+        )
+        out = {}
+        for r, v in rows:
+            arr = np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=np.float32)
+            if arr.shape[0] == dim:
+                out[int(r)] = arr
+        return out
+
+    def missing_vectors(self, column: str) -> list[tuple[int, str, str]]:
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        return [
+            (int(r[0]), r[1], f"{r[2]}. {r[3]}")
+            for r in self.query(
+                f"SELECT rowid, text_hash, title, abstract FROM papers WHERE {column} IS NULL ORDER BY rowid"
+            )
+        ]
+
+    def vector_count(self, column: str) -> int:
+        return int(self.query(f"SELECT COUNT({column}) FROM papers")[0][0])
+
+    def dense_search(
+        self, column: str, q: np.ndarray, k: int, allowed: np.ndarray | None, ef_search: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product through pgvector's HNSW index (exact within a filter's rows)."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        scores, ids = [], []
+        with self._lock, self._db.transaction():
+            self._db.execute(f"SET LOCAL hnsw.ef_search = {int(max(ef_search, k))}")
+            if allowed is not None:
+                self._db.execute("SET LOCAL enable_indexscan = off")  # exact over the filtered rows
+            for qv in np.atleast_2d(q):
+                vec = np.asarray(qv, dtype=np.float32)
+                where = "AND rowid = ANY(%s)" if allowed is not None else ""
+                args: list[Any] = [vec] + ([allowed.tolist()] if allowed is not None else []) + [vec, k]
+                rows = self._db.execute(
+                    f"SELECT rowid, -({column} <#> %s) FROM papers WHERE {column} IS NOT NULL {where} "
+                    f"ORDER BY {column} <#> %s LIMIT %s",
+                    args,
+                ).fetchall()
+                ids.append([int(r[0]) for r in rows] + [-1] * (k - len(rows)))
+                scores.append([float(r[1]) for r in rows] + [0.0] * (k - len(rows)))
+        return np.asarray(scores, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+
+    def filter_rowids(self, f: Filters) -> set[int]:
+        where: list[str] = []
+        args: list[Any] = []
+        if f.since:
+            where.append("published >= %s")
+            args.append(f.since.isoformat())
+        if f.until:
+            where.append("published <= %s")
+            args.append(f.until.isoformat())
+        if f.category:
+            where.append("(primary_category = %s OR categories::jsonb @> jsonb_build_array(%s::text))")
+            args += [f.category, f.category]
+        if f.topic:
+            where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(%s))")
+            args.append(f.topic)
+        if f.author:
+            where.append("lower(authors) LIKE %s")
+            args.append(f"%{f.author.lower()}%")
+        sql = "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._lock:
+            return {int(r[0]) for r in self._db.execute(sql, args).fetchall()}
+
+    def id_counts(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}
+
+    # ----- topics -----
+    def topic_state(self, topic: str) -> date | None:
+        rows = self.query("SELECT last_published FROM topic_state WHERE topic=?", (topic,))
+        return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    def set_topic_state(self, topic: str, last_published: date | None, seen: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO topic_state(topic, last_published, last_run, seen) VALUES (?,?,?,?) "
+                "ON CONFLICT(topic) DO UPDATE SET last_published=GREATEST(COALESCE(topic_state.last_published, ''), "
+                "COALESCE(excluded.last_published, '')), last_run=excluded.last_run, seen=topic_state.seen + excluded.seen",
+                (
+                    topic,
+                    last_published.isoformat() if last_published else None,
+                    datetime.now(UTC).isoformat(),
+                    seen,
+                ),
+            )
+
+    def topic_counts(self) -> dict[str, int]:
+        return {
+            r[0]: int(r[1]) for r in self.query("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic")
+        }
+
+    # ----- summaries cache -----
+    def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:
+        rows = self.query(
+            "SELECT body FROM summaries WHERE paper_id=? AND version=? AND lang=? AND provider=?",
+            (paper_id, version, lang, provider),
+        )
+        return rows[0][0] if rows else None
+
+    def put_summary(self, paper_id: str, version: int, lang: str, provider: str, body: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO summaries VALUES (?,?,?,?,?,?) ON CONFLICT (paper_id, version, lang, provider) "
+                "DO UPDATE SET body=excluded.body, created=excluded.created",
+                (paper_id, version, lang, provider, body, datetime.now(UTC).isoformat()),
+            )
+
+    def size_bytes(self) -> int:
+        return int(self.query("SELECT pg_database_size(current_database())")[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
