@@ -30,6 +30,10 @@ class IndexSettings(BaseSettings):
         None,
         description="PostgreSQL URL for the postgres backend, e.g. postgresql://user:pass@host/db (never logged)",
     )
+    database_read_url: SecretStr | None = Field(
+        None,
+        description="Optional PostgreSQL read replica for search and lookups (writes always use the primary)",
+    )
     data_dir: Path = Field(Path("data"), description="Directory holding the SQLite store and the FAISS index")
     model: str = Field(
         DEFAULT_MODEL,

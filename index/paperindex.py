@@ -377,7 +377,8 @@ def open_store(settings: IndexSettings) -> Store:
         from index.pgstore import PgStore
 
         try:
-            return PgStore(settings.database_url.get_secret_value(), settings.data_dir)  # type: ignore[return-value]
+            read = settings.database_read_url.get_secret_value() if settings.database_read_url else None
+            return PgStore(settings.database_url.get_secret_value(), settings.data_dir, read)  # type: ignore[return-value]
         except Exception as e:  # psycopg's message can hold the URL: show only its kind
             raise ConfigError(
                 f"Cannot connect to PostgreSQL ({type(e).__name__}); check PAPERLENS_DATABASE_URL."

@@ -88,7 +88,7 @@ class PgStore(DataDirFiles):
 
     dialect = "postgres"
 
-    def __init__(self, url: str, data_dir: Path) -> None:
+    def __init__(self, url: str, data_dir: Path, read_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir
@@ -99,6 +99,12 @@ class PgStore(DataDirFiles):
             self._db.execute("SELECT pg_advisory_xact_lock(727210)")
             self._db.execute(SCHEMA)
         register_vector(self._db)
+        # Retrieval reads (search, lookups) may go to a read replica; writes and digest state never do,
+        # so a lagging replica can make a search stale but never cause a double post.
+        self._ro = self._db
+        if read_url:
+            self._ro = psycopg.connect(read_url, autocommit=True)
+            register_vector(self._ro)
 
     # ----- transactions and meta -----
     @contextmanager
@@ -112,8 +118,14 @@ class PgStore(DataDirFiles):
             self._db.execute(sql)
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read on the primary (digest state and anything a write depends on)."""
         with self._lock:
             return [tuple(r) for r in self._db.execute(_q(sql), list(args)).fetchall()]
+
+    def read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A retrieval read, served by the read replica when one is configured."""
+        with self._lock:
+            return [tuple(r) for r in self._ro.execute(_q(sql), list(args)).fetchall()]
 
     def get_meta(self, key: str) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
@@ -249,7 +261,7 @@ class PgStore(DataDirFiles):
 
     def _topic_map(self, rowids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
-        for rid, t in self.query(
+        for rid, t in self.read(
             "SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid = ANY(?) ORDER BY topic",
             (list(rowids),),
         ):
@@ -258,23 +270,23 @@ class PgStore(DataDirFiles):
 
     def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
         topics = self._topic_map(rowids)
-        rows = self.query(f"SELECT {COLUMNS} FROM papers WHERE rowid = ANY(?)", (list(rowids),))
+        rows = self.read(f"SELECT {COLUMNS} FROM papers WHERE rowid = ANY(?)", (list(rowids),))
         return {int(r[0]): paper_from_row(r, tuple(topics.get(int(r[0]), ()))) for r in rows}
 
     def get(self, paper_id: str) -> tuple[int, Paper] | None:
-        rows = self.query(f"SELECT {COLUMNS} FROM papers WHERE id=?", (paper_id,))
+        rows = self.read(f"SELECT {COLUMNS} FROM papers WHERE id=?", (paper_id,))
         if not rows:
             return None
         rid = int(rows[0][0])
         return rid, paper_from_row(rows[0], tuple(self._topic_map([rid]).get(rid, ())))
 
     def titles(self) -> list[tuple[int, str, str]]:
-        return [(int(r[0]), r[1], r[2]) for r in self.query("SELECT rowid, id, title FROM papers")]
+        return [(int(r[0]), r[1], r[2]) for r in self.read("SELECT rowid, id, title FROM papers")]
 
     def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str]]]:
         last = 0
         while True:
-            rows = self.query(
+            rows = self.read(
                 "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?",
                 (last, batch),
             )
@@ -320,15 +332,16 @@ class PgStore(DataDirFiles):
         if column not in ("vector", "mvector"):
             raise ValueError(column)
         scores, ids = [], []
-        with self._lock, self._db.transaction():
-            self._db.execute(f"SET LOCAL hnsw.ef_search = {int(max(ef_search, k))}")
+        conn = self._ro
+        with self._lock, conn.transaction():
+            conn.execute(f"SET LOCAL hnsw.ef_search = {int(max(ef_search, k))}")
             if allowed is not None:
-                self._db.execute("SET LOCAL enable_indexscan = off")  # exact over the filtered rows
+                conn.execute("SET LOCAL enable_indexscan = off")  # exact over the filtered rows
             for qv in np.atleast_2d(q):
                 vec = np.asarray(qv, dtype=np.float32)
                 where = "AND rowid = ANY(%s)" if allowed is not None else ""
                 args: list[Any] = [vec] + ([allowed.tolist()] if allowed is not None else []) + [vec, k]
-                rows = self._db.execute(
+                rows = conn.execute(
                     f"SELECT rowid, -({column} <#> %s) FROM papers WHERE {column} IS NOT NULL {where} "
                     f"ORDER BY {column} <#> %s LIMIT %s",
                     args,
@@ -357,7 +370,7 @@ class PgStore(DataDirFiles):
             args.append(f"%{f.author.lower()}%")
         sql = "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
         with self._lock:
-            return {int(r[0]) for r in self._db.execute(sql, args).fetchall()}
+            return {int(r[0]) for r in self._ro.execute(sql, args).fetchall()}
 
     def id_counts(self) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}
@@ -407,4 +420,6 @@ class PgStore(DataDirFiles):
 
     def close(self) -> None:
         with self._lock:
+            if self._ro is not self._db:
+                self._ro.close()
             self._db.close()

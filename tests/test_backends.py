@@ -188,3 +188,49 @@ def test_two_processes_race_to_post_one_digest(backend_settings: IndexSettings, 
     _race("digest", backend_settings, channel, tmp_path)
     markers = [json.loads(x)["marker"] for x in channel.read_text().splitlines()]
     assert len(markers) == len(set(markers)) == 3  # one header and two papers, posted by one process only
+
+
+def test_read_replica_serves_retrieval_reads_only(pg_server: object, tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from .conftest import fresh_database
+
+    primary, replica = fresh_database(pg_server), fresh_database(pg_server)
+    PaperIndex(
+        IndexSettings(
+            _env_file=None,
+            data_dir=tmp_path / "r",
+            backend="postgres",
+            database_url=SecretStr(replica),
+            multilingual=False,
+        ),
+        embedder=FakeEmbedder(),
+    ).close()
+    s = IndexSettings(
+        _env_file=None,
+        data_dir=tmp_path / "p",
+        backend="postgres",
+        multilingual=False,
+        database_url=SecretStr(primary),
+        database_read_url=SecretStr(replica),
+    )
+    ix = open_index(s)
+    assert ix.ingest(list(enumerate(PAPERS)), "t").added == 3  # writes: the primary
+    assert ix.store.count() == 3
+    assert ix.search("rain", k=3, mode="dense") == []  # retrieval: the (here empty, 'lagging') replica
+    ix.close()
+
+
+def test_postgres_backend_needs_a_url_and_hides_it(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from index.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="PAPERLENS_DATABASE_URL"):
+        PaperIndex(IndexSettings(_env_file=None, data_dir=tmp_path, backend="postgres"))
+    bad = "postgresql://user:hunter2@127.0.0.1:1/nowhere"
+    with pytest.raises(ConfigError) as err:
+        PaperIndex(
+            IndexSettings(_env_file=None, data_dir=tmp_path, backend="postgres", database_url=SecretStr(bad))
+        )
+    assert "hunter2" not in str(err.value) and "Cannot connect" in str(err.value)
