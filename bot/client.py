@@ -24,13 +24,18 @@ def intents_for(chat_enabled: bool) -> discord.Intents:
     return intents
 
 
-class PaperLensBot(commands.Bot):
+class PaperLensBot(commands.AutoShardedBot):
+    """Sharded from the start: one process can run all shards, or several processes a subset each
+    (PAPERLENS_BOT_SHARD_COUNT / PAPERLENS_BOT_SHARD_IDS); digests are claimed in the database."""
+
     def __init__(self, services: Services) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(services.settings.chat_enabled),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            shard_count=services.settings.shard_count,
+            shard_ids=services.settings.shard_ids,
         )
         self.services = services
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]

@@ -141,9 +141,22 @@ def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list
                 exact = vi.search(np.vstack(qvs), 10)[1]
             assert exact is not None
             recall = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)]))
-            t = time.perf_counter()
-            vi.add([size + 1], ["1" * 16], emb.encode(["One new paper about NeRF registration"]))
-            add_ms = (time.perf_counter() - t) * 1000
+            adds: list[float] = []
+            for j, text in enumerate(synthetic_texts(5, seed=9)):  # one new paper at a time: embed + add
+                t = time.perf_counter()
+                vi.add([size + 1 + j], ["1" * 16], emb.encode([text]))
+                adds.append((time.perf_counter() - t) * 1000)
+            add_ms = statistics.median(adds)
+            curve: list[dict[str, float]] = []
+            if kind == "hnsw":  # the recall / latency trade-off (search only, the query already embedded)
+                qmat = np.vstack(qvs)
+                for ef in (128, 256, 512, 1024):
+                    vi.params = IndexParams("hnsw", vi.params.hnsw_m, ef, vi.params.ef_construction)
+                    t = time.perf_counter()
+                    ids = np.vstack([vi.search(qmat[i : i + 1], 10)[1] for i in range(len(qmat))])
+                    ms = (time.perf_counter() - t) / len(qmat) * 1000
+                    rec = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(ids, exact, strict=True)]))
+                    curve.append({"ef_search": ef, "recall@10": round(rec, 4), "search_ms": round(ms, 2)})
             buf = io.BytesIO()
             t = time.perf_counter()
             vi.save(buf, {"model": "bench"})
@@ -164,6 +177,7 @@ def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list
                     "save_s": round(save_s, 3),
                     "reload_s": round(load_s, 3),
                     "process_rss_mb": round(mem, 1),
+                    "ef_curve": curve,
                     "file_mb": round(buf.getbuffer().nbytes / 2**20, 1),
                 }
             )
