@@ -38,7 +38,9 @@ class BotSettings(BaseSettings):
     ask_rate: int = Field(3, ge=1, description="Questions one user may ask per cooldown window")
     ask_per_seconds: float = Field(60.0, gt=0, description="The cooldown window for /ask and chat answers")
     page_size: int = Field(5, ge=1, le=10, description="Search hits per page")
-    shard_count: int | None = Field(None, ge=1, description="Total shards (default: Discord's recommendation)")
+    shard_count: int | None = Field(
+        None, ge=1, description="Total shards (default: Discord's recommendation)"
+    )
     shard_ids: Annotated[list[int] | None, NoDecode] = Field(
         None, description="Shards this process runs, comma-separated (with shard_count; default: all)"
     )

@@ -29,6 +29,11 @@ class Services:
     llm_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def topic_choices(self, current: str) -> list[tuple[str, str]]:
+        """(name, value) pairs of configured topics matching what the user typed (autocomplete)."""
+        low = current.lower()
+        return [(t.name[:100], t.name[:100]) for t in self.topics if low in t.name.lower()][:25]
+
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Blocking index work (embedding, FAISS, SQLite) off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)

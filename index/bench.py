@@ -155,7 +155,9 @@ def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list
                     t = time.perf_counter()
                     found = np.vstack([vi.search(qmat[i : i + 1], 10)[1] for i in range(len(qmat))])
                     ms = (time.perf_counter() - t) / len(qmat) * 1000
-                    rec = float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(found, exact, strict=True)]))
+                    rec = float(
+                        np.mean([len(set(g) & set(e)) / 10 for g, e in zip(found, exact, strict=True)])
+                    )
                     curve.append({"ef_search": ef, "recall@10": round(rec, 4), "search_ms": round(ms, 2)})
             buf = io.BytesIO()
             t = time.perf_counter()

@@ -44,34 +44,10 @@ CREATE TABLE IF NOT EXISTS digest_feedback (
 );
 """
 
-SCHEMA_POSTGRES = """
-CREATE TABLE IF NOT EXISTS subscriptions (
-    id BIGSERIAL PRIMARY KEY,
-    guild_id BIGINT, channel_id BIGINT NOT NULL, topic TEXT NOT NULL,
-    at TEXT NOT NULL, tz TEXT NOT NULL, quiet BIGINT NOT NULL DEFAULT 0,
-    enabled BIGINT NOT NULL DEFAULT 1, disabled_reason TEXT,
-    created_by BIGINT, created_at TEXT NOT NULL,
-    UNIQUE (channel_id, topic)
-);
-CREATE TABLE IF NOT EXISTS digest_runs (
-    sub_id BIGINT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-    run_date TEXT NOT NULL, state TEXT NOT NULL, total BIGINT NOT NULL DEFAULT 0,
-    owner TEXT, lease_until TEXT,
-    header_message_id BIGINT, started_at TEXT NOT NULL, finished_at TEXT,
-    PRIMARY KEY (sub_id, run_date)
-);
-CREATE TABLE IF NOT EXISTS digest_entries (
-    channel_id BIGINT NOT NULL, paper_id TEXT NOT NULL,
-    sub_id BIGINT NOT NULL, run_date TEXT NOT NULL, position BIGINT NOT NULL,
-    state TEXT NOT NULL, message_id BIGINT, sent_at TEXT,
-    PRIMARY KEY (channel_id, paper_id)
-);
-CREATE INDEX IF NOT EXISTS digest_entries_message ON digest_entries(message_id);
-CREATE TABLE IF NOT EXISTS digest_feedback (
-    channel_id BIGINT NOT NULL, paper_id TEXT NOT NULL, user_id BIGINT NOT NULL, value BIGINT NOT NULL,
-    PRIMARY KEY (channel_id, paper_id, user_id)
-);
-"""
+# The same tables in PostgreSQL: 64-bit ids everywhere (Discord snowflakes), serial subscription ids.
+SCHEMA_POSTGRES = SCHEMA.replace("id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY").replace(
+    "INTEGER", "BIGINT"
+)
 
 
 @dataclass(frozen=True)

@@ -23,45 +23,17 @@ from pgvector.psycopg import register_vector
 
 from index.models import Filters, Paper
 from index.store import COLUMNS, DataDirFiles, Existing, Row, paper_from_row, paper_values
+from index.store import SCHEMA as SQLITE_SCHEMA
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE EXTENSION IF NOT EXISTS vector;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS papers (
-    rowid BIGSERIAL PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    version INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    authors TEXT NOT NULL,
-    abstract TEXT NOT NULL,
-    categories TEXT NOT NULL,
-    primary_category TEXT,
-    published TEXT,
-    updated TEXT,
-    comment TEXT,
-    links TEXT NOT NULL,
-    abstract_zh TEXT,
-    source TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    vector vector,
-    mvector vector
-);
-CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
-CREATE TABLE IF NOT EXISTS paper_topics (
-    paper_rowid BIGINT NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
-    topic TEXT NOT NULL,
-    PRIMARY KEY (paper_rowid, topic)
-);
-CREATE TABLE IF NOT EXISTS topic_state (
-    topic TEXT PRIMARY KEY, last_published TEXT, last_run TEXT, seen INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS summaries (
-    paper_id TEXT NOT NULL, version INTEGER NOT NULL, lang TEXT NOT NULL, provider TEXT NOT NULL,
-    body TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (paper_id, version, lang, provider)
-);
-"""
+# The SQLite tables, in PostgreSQL: serial 64-bit row ids and pgvector columns instead of blobs.
+SCHEMA = "CREATE EXTENSION IF NOT EXISTS vector;\n" + (
+    SQLITE_SCHEMA.replace("rowid INTEGER PRIMARY KEY", "rowid BIGSERIAL PRIMARY KEY")
+    .replace("paper_rowid INTEGER", "paper_rowid BIGINT")
+    .replace("vector BLOB", "vector vector")
+    .replace("mvector BLOB", "mvector vector")
+)
 _COLS = (
     "id, version, title, authors, abstract, categories, primary_category, published, updated, comment, "
     "links, abstract_zh, source, text_hash"

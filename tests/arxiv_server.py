@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
+
+from tests.loopback import LoopbackServer, reply
 
 
 def entry(
@@ -47,7 +48,7 @@ def feed(entries: list[str], total: int, start: int = 0) -> bytes:
 Response = tuple[int, bytes] | tuple[int, bytes, float]
 
 
-class ArxivServer:
+class ArxivServer(LoopbackServer):
     """Serves pages of ``entries``; ``script`` can override the response of the n-th request."""
 
     def __init__(
@@ -68,26 +69,10 @@ class ArxivServer:
                     resp = (200, feed(server.entries[start : start + n], len(server.entries), start))
                 if len(resp) == 3:
                     time.sleep(resp[2])  # type: ignore[misc]
-                try:
-                    self.send_response(resp[0])
-                    self.send_header("Content-Type", "application/atom+xml")
-                    self.end_headers()
-                    self.wfile.write(resp[1])
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                reply(self, resp[0], resp[1], "application/atom+xml")
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/query?{{}}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ArxivServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/api/query?{{}}"

@@ -72,11 +72,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=t.name[:100], value=t.name[:100])
-            for t in self.services.topics
-            if current.lower() in t.name.lower()
-        ][:25]
+        return [app_commands.Choice(name=n, value=v) for n, v in self.services.topic_choices(current)]
 
     # ----- commands -----
     @app_commands.command(name="subscribe")

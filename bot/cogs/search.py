@@ -139,12 +139,7 @@ class SearchCog(commands.Cog):
     async def topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        low = current.lower()
-        return [
-            app_commands.Choice(name=t.name[:100], value=t.name[:100])
-            for t in self.services.topics
-            if low in t.name.lower()
-        ][:25]
+        return [app_commands.Choice(name=n, value=v) for n, v in self.services.topic_choices(current)]
 
     # ----- commands -----
     @app_commands.command(name="search")
