@@ -54,7 +54,9 @@ class IndexSettings(BaseSettings):
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
     default_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default search mode")
-    rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant (chosen on SciFact train queries)")
+    rrf_k: int = Field(
+        20, ge=1, description="Reciprocal-rank-fusion constant (chosen on SciFact train queries)"
+    )
     fusion_depth: int = Field(100, ge=10, description="Candidates taken from each retriever before fusion")
     multilingual: bool = Field(
         True,

@@ -154,7 +154,7 @@ class VectorIndex:
         all_pos = np.empty((q.shape[0], k), dtype=np.int64)
         with torch.inference_mode():
             for i in range(0, q.shape[0], 32):
-                sims = torch.from_numpy(np.ascontiguousarray(q[i : i + 32])) @ xb.T
+                sims = torch.tensor(q[i : i + 32], dtype=torch.float32) @ xb.T  # a copy: q may be read-only
                 if masked is not None:
                     sims[:, masked] = -torch.inf
                 vals, pos = torch.topk(sims, k, dim=1)

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.loopback import LoopbackServer
+from tests.loopback import reply as send_reply
 
 
 class OpenAIServer(LoopbackServer):
@@ -44,7 +45,7 @@ class OpenAIServer(LoopbackServer):
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     }
                 ).encode()
-                reply(self, 200, payload, "application/json")
+                send_reply(self, 200, payload, "application/json")
 
             def log_message(self, *args: object) -> None:
                 pass
