@@ -22,8 +22,9 @@ from index.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbed
 from index.errors import ConfigError, ModelMismatchError
 from index.lexical import LexicalIndex
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
+from index.rows import Row
 from index.sources import Record
-from index.store import Row, Store
+from index.store import Store
 from index.vectors import CorruptIndexError, IndexParams, PgVectorIndex, VectorIndex
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ import psycopg
 from pgvector.psycopg import register_vector
 
 from index.models import Filters, Paper
-from index.store import COLUMNS, DataDirFiles, Existing, Row, paper_from_row, paper_values
-from index.store import SCHEMA as SQLITE_SCHEMA
+from index.rows import COLUMNS, DataDirFiles, Existing, Row, paper_from_row, paper_values
+from index.rows import SCHEMA as SQLITE_SCHEMA
 
 log = logging.getLogger(__name__)
 

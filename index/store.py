@@ -8,178 +8,32 @@ half-written file: the store is the source of truth and everything else is rebui
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import sqlite3
-import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
-from index.models import Filters, Links, Paper
-
-log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS papers (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    version INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    authors TEXT NOT NULL,
-    abstract TEXT NOT NULL,
-    categories TEXT NOT NULL,
-    primary_category TEXT,
-    published TEXT,
-    updated TEXT,
-    comment TEXT,
-    links TEXT NOT NULL,
-    abstract_zh TEXT,
-    source TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    vector BLOB,
-    mvector BLOB
-);
-CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
-CREATE TABLE IF NOT EXISTS paper_topics (
-    paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
-    topic TEXT NOT NULL,
-    PRIMARY KEY (paper_rowid, topic)
-);
-CREATE TABLE IF NOT EXISTS topic_state (
-    topic TEXT PRIMARY KEY,
-    last_published TEXT,
-    last_run TEXT,
-    seen INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS summaries (
-    paper_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    lang TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created TEXT NOT NULL,
-    PRIMARY KEY (paper_id, version, lang, provider)
-);
-"""
-
-COLUMNS = (
-    "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
-    "comment, links, abstract_zh, source"
+from index.models import Filters, Paper
+from index.rows import (
+    COLUMNS,
+    SCHEMA,
+    DataDirFiles,
+    Existing,
+    Row,
+    _blob,
+    _chunks,
+    _date,
+    paper_from_row,
+    paper_values,
 )
 
-
-@dataclass(frozen=True)
-class Existing:
-    """What the store already holds for an id: enough to decide whether to re-embed."""
-
-    rowid: int
-    version: int
-    text_hash: str
-    has_vector: bool
-    has_mvector: bool
-
-
-@dataclass(frozen=True)
-class Row:
-    """A paper ready to be written, with its embeddings (None keeps what is stored)."""
-
-    paper: Paper
-    vector: np.ndarray | None
-    mvector: np.ndarray | None
-
-
-def _blob(v: np.ndarray | None) -> bytes | None:
-    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
-
-
-def _date(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
-
-
-def paper_values(p: Paper) -> tuple[Any, ...]:
-    """A paper as the column values of the papers table (id .. text_hash), for either store."""
-    return (
-        p.id,
-        p.version,
-        p.title,
-        json.dumps(list(p.authors), ensure_ascii=False),
-        p.abstract,
-        json.dumps(list(p.categories)),
-        p.primary_category,
-        p.published.isoformat() if p.published else None,
-        p.updated.isoformat() if p.updated else None,
-        p.comment,
-        p.links.model_dump_json(),
-        p.abstract_zh,
-        p.source,
-        p.text_hash(),
-    )
-
-
-def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
-    """A Paper from a row selected as COLUMNS (rowid first), for either store."""
-    return Paper(
-        id=r[1],
-        version=r[2],
-        title=r[3],
-        authors=tuple(json.loads(r[4])),
-        abstract=r[5],
-        categories=tuple(json.loads(r[6])),
-        primary_category=r[7],
-        published=_date(r[8]),
-        updated=_date(r[9]),
-        comment=r[10],
-        links=Links.model_validate_json(r[11]),
-        abstract_zh=r[12],
-        source=r[13],
-        topics=topics,
-    )
-
-
-def fsync_dir(path: Path) -> None:
-    """fsync a directory so a rename inside it is durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class DataDirFiles:
-    """Derived files (index caches) in the data directory, written atomically. Shared by both stores."""
-
-    data_dir: Path
-
-    def file(self, name: str) -> Path:
-        """Path of a derived file in the data directory (read side)."""
-        return self.data_dir / name
-
-    def write_atomic(self, name: str, write: Callable[[BinaryIO], object]) -> None:
-        """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
-        target = self.data_dir / name
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            fsync_dir(self.data_dir)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def remove_file(self, name: str) -> None:
-        (self.data_dir / name).unlink(missing_ok=True)
+log = logging.getLogger(__name__)
 
 
 class Store(DataDirFiles):
@@ -494,8 +348,3 @@ class Store(DataDirFiles):
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
