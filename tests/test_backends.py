@@ -20,37 +20,18 @@ from index.schedule import ArxivCalendar
 from index.summarize import Summarizer
 from index.topics import Topic
 
-from .conftest import paper
 from .fakes import FakeEmbedder
 from .test_digest import Crash, FakePoster
+from .test_paperindex import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
 NERF = Topic(name="NeRF", keywords=("nerf",))
+# The contract corpus: test_paperindex's papers, the third moved into the NeRF digest window.
 PAPERS = [
-    paper(
-        "2403.20013",
-        "DerainNeRF",
-        "NeRF rain waterdrop removal",
-        published=date(2024, 4, 1),
-        categories=("cs.CV",),
-        authors=("Yunhao Li",),
-        topics=("NeRF",),
-    ),
-    paper(
-        "2401.13934",
-        "MambaMorph",
-        "Mamba registration medical",
-        published=date(2024, 1, 26),
-        categories=("eess.IV",),
-        authors=("Tao Guo",),
-    ),
-    paper(
-        "2404.06270",
-        "Deformable Gaussian",
-        "Gaussian splatting dynamic nerf",
-        published=date(2024, 3, 30),
-        categories=("cs.CV",),
-        topics=("NeRF",),
+    CORPUS[0],
+    CORPUS[1],
+    CORPUS[2].model_copy(
+        update={"abstract": "Gaussian splatting dynamic nerf", "published": date(2024, 3, 30)}
     ),
 ]
 

@@ -165,7 +165,12 @@ def test_autocomplete_titles_and_topics(services: Services) -> None:
     cog = SearchCog(services)
     choices = run(cog.paper_autocomplete(interaction(), "mambamorph"))
     assert choices[0].value == "2401.13934" and len(choices[0].name) <= 100
-    assert [c.value for c in run(cog.topic_autocomplete(interaction(), "rec"))] == ["3D reconstruction"]
+    inter = interaction()
+    inter.client = MagicMock()
+    inter.client.services = services
+    from bot import autocomplete
+
+    assert [c.value for c in run(autocomplete.topics(inter, "rec"))] == ["3D reconstruction"]
 
 
 # ----- chat -----

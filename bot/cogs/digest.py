@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import render
+from bot import autocomplete, render
 from bot.poster import DISLIKE, LIKE, DiscordPoster, digest_message
 from bot.render import NO_MENTIONS
 from bot.services import Services
@@ -69,11 +69,6 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
     async def _wait_ready(self) -> None:
         await self.bot.wait_until_ready()
 
-    async def topic_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in self.services.topic_choices(current)]
-
     # ----- commands -----
     @app_commands.command(name="subscribe")
     @app_commands.describe(
@@ -83,7 +78,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         timezone="IANA zone, e.g. Asia/Shanghai",
         quiet="Stay silent on days with no new papers",
     )
-    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.autocomplete(topic=autocomplete.topics)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def subscribe(
@@ -118,7 +113,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
 
     @app_commands.command(name="unsubscribe")
     @app_commands.describe(topic="The topic", channel="The channel (default: here)")
-    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.autocomplete(topic=autocomplete.topics)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def unsubscribe(
@@ -152,7 +147,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
 
     @app_commands.command(name="preview")
     @app_commands.describe(topic="A configured topic")
-    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.autocomplete(topic=autocomplete.topics)
     async def preview(self, interaction: discord.Interaction, topic: str) -> None:
         """What this channel's next digest for a topic would hold."""
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -136,11 +136,6 @@ class SearchCog(commands.Cog):
             for _, pid, title in picks[:25]
         ]
 
-    async def topic_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in self.services.topic_choices(current)]
-
     # ----- commands -----
     @app_commands.command(name="search")
     @app_commands.describe(
