@@ -120,3 +120,25 @@ def test_digest_export_formats(sample_copy: Path) -> None:
     assert r.returncode == 2 and "paperlens ingest" in r.stderr
     r = run(["digest", "--topic", "nope"], sample_copy)
     assert r.returncode == 2 and "Known topics" in r.stderr
+
+
+def test_python_m_bot_without_a_token_is_the_terminal_session(tmp_path: Path) -> None:
+    env = {**os.environ, "PAPERLENS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DISCORD_TOKEN", None)
+    r = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="show 2403.20013\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "DISCORD_TOKEN is not set" in r.stderr and "DerainNeRF" in r.stdout
+    env["PAPERLENS_BOT_PAGE_SIZE"] = "99"  # a bad bot setting is an error, not a silent fallback
+    env["DISCORD_TOKEN"] = "x"
+    r = subprocess.run(
+        [sys.executable, "-m", "bot"], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path
+    )
+    assert r.returncode == 2 and "page_size" in r.stderr
