@@ -26,7 +26,7 @@ from index.lang import detect_lang, english_query
 from index.llm import build_chat_model, provider_label
 from index.models import Answer, Citation, Paper, SearchHit
 from index.paperindex import PaperIndex
-from index.search import best_evidence, prepare_query
+from index.search import Retrieved, best_multilingual, prepare_query, retrieve
 from index.sentences import is_boilerplate, split_sentences, top_sentences
 
 log = logging.getLogger(__name__)
@@ -163,12 +163,9 @@ class Answerer:
         if focus:
             papers = focus
         else:
-            hits = [h for h in self.index.search(q, k=self.retriever.k)]
-            papers = [h.paper for h in hits]
-            d, m = best_evidence(self.index, q)
-            weak = not papers or (
-                d < self.settings.min_evidence and m < self.settings.min_evidence_multilingual
-            )
+            found = retrieve(self.index, q, k=self.retriever.k)
+            papers = [h.paper for h in found.hits]
+            weak = not papers or self._weak(q, found)
         sources = [citation(i, p) for i, p in enumerate(papers, start=1)]
         base: dict[str, Any] = {
             "question": q,
@@ -210,6 +207,13 @@ class Answerer:
             )
         text, cited = self._extractive(q, papers, lng)
         return Answer(**base, text=text, citations=[sources[n - 1] for n in cited], provider="extractive")
+
+    def _weak(self, q: str, found: Retrieved) -> bool:
+        """Below both calibrated thresholds; the multilingual cosine is computed only when it can matter."""
+        if (found.best_dense or 0.0) >= self.settings.min_evidence:
+            return False
+        multi = found.best_multi if found.best_multi is not None else best_multilingual(self.index, q)
+        return multi < self.settings.min_evidence_multilingual
 
     @staticmethod
     def _sources_text(papers: list[Paper]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,15 +63,30 @@ def dense_lists(index: PaperIndex, query: str, depth: int, allowed: np.ndarray |
     return lists
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """A search's hits, and the best cosines its dense routes saw (what weak-evidence checks read)."""
+
+    hits: list[SearchHit]
+    best_dense: float | None  # English space; None when the English route did not run (bm25 mode)
+    best_multi: float | None  # multilingual space; None when that route did not run (non-CJK queries)
+
+
+def best_multilingual(index: PaperIndex, query: str, allowed: np.ndarray | None = None) -> float:
+    """The best multilingual-encoder cosine of any paper to the query (0 when that space is off)."""
+    if not index.multilingual:
+        return 0.0
+    q = prepare_query(query, index.settings.max_query_chars)
+    multi = _dense(index, "multi", index.multilingual_embedder.encode([q]), 1, allowed)
+    return multi[0][1] if multi else 0.0
+
+
 def best_evidence(index: PaperIndex, query: str, allowed: np.ndarray | None = None) -> tuple[float, float]:
     """The best cosine of any paper to the query in the English space, and in the multilingual one
     (0 when that space is off). Calibrated thresholds on these decide whether evidence is weak."""
     q = prepare_query(query, index.settings.max_query_chars)
     en = _dense(index, "dense", index.embedder.encode([english_query(q)]), 1, allowed)
-    multi: Ranked = []
-    if index.multilingual:
-        multi = _dense(index, "multi", index.multilingual_embedder.encode([q]), 1, allowed)
-    return (en[0][1] if en else 0.0), (multi[0][1] if multi else 0.0)
+    return (en[0][1] if en else 0.0), best_multilingual(index, q, allowed)
 
 
 def search(
@@ -81,7 +97,19 @@ def search(
     mode: SearchMode | None = None,
     filters: Filters | None = None,
 ) -> list[SearchHit]:
-    """Search the index; best first.
+    """Search the index; best first (see :func:`retrieve`)."""
+    return retrieve(index, query, k=k, mode=mode, filters=filters).hits
+
+
+def retrieve(
+    index: PaperIndex,
+    query: str,
+    *,
+    k: int = 10,
+    mode: SearchMode | None = None,
+    filters: Filters | None = None,
+) -> Retrieved:
+    """Search the index; best first, with the best dense cosines seen on the way.
 
     Args:
         index: the paper index.
@@ -101,7 +129,7 @@ def search(
     if filters is not None and filters.active():
         allowed = np.fromiter(index.store.filter_rowids(filters), dtype=np.int64)
         if allowed.size == 0:
-            return []
+            return Retrieved([], None, None)
     depth = max(k, s.fusion_depth) if mode == "hybrid" else k
     dense: list[Ranked] = dense_lists(index, q, depth, allowed) if mode != "bm25" else []
     lexical: Ranked = index.lexical().search(english_query(q), depth, allowed) if mode != "dense" else []
@@ -116,11 +144,14 @@ def search(
     cos = dict(dense[0]) if dense else {}
     bm = dict(lexical)
     papers = index.store.get_by_rowids([r for r, _ in ranked])
-    return [
+    hits = [
         SearchHit(paper=papers[r], score=sc, rank=i, dense_score=cos.get(r), bm25_score=bm.get(r))
         for i, (r, sc) in enumerate(ranked, start=1)
         if r in papers
     ]
+    best_dense = (dense[0][0][1] if dense[0] else 0.0) if dense else None
+    best_multi = (dense[1][0][1] if dense[1] else 0.0) if len(dense) > 1 else None
+    return Retrieved(hits, best_dense, best_multi)
 
 
 def similar(index: PaperIndex, ref: str, *, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
