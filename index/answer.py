@@ -160,12 +160,14 @@ class Answerer:
         lng = lang or detect_lang(q)
         focus = [self.index.resolve(paper)] if paper else self.named_papers(q)
         weak = False
+        known = [got[1] for pid in context or [] if (got := self.index.store.get(pid))]
         if focus:
             papers = focus
         else:
             found = retrieve(self.index, q, k=self.retriever.k)
-            papers = [h.paper for h in found.hits]
-            weak = not papers or self._weak(q, found)
+            seen = {p.id for p in known}
+            papers = (known + [h.paper for h in found.hits if h.paper.id not in seen])[: self.retriever.k]
+            weak = not known and (not papers or self._weak(q, found))
         sources = [citation(i, p) for i, p in enumerate(papers, start=1)]
         base: dict[str, Any] = {
             "question": q,

@@ -237,3 +237,12 @@ def test_local_gguf_model_answers_through_llama_cpp(index: PaperIndex) -> None:
     ans = Answerer(index, s).ask("rain waterdrop nerf")
     assert ans.provider.startswith("local:") and ans.text
     assert {c.id for c in ans.citations} <= {c.id for c in ans.sources}
+
+
+def test_context_papers_come_first_and_are_never_turned_away(index: PaperIndex) -> None:
+    a = Answerer(index, LLM)
+    alone = a.ask("chocolate cake baking temperature")
+    assert alone.weak_evidence and alone.sources[0].id != "2401.13934"
+    follow = a.ask("chocolate cake baking temperature", context=["2401.13934"])
+    assert not follow.weak_evidence and follow.sources[0].id == "2401.13934"
+    assert len({c.id for c in follow.sources}) == len(follow.sources)  # no paper listed twice
