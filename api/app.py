@@ -170,9 +170,6 @@ def create_app(
     @app.get("/papers/{paper_id:path}", response_model=Paper, responses=ERRORS)
     def paper(paper_id: str) -> Paper:
         """A paper's metadata; the id may be an arXiv id with or without version, or a stored id."""
-        found = index.store.get(paper_id)
-        if found:
-            return found[1]
         return index.resolve(paper_id)
 
     @app.post(

@@ -4,14 +4,11 @@ module's job, as it is cli.py's."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-
-def _emit(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, default=str))
+from index.cli import _emit
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
