@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from index.errors import ConfigError
 from index.schedule import parse_time, zone
 from index.store import Store
 
@@ -312,10 +311,3 @@ class DigestStore:
             "liked": sorted(p for p, v in fb.items() if v > 0),
             "disliked": sorted(p for p, v in fb.items() if v < 0),
         }
-
-
-def check_topic(name: str, topics: list[str]) -> str:
-    for t in topics:
-        if t.lower() == name.strip().lower():
-            return t
-    raise ConfigError(f"Unknown topic {name!r}. Known topics: {', '.join(topics) or 'none configured'}.")

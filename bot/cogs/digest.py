@@ -16,9 +16,10 @@ from bot.render import NO_MENTIONS
 from bot.services import Services
 from index.digest import build_digest
 from index.digest_runner import DigestRunner, Outgoing
-from index.digest_store import DigestStore, check_topic, marker
+from index.digest_store import DigestStore, marker
 from index.errors import PaperLensError
 from index.ingest import ingest_topic
+from index.topics import find_topic
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
     ) -> None:
         """Post a topic's new papers to a channel every morning."""
         require_manage_guild(interaction)
-        name = check_topic(topic, [t.name for t in self.services.topics])
+        name = find_topic(self.services.topics, topic).name
         target = channel or interaction.channel
         assert target is not None
         sub = await self.services.run(
@@ -152,8 +153,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         """What this channel's next digest for a topic would hold."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         s = self.services
-        name = check_topic(topic, [t.name for t in s.topics])
-        t = next(x for x in s.topics if x.name == name)
+        t = find_topic(s.topics, topic)
         channel_id = interaction.channel_id or 0
         assert self.runner is not None
         digest = await s.run_llm(
