@@ -21,13 +21,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.config import ApiSettings
 from api.metrics import Metrics
 from index.answer import Answerer
-from index.digest import build_digest, latest_date
+from index.digest import topic_digest
 from index.errors import InvalidQueryError, PaperLensError, PaperNotFoundError
 from index.export import to_markdown
 from index.models import Answer, Digest, Filters, Paper
 from index.paperindex import PaperIndex
 from index.summarize import Summarizer
-from index.topics import Topic, find_topic
+from index.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -194,11 +194,7 @@ def create_app(
         format: Literal["json", "markdown"] = "json",
     ) -> Any:
         """A topic's digest for a date (default: its latest publication date), as JSON or Markdown."""
-        t = find_topic(topics, topic)
-        when = day or latest_date(index, t)
-        if when is None:
-            raise PaperNotFoundError(f"No papers for topic {t.name!r} yet.")
-        d = build_digest(index, summarizer, t, when, days=days, max_shown=10_000)
+        d = topic_digest(index, summarizer, topics, topic, day, days=days)
         if format == "markdown":
             return PlainTextResponse(to_markdown(d), media_type="text/markdown; charset=utf-8")
         return d

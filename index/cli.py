@@ -157,19 +157,14 @@ def cmd_summarize(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
-    from index.digest import build_digest, latest_date
+    from index.digest import topic_digest
     from index.export import to_markdown, to_table
     from index.summarize import Summarizer
-    from index.topics import find_topic, load_topics
+    from index.topics import load_topics
 
-    topic = find_topic(load_topics(ix.settings.topics_file), a.topic)
-    day = a.date or latest_date(ix, topic)
-    if day is None:
-        raise PaperLensError(
-            f'No papers for topic {topic.name!r} yet: run `paperlens ingest --topic "{topic.name}"`.'
-        )
     summarizer = Summarizer(ix, LLMSettings())
-    d = build_digest(ix, summarizer, topic, day, days=a.days, lang=a.lang, max_shown=10_000)
+    topics = load_topics(ix.settings.topics_file)
+    d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
     if a.format == "markdown":
         print(to_markdown(d), end="")
     elif a.format == "table":

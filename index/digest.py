@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from index.errors import PaperNotFoundError
 from index.models import Digest, DigestEntry, Filters, Paper
 from index.paperindex import PaperIndex
 from index.schedule import ArxivCalendar
 from index.summarize import Summarizer
-from index.topics import Topic
+from index.topics import Topic, find_topic
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +116,27 @@ def latest_date(index: PaperIndex, topic: Topic) -> date | None:
         (topic.name,),
     )
     return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+
+def topic_digest(
+    index: PaperIndex,
+    summarizer: Summarizer,
+    topics: list[Topic],
+    name: str,
+    day: date | None = None,
+    *,
+    days: int = 1,
+    lang: str = "en",
+) -> Digest:
+    """The whole digest (no post limit) of a named topic on a date, by default its latest publication date.
+
+    Raises:
+        ConfigError: unknown topic; PaperNotFoundError: the topic has no papers yet.
+    """
+    topic = find_topic(topics, name)
+    when = day or latest_date(index, topic)
+    if when is None:
+        raise PaperNotFoundError(
+            f'No papers for topic {topic.name!r} yet: run `paperlens ingest --topic "{topic.name}"`.'
+        )
+    return build_digest(index, summarizer, topic, when, days=days, lang=lang, max_shown=10_000)

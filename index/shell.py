@@ -73,15 +73,12 @@ class Shell:
         return f"Unknown command {cmd!r}. Type 'help'."
 
     def digest(self, topic_name: str) -> str:
-        from index.digest import build_digest, latest_date
+        from index.digest import topic_digest
         from index.export import to_markdown
-        from index.topics import find_topic, load_topics
+        from index.topics import load_topics
 
-        topic = find_topic(load_topics(self.index.settings.topics_file), topic_name)
-        day = latest_date(self.index, topic)
-        if day is None:
-            return f"No papers for topic {topic.name!r} yet."
-        return to_markdown(build_digest(self.index, self.summarizer, topic, day, max_shown=10_000))
+        topics = load_topics(self.index.settings.topics_file)
+        return to_markdown(topic_digest(self.index, self.summarizer, topics, topic_name))
 
     def loop(self, stdin: TextIO, stdout: TextIO) -> int:
         interactive = stdin.isatty()
