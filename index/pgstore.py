@@ -22,7 +22,16 @@ import psycopg
 from pgvector.psycopg import register_vector
 
 from index.models import Filters, Paper
-from index.rows import COLUMNS, DataDirFiles, Existing, Row, paper_from_row, paper_values
+from index.rows import (
+    COLUMNS,
+    UPDATE_PAPER,
+    DataDirFiles,
+    Existing,
+    Row,
+    VectorWrites,
+    paper_from_row,
+    paper_values,
+)
 from index.rows import SCHEMA as SQLITE_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -55,7 +64,7 @@ class _Tx:
         return self.cur.execute(_q(sql), list(args))
 
 
-class PgStore(DataDirFiles):
+class PgStore(DataDirFiles, VectorWrites):
     """PostgreSQL + pgvector; derived caches (BM25) still go to the local data directory."""
 
     dialect = "postgres"
@@ -158,8 +167,7 @@ class PgStore(DataDirFiles):
             for row in rows:
                 p = row.paper
                 values = paper_values(p)
-                vec = None if row.vector is None else np.asarray(row.vector, dtype=np.float32)
-                mvec = None if row.mvector is None else np.asarray(row.mvector, dtype=np.float32)
+                vec, mvec = self._vec(row.vector), self._vec(row.mvector)
                 cur = db.execute(
                     f"SELECT rowid, {_COLS} FROM papers WHERE id=? FOR UPDATE", (p.id,)
                 ).fetchone()
@@ -183,13 +191,7 @@ class PgStore(DataDirFiles):
                 if cur[2] > p.version or (same and vec is None and mvec is None):
                     outcome = "unchanged"
                 else:
-                    db.execute(
-                        "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, "
-                        "primary_category=?, published=?, updated=?, comment=?, links=?, abstract_zh=?, source=?, "
-                        "text_hash=?, vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
-                        "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?",
-                        (*values[1:], vec, p.text_hash(), mvec, p.text_hash(), rowid),
-                    )
+                    db.execute(UPDATE_PAPER, self.update_args(p, values, vec, mvec, rowid))
                     outcome, changed = ("unchanged" if same else "updated"), True
                 changed = self._topics_add(db, rowid, p) or changed
                 results.append((rowid, outcome))
@@ -211,25 +213,9 @@ class PgStore(DataDirFiles):
             )
         return added
 
-    def set_vectors(self, items: Any) -> None:
-        with self.transaction() as db:
-            for rowid, text_hash, v, mv in items:
-                db.execute(
-                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
-                    "WHERE rowid=? AND text_hash=?",
-                    (
-                        None if v is None else np.asarray(v, np.float32),
-                        None if mv is None else np.asarray(mv, np.float32),
-                        rowid,
-                        text_hash,
-                    ),
-                )
-            self._bump(db)
-
-    def clear_vectors(self) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
-            self._bump(db)
+    @staticmethod
+    def _vec(v: np.ndarray | None) -> np.ndarray | None:
+        return None if v is None else np.asarray(v, dtype=np.float32)
 
     def _topic_map(self, rowids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}

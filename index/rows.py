@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -173,3 +175,50 @@ class DataDirFiles:
 def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+# Replace a paper's row in place (same rowid, so the same vector id). A vector argument of NULL keeps the
+# stored vector only while the text it was computed from is unchanged.
+UPDATE_PAPER = (
+    "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, primary_category=?, published=?, "
+    "updated=?, comment=?, links=?, abstract_zh=?, source=?, text_hash=?, "
+    "vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
+    "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?"
+)
+
+
+class VectorWrites(ABC):
+    """Vector writes shared by both stores; each store says how a vector value is encoded."""
+
+    @abstractmethod
+    def _vec(self, v: np.ndarray | None) -> Any:
+        """A vector as the database column takes it (None stays None)."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _bump(self, db: Any) -> None: ...
+
+    def update_args(
+        self, p: Paper, values: tuple[Any, ...], vec: Any, mvec: Any, rowid: int
+    ) -> tuple[Any, ...]:
+        """The arguments of UPDATE_PAPER (``values`` from paper_values, vectors already encoded)."""
+        return (*values[1:], vec, p.text_hash(), mvec, p.text_hash(), rowid)
+
+    def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
+        """Store (re-)computed vectors for rows whose text hash is still the one they were computed for."""
+        with self.transaction() as db:
+            for rowid, text_hash, v, mv in items:
+                db.execute(
+                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
+                    "WHERE rowid=? AND text_hash=?",
+                    (self._vec(v), self._vec(mv), rowid, text_hash),
+                )
+            self._bump(db)
+
+    def clear_vectors(self) -> None:
+        """Forget every stored vector (a rebuild with another model)."""
+        with self.transaction() as db:
+            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
+            self._bump(db)

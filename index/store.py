@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,9 +23,11 @@ from index.models import Filters, Paper
 from index.rows import (
     COLUMNS,
     SCHEMA,
+    UPDATE_PAPER,
     DataDirFiles,
     Existing,
     Row,
+    VectorWrites,
     _blob,
     _chunks,
     _date,
@@ -36,7 +38,7 @@ from index.rows import (
 log = logging.getLogger(__name__)
 
 
-class Store(DataDirFiles):
+class Store(DataDirFiles, VectorWrites):
     """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
 
     dialect = "sqlite"
@@ -142,7 +144,7 @@ class Store(DataDirFiles):
                         "INSERT INTO papers(id, version, title, authors, abstract, categories, primary_category, "
                         "published, updated, comment, links, abstract_zh, source, text_hash, vector, mvector) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, _blob(row.vector), _blob(row.mvector)),
+                        (*values, self._vec(row.vector), self._vec(row.mvector)),
                     ).lastrowid
                     assert rowid is not None
                     outcome, changed = "added", True
@@ -153,18 +155,8 @@ class Store(DataDirFiles):
                         outcome = "unchanged"
                     else:
                         db.execute(
-                            "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, "
-                            "primary_category=?, published=?, updated=?, comment=?, links=?, abstract_zh=?, "
-                            "source=?, text_hash=?, vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
-                            "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?",
-                            (
-                                *values[1:],
-                                _blob(row.vector),
-                                p.text_hash(),
-                                _blob(row.mvector),
-                                p.text_hash(),
-                                rowid,
-                            ),
+                            UPDATE_PAPER,
+                            self.update_args(p, values, self._vec(row.vector), self._vec(row.mvector), rowid),
                         )
                         outcome, changed = ("unchanged" if same else "updated"), True
                 for t in p.topics:
@@ -177,22 +169,9 @@ class Store(DataDirFiles):
                 self._bump(db)
         return results
 
-    def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
-        """Store (re-)computed vectors for rows whose text hash is still the one they were computed for."""
-        with self.transaction() as db:
-            for rowid, text_hash, v, mv in items:
-                db.execute(
-                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
-                    "WHERE rowid=? AND text_hash=?",
-                    (_blob(v), _blob(mv), rowid, text_hash),
-                )
-            self._bump(db)
-
-    def clear_vectors(self) -> None:
-        """Forget every stored vector (a rebuild with another model)."""
-        with self.transaction() as db:
-            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
-            self._bump(db)
+    @staticmethod
+    def _vec(v: np.ndarray | None) -> bytes | None:
+        return _blob(v)
 
     def _topics(self, rowids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
