@@ -29,6 +29,7 @@ from index.rows import (
     Existing,
     Row,
     VectorWrites,
+    filter_sql,
     paper_from_row,
     paper_values,
 )
@@ -309,26 +310,9 @@ class PgStore(DataDirFiles, VectorWrites):
         return np.asarray(scores, dtype=np.float32), np.asarray(ids, dtype=np.int64)
 
     def filter_rowids(self, f: Filters) -> set[int]:
-        where: list[str] = []
-        args: list[Any] = []
-        if f.since:
-            where.append("published >= %s")
-            args.append(f.since.isoformat())
-        if f.until:
-            where.append("published <= %s")
-            args.append(f.until.isoformat())
-        if f.category:
-            where.append("(primary_category = %s OR categories::jsonb @> jsonb_build_array(%s::text))")
-            args += [f.category, f.category]
-        if f.topic:
-            where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(%s))")
-            args.append(f.topic)
-        if f.author:
-            where.append("lower(authors) LIKE %s")
-            args.append(f"%{f.author.lower()}%")
-        sql = "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
+        sql, args = filter_sql(f, "(primary_category = ? OR categories::jsonb @> jsonb_build_array(?::text))")
         with self._lock:
-            return {int(r[0]) for r in self._ro.execute(sql, args).fetchall()}
+            return {int(r[0]) for r in self._ro.execute(_q(sql), args).fetchall()}
 
     def id_counts(self) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from index.models import Links, Paper
+from index.models import Filters, Links, Paper
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -222,3 +222,26 @@ class VectorWrites(ABC):
         with self.transaction() as db:
             db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
             self._bump(db)
+
+
+def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
+    """``SELECT rowid`` of papers matching every active filter, with ? placeholders (dates inclusive,
+    category and topic exact, author a substring). The category test is the one dialect-specific part."""
+    where: list[str] = []
+    args: list[Any] = []
+    if f.since:
+        where.append("published >= ?")
+        args.append(f.since.isoformat())
+    if f.until:
+        where.append("published <= ?")
+        args.append(f.until.isoformat())
+    if f.category:
+        where.append(category_test)
+        args += [f.category, f.category]
+    if f.topic:
+        where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))")
+        args.append(f.topic)
+    if f.author:
+        where.append("lower(authors) LIKE ?")
+        args.append(f"%{f.author.lower()}%")
+    return "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else ""), args

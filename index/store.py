@@ -31,6 +31,7 @@ from index.rows import (
     _blob,
     _chunks,
     _date,
+    filter_sql,
     paper_from_row,
     paper_values,
 )
@@ -255,26 +256,10 @@ class Store(DataDirFiles, VectorWrites):
             ]
 
     def filter_rowids(self, f: Filters) -> set[int]:
-        """Rows matching every active filter (dates inclusive, category/topic exact, author substring)."""
-        where, args = [], []
-        if f.since:
-            where.append("published >= ?")
-            args.append(f.since.isoformat())
-        if f.until:
-            where.append("published <= ?")
-            args.append(f.until.isoformat())
-        if f.category:
-            where.append(
-                "(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))"
-            )
-            args += [f.category, f.category]
-        if f.topic:
-            where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))")
-            args.append(f.topic)
-        if f.author:
-            where.append("lower(authors) LIKE ?")
-            args.append(f"%{f.author.lower()}%")
-        sql = "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
+        """Rows matching every active filter."""
+        sql, args = filter_sql(
+            f, "(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))"
+        )
         with self._lock:
             return {r[0] for r in self._db.execute(sql, args)}
 
