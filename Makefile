@@ -36,7 +36,7 @@ eval: setup
 	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
 
 drills: setup
-	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/test_crash.py tests/test_drills.py tests/test_fuzz.py tests/test_arxiv.py
+	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/test_crash.py tests/test_drills.py tests/test_fuzz.py tests/test_arxiv.py tests/test_concurrency.py
 
 bench: setup
 	$(VENV)/bin/paperlens bench --sizes 10000,100000

@@ -22,7 +22,7 @@ def build_app(index: PaperIndex, llm: LLMSettings, settings: ApiSettings):  # ty
 def serve(index: PaperIndex, host: str | None = None, port: int | None = None) -> int:
     settings = ApiSettings()
     app = build_app(index, LLMSettings(), settings)
-    index.vectors("dense")  # load (and reconcile) before the first request
+    index.warm()  # load the models and indexes (and reconcile) before the first request
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
     return 0
 

@@ -35,7 +35,7 @@ def rank(
     """Relevance to the topic's description, nudged towards papers like the ones this channel liked."""
     if not rows:
         return []
-    dim = index.vectors("dense").dim
+    dim = index.vector_dim("dense")
     vecs = index.store.vectors("vector", [r for r, _ in rows], dim)
     topic_vec = index.embedder.encode([topic.ranking_text()])[0]
     liked = disliked = None

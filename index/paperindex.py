@@ -1,14 +1,23 @@
-"""PaperIndex: the store, the embedders, the FAISS indexes and BM25 behind one object.
+"""PaperIndex: the store, the embedders, the FAISS indexes and BM25 behind one object, safe to share.
 
 The SQLite store is the source of truth (metadata and vectors commit together). The FAISS files
 and the BM25 cache are derived: each records the store generation it matches, and on open any
 disagreement is repaired (stray vectors removed, missing ones restored from the store or
 re-embedded) and logged.
+
+Sharing: the bot's event loop, its worker threads, the digest refresh and the HTTP API use one
+PaperIndex at once. Searches hold the read side of an :class:`~index.rwlock.RWLock` while they touch
+FAISS; writers (ingest, rebuild, a catch-up with another process's writes) hold the write side, so no
+search reads vector storage an ``add`` is reallocating. Embedding happens outside the lock. Searches
+never write files: a repair found on the way is kept in memory and saved by the next writer,
+:meth:`PaperIndex.save` or :meth:`PaperIndex.close`. Every search first compares the store's
+generation with the one its index matches, so papers another process added are seen.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +32,7 @@ from index.errors import ConfigError, ModelMismatchError
 from index.lexical import LexicalIndex
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.rows import Row
+from index.rwlock import RWLock
 from index.sources import Record
 from index.store import Store
 from index.vectors import CorruptIndexError, IndexParams, PgVectorIndex, VectorIndex
@@ -63,6 +73,10 @@ class PaperIndex:
         )
         self._lexical: LexicalIndex | None = None
         self._last_save = time.monotonic()
+        self._lock = RWLock()
+        self._model_lock = threading.Lock()
+        self._save_lock = threading.Lock()
+        self._dirty: set[str] = set()  # derived files whose in-memory state is newer than the file
         self._spaces = {"dense": _Space("vector", "dense.npz", lambda: self.embedder)}
         if settings.multilingual:
             self._spaces["multi"] = _Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
@@ -77,15 +91,19 @@ class PaperIndex:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.model, self.settings.embed_dtype, self.settings.embed_batch_size
-            )
+            with self._model_lock:  # two threads must not load the model twice
+                if self._embedder is None:
+                    self._embedder = SentenceTransformerEmbedder(
+                        self.settings.model, self.settings.embed_dtype, self.settings.embed_batch_size
+                    )
         return self._embedder
 
     @property
     def multilingual_embedder(self) -> Embedder:
         if self._multi is None:
-            self._multi = MultilingualEmbedder(self.settings.embed_batch_size)
+            with self._model_lock:
+                if self._multi is None:
+                    self._multi = MultilingualEmbedder(self.settings.embed_batch_size)
         return self._multi
 
     @property
@@ -105,11 +123,59 @@ class PaperIndex:
 
     # ----- vector indexes -----
     def vectors(self, space: str = "dense") -> VectorIndex:
-        """The FAISS index of a space, loaded (and reconciled with the store) on first use."""
+        """The index of a space, loaded and reconciled with the store, any repair saved.
+
+        For inspection and maintenance; concurrent readers go through :meth:`dense_search`.
+        """
+        with self._lock.write():
+            vi = self._fresh(space)
+            self._save_dirty()
+            return vi
+
+    def _fresh(self, space: str) -> VectorIndex:
+        """The space's index, loaded on first use and caught up with writes made by other processes."""
         sp = self._spaces[space]
-        if sp.index is None:
-            sp.index = self._load(sp)
-        return sp.index
+        vi = sp.index
+        if vi is not None and (isinstance(vi, PgVectorIndex) or vi.generation == self.store.generation):
+            return vi
+        with self._lock.write():
+            if sp.index is None:
+                sp.index = self._load(sp)
+            elif not isinstance(sp.index, PgVectorIndex) and sp.index.generation != self.store.generation:
+                log.info("the store changed outside this process; catching the %s index up", space)
+                self._reconcile(sp, sp.index)
+            return sp.index
+
+    def dense_search(
+        self, space: str, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, rowids) in one embedding space, safe while another thread ingests."""
+        self._fresh(space)
+        with self._lock.read():
+            vi = self._spaces[space].index
+            assert vi is not None
+            return vi.search(queries, k, allowed)
+
+    def vector_dim(self, space: str = "dense") -> int:
+        return self._fresh(space).dim
+
+    def vector_count(self, space: str = "dense") -> int:
+        """Live vectors in a space (what /healthz compares with the paper count)."""
+        vi = self._fresh(space)
+        with self._lock.read():
+            return len(vi)
+
+    def warm(self) -> None:
+        """Load the models and every index now, saving any repair: what a server does before its first
+        request, so no user waits for a lazy load."""
+        self.embedder.encode(["warm-up"])
+        if self.multilingual:
+            self.multilingual_embedder.encode(["warm-up"])
+        with self._lock.write():
+            for name in self._spaces:
+                self._fresh(name)
+            self._fresh_lexical()
+            self._save_dirty()
 
     def _load(self, sp: _Space) -> VectorIndex:
         if self.store.dialect == "postgres":
@@ -191,37 +257,68 @@ class PaperIndex:
                 len(todo),
             )
         vi.generation = generation
-        self._save_space(sp, vi)
+        self._dirty.add(sp.filename)
 
     def _save_space(self, sp: _Space, vi: VectorIndex) -> None:
         meta = {"model": self._space_model(sp)}
         self.store.write_atomic(sp.filename, lambda fh: vi.save(fh, meta))
 
     def save(self) -> None:
-        """Write every loaded index atomically."""
-        for sp in self._spaces.values():
-            if isinstance(sp.index, VectorIndex):
-                self._save_space(sp, sp.index)
-        self._last_save = time.monotonic()
+        """Write every loaded index (and a rebuilt BM25 cache) atomically."""
+        with self._lock.read(), self._save_lock:
+            for sp in self._spaces.values():
+                if isinstance(sp.index, VectorIndex):
+                    self._save_space(sp, sp.index)
+                    self._dirty.discard(sp.filename)
+            self._save_lexical()
+            self._last_save = time.monotonic()
+
+    def _save_dirty(self) -> None:
+        """Write the derived files a repair or a rebuild changed in memory (caller holds a lock)."""
+        with self._save_lock:
+            for sp in self._spaces.values():
+                if sp.filename in self._dirty and isinstance(sp.index, VectorIndex):
+                    self._save_space(sp, sp.index)
+                    self._dirty.discard(sp.filename)
+            self._save_lexical()
 
     # ----- BM25 -----
     def lexical(self) -> LexicalIndex:
-        gen = self.store.generation
-        if self._lexical is not None and self._lexical.generation == gen:
+        """The BM25 index for the store's current generation (built and swapped in when stale)."""
+        return self._fresh_lexical()
+
+    def lexical_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        # A built LexicalIndex is never changed, only replaced: a reader keeps the one it took.
+        return self._fresh_lexical().search(query, k, allowed)
+
+    def _fresh_lexical(self) -> LexicalIndex:
+        lex = self._lexical
+        if lex is not None and lex.generation == self.store.generation:
+            return lex
+        with self._lock.write():
+            gen = self.store.generation
+            if self._lexical is None or self._lexical.generation != gen:
+                self._lexical = self._load_lexical(gen)
             return self._lexical
+
+    def _load_lexical(self, gen: int) -> LexicalIndex:
         path = self.store.file("bm25.pkl")
         if path.exists():
             try:
                 cached = LexicalIndex.loads(path.read_bytes())
                 if cached.generation == gen:
-                    self._lexical = cached
                     return cached
             except Exception as e:  # a damaged cache is rebuilt, never fatal
                 log.warning("BM25 cache is damaged (%s); rebuilding", e)
         lex = LexicalIndex.build(self.store.iter_texts(), gen)
-        self.store.write_atomic("bm25.pkl", lambda fh: fh.write(lex.dumps()))
-        self._lexical = lex
+        self._dirty.add("bm25.pkl")
         return lex
+
+    def _save_lexical(self) -> None:
+        lex = self._lexical
+        if lex is not None and "bm25.pkl" in self._dirty:
+            self.store.write_atomic("bm25.pkl", lambda fh: fh.write(lex.dumps()))
+            self._dirty.discard("bm25.pkl")
 
     # ----- ingest -----
     def ingest(
@@ -234,7 +331,7 @@ class PaperIndex:
         """
         report = IngestReport(source=source)
         for name in self._spaces:
-            self.vectors(name)
+            self._fresh(name)
         batch: dict[str, Paper] = {}
         for _, rec in records:
             if isinstance(rec, BadLine):
@@ -268,6 +365,17 @@ class PaperIndex:
                 vecs = sp.embedder().encode([p.embed_text() for p in todo])
                 for p, v in zip(todo, vecs, strict=True):
                     need[p.id][sp.column] = v
+        with self._lock.write():
+            self._commit(papers, need, report)
+        if progress:
+            progress(len(papers))
+        if time.monotonic() - self._last_save > self.settings.save_interval_seconds:
+            self.save()
+
+    def _commit(self, papers: list[Paper], need: dict[str, dict[str, np.ndarray]], report: IngestReport) -> None:
+        """Store a batch and add its vectors to the loaded indexes (the caller holds the write lock)."""
+        for name in self._spaces:
+            self._fresh(name)
         before = self.store.generation
         results = self.store.upsert(
             [Row(p, need[p.id].get("vector"), need[p.id].get("mvector")) for p in papers]
@@ -287,10 +395,6 @@ class PaperIndex:
             vi.generation = after if after - before <= 1 and vi.generation == before else -1
         for _, outcome in results:
             setattr(report, outcome, getattr(report, outcome) + 1)
-        if progress:
-            progress(len(papers))
-        if time.monotonic() - self._last_save > self.settings.save_interval_seconds:
-            self.save()
 
     # ----- retrieval (index/search.py) -----
     def search(
@@ -310,16 +414,18 @@ class PaperIndex:
     # ----- maintenance -----
     def rebuild(self, progress: Progress | None = None) -> int:
         """Re-embed every paper with the configured model and rebuild every index file."""
-        self.store.clear_vectors()
-        self.store.set_meta("embed_model", self.model_name)
-        for name, sp in self._spaces.items():
-            self.store.remove_file(sp.filename)
-            self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
-            sp.index = None
-            self.vectors(name)
-        self.store.remove_file("bm25.pkl")
-        self._lexical = None
-        self.lexical()
+        with self._lock.write():
+            self.store.clear_vectors()
+            self.store.set_meta("embed_model", self.model_name)
+            for name, sp in self._spaces.items():
+                self.store.remove_file(sp.filename)
+                self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
+                sp.index = None
+                self._fresh(name)
+            self.store.remove_file("bm25.pkl")
+            self._lexical = None
+            self._fresh_lexical()
+            self._save_dirty()
         n = self.store.count()
         if progress:
             progress(n)
@@ -348,7 +454,7 @@ class PaperIndex:
         return out
 
     def stats(self) -> dict[str, Any]:
-        dense = self.vectors("dense")
+        dense = self._fresh("dense")
         out: dict[str, Any] = {
             "papers": self.store.count(),
             "data_dir": str(self.settings.data_dir.resolve()),
@@ -357,15 +463,21 @@ class PaperIndex:
             "dim": dense.dim,
             "backend": self.settings.backend,
             "index_type": dense.kind,
-            "vectors": len(dense),
-            "multilingual_vectors": len(self.vectors("multi")) if self.multilingual else None,
+            "vectors": self.vector_count("dense"),
+            "multilingual_vectors": self.vector_count("multi") if self.multilingual else None,
             "topics": self.store.topic_counts(),
             "disk_bytes": self.store.size_bytes(),
         }
         return out
 
     def close(self) -> None:
-        self.store.close()
+        """Save what only memory holds (a repair, a rebuilt BM25) and close the store."""
+        with self._lock.write():
+            try:
+                self._save_dirty()
+            except OSError as e:  # a full disk must not stop a shutdown; the next open repairs again
+                log.warning("could not save the index on close: %s", e)
+            self.store.close()
 
 
 def open_store(settings: IndexSettings) -> Store:

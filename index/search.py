@@ -51,7 +51,7 @@ def rrf(lists: Sequence[Ranked], k: int) -> Ranked:
 
 
 def _dense(index: PaperIndex, space: str, vec: np.ndarray, depth: int, allowed: np.ndarray | None) -> Ranked:
-    scores, rowids = index.vectors(space).search(vec, depth, allowed)
+    scores, rowids = index.dense_search(space, vec, depth, allowed)
     return [(int(r), float(s)) for r, s in zip(rowids[0], scores[0], strict=True) if r >= 0]
 
 
@@ -132,7 +132,7 @@ def retrieve(
             return Retrieved([], None, None)
     depth = max(k, s.fusion_depth) if mode == "hybrid" else k
     dense: list[Ranked] = dense_lists(index, q, depth, allowed) if mode != "bm25" else []
-    lexical: Ranked = index.lexical().search(english_query(q), depth, allowed) if mode != "dense" else []
+    lexical: Ranked = index.lexical_search(english_query(q), depth, allowed) if mode != "dense" else []
     dense_fused = dense[0] if len(dense) == 1 else rrf(dense, s.rrf_k)
     if mode == "dense":
         ranked = dense_fused
@@ -160,8 +160,7 @@ def similar(index: PaperIndex, ref: str, *, k: int = 5, filters: Filters | None 
     found = index.store.get(paper.id)
     assert found is not None
     rowid = found[0]
-    vi = index.vectors("dense")
-    vec = index.store.vectors("vector", [rowid], vi.dim).get(rowid)
+    vec = index.store.vectors("vector", [rowid], index.vector_dim("dense")).get(rowid)
     if vec is None:
         vec = index.embedder.encode([paper.embed_text()])[0]
     allowed = None

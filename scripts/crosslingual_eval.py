@@ -44,10 +44,10 @@ def main() -> int:
             en = english_query(q)
             lists = {
                 "raw-dense": _dense(ix, "dense", ix.embedder.encode([q]), 100, None),
-                "latin-bm25": ix.lexical().search(latin_text(q), 100),
+                "latin-bm25": ix.lexical_search(latin_text(q), 100),
                 "use-dense": _dense(ix, "multi", ix.multilingual_embedder.encode([q]), 100, None),
                 "gloss-dense": _dense(ix, "dense", ix.embedder.encode([en]), 100, None),
-                "gloss-bm25": ix.lexical().search(en, 100),
+                "gloss-bm25": ix.lexical_search(en, 100),
             }
             lists["hybrid-no-use"] = rrf([lists["gloss-dense"], lists["gloss-bm25"]], k)
             lists["hybrid"] = rrf([lists["gloss-dense"], lists["use-dense"], lists["gloss-bm25"]], k)

@@ -45,3 +45,21 @@ class FakeEmbedder:
     @property
     def embedded(self) -> int:
         return sum(self.calls)
+
+
+class HashEmbedder:
+    """Deterministic pseudo-random unit vectors of a realistic width, keyed by the text: for load and race
+    tests, where the ranking does not matter but the size of the vector storage does."""
+
+    name = "fake-hash"
+
+    def __init__(self, dim: int = 384) -> None:
+        self.dim = dim
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        import zlib
+
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = np.random.default_rng(zlib.crc32(t.encode("utf-8"))).standard_normal(self.dim)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
