@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.config import ApiSettings
-from index.answer import Answerer
 from index.config import IndexSettings, LLMSettings
 from index.paperindex import PaperIndex
-from index.summarize import Summarizer
-from index.topics import load_topics
+from index.services import build_services
 
 
-def build_app(index: PaperIndex, llm: LLMSettings, settings: ApiSettings):  # type: ignore[no-untyped-def]
-    answerer = Answerer(index, llm)
-    summarizer = Summarizer(index, llm, chat_model=answerer.model)
-    return create_app(index, answerer, summarizer, load_topics(index.settings.topics_file), settings)
+def build_app(index: PaperIndex, llm: LLMSettings, settings: ApiSettings) -> FastAPI:
+    core = build_services(index.settings, llm, index=index)
+    return create_app(core.index, core.answerer, core.summarizer, core.topics, settings)
 
 
 def serve(index: PaperIndex, host: str | None = None, port: int | None = None) -> int:

@@ -1,6 +1,7 @@
 """python -m bot: the Discord bot when DISCORD_TOKEN is set, else the terminal session (what `make run` runs).
 
-Settings, logging, the index and the language model are built once here and passed down.
+Settings, logging, the index and the language model are built once here and passed down. SIGTERM and
+SIGINT close the bot (and the API server, when it runs here) and then save and close the index.
 """
 
 from __future__ import annotations
@@ -8,42 +9,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
+from typing import Any
 
 from pydantic import ValidationError
 
+from bot.client import PaperLensBot
+from bot.config import BotSettings
+from bot.services import Services
+from bot.state import Cooldowns
 from index.cli import configure_logging, ensure_sample
 from index.cli import main as cli_main
 from index.config import IndexSettings, LLMSettings
 from index.errors import PaperLensError
+from index.services import build_services
 
 log = logging.getLogger("bot")
 
 
-def build(settings: object, index_settings: IndexSettings, llm_settings: LLMSettings) -> object:
+def build(settings: BotSettings, index_settings: IndexSettings, llm_settings: LLMSettings) -> PaperLensBot:
     """The bot object with its services (no network): what the start-up test builds too."""
-    import asyncio
-
-    from bot.client import PaperLensBot
-    from bot.config import BotSettings
-    from bot.services import Services
-    from bot.state import Cooldowns
-    from index.answer import Answerer
-    from index.paperindex import PaperIndex
-    from index.summarize import Summarizer
-    from index.topics import load_topics
-
-    assert isinstance(settings, BotSettings)
-    index = PaperIndex(index_settings)
-    answerer = Answerer(index, llm_settings)
-    summarizer = Summarizer(index, llm_settings, chat_model=answerer.model)
+    core = build_services(index_settings, llm_settings)
     services = Services(
         settings=settings,
-        index=index,
-        answerer=answerer,
-        summarizer=summarizer,
-        topics=load_topics(index_settings.topics_file),
+        index=core.index,
+        answerer=core.answerer,
+        summarizer=core.summarizer,
+        topics=core.topics,
         cooldowns=Cooldowns(settings.ask_rate, settings.ask_per_seconds),
+        preview_cooldowns=Cooldowns(settings.preview_rate, settings.preview_per_seconds),
         llm_slots=asyncio.Semaphore(llm_settings.concurrency),
     )
     return PaperLensBot(services)
@@ -51,8 +46,6 @@ def build(settings: object, index_settings: IndexSettings, llm_settings: LLMSett
 
 def main() -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from bot.config import BotSettings
-
     try:
         settings = BotSettings()
     except ValidationError as e:
@@ -68,38 +61,62 @@ def main() -> int:
         )
         return 2
     configure_logging(verbose=True)
+    if settings.api_base_url:  # a proxy in front of Discord's REST API; the gateway URL comes from it too
+        import discord.http
+        import discord.webhook.async_
+
+        discord.http.Route.BASE = discord.webhook.async_.Route.BASE = settings.api_base_url.rstrip("/")
     try:
-        index_settings, llm_settings = IndexSettings(), LLMSettings()
-        bot = build(settings, index_settings, llm_settings)
-        ensure_sample(bot.services.index)  # type: ignore[attr-defined]
+        bot = build(settings, IndexSettings(), LLMSettings())
+        if settings.seed_sample:  # a production index is never seeded unless asked
+            ensure_sample(bot.services.index)
     except PaperLensError as e:
         print(f"paperlens: error: {e}", file=sys.stderr)
         return 2
     from api.config import ApiSettings
 
-    api = ApiSettings()
-    if not api.with_bot:
-        # discord.py's own handler setup is skipped: logging is configured above, tokens are never logged.
-        bot.run(settings.token.get_secret_value(), log_handler=None)  # type: ignore[attr-defined]
-        return 0
-    asyncio.run(run_with_api(bot, settings.token.get_secret_value(), api))
+    asyncio.run(run(bot, settings.token.get_secret_value(), ApiSettings()))
     return 0
 
 
-def api_app(bot: object, api: object) -> object:
+def api_app(bot: PaperLensBot, api: Any) -> Any:
     """The HTTP API over the bot's own services: one process, one index, loaded once."""
     from api.app import create_app
 
-    s = bot.services  # type: ignore[attr-defined]
-    return create_app(s.index, s.answerer, s.summarizer, s.topics, api)  # type: ignore[arg-type]
+    s = bot.services
+    return create_app(s.index, s.answerer, s.summarizer, s.topics, api)
 
 
-async def run_with_api(bot: object, token: str, api: object) -> None:
-    import uvicorn
+async def run(bot: PaperLensBot, token: str, api: Any) -> None:
+    """Run the bot (and the API when PAPERLENS_API_WITH_BOT) until closed or signalled, then shut down
+    cleanly: the bot's gateway session, the API server, and a final save of the index."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server = None
+    tasks = [asyncio.create_task(bot.start(token), name="discord")]
+    if api.with_bot:
+        import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(api_app(bot, api), host=api.host, port=api.port))  # type: ignore[attr-defined]
-    async with bot:  # type: ignore[attr-defined]
-        await asyncio.gather(bot.start(token), server.serve())  # type: ignore[attr-defined]
+        server = uvicorn.Server(uvicorn.Config(api_app(bot, api), host=api.host, port=api.port))
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours, above
+        tasks.append(asyncio.create_task(server.serve(), name="api"))
+    waiter = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        for t in done:
+            if t is not waiter and t.exception() is not None:
+                log.error("%s stopped: %r", t.get_name(), t.exception())
+    finally:
+        log.info("shutting down")
+        if server is not None:
+            server.should_exit = True
+        await bot.close()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        waiter.cancel()
+        await asyncio.to_thread(bot.services.index.close)  # the final save
+        log.info("stopped cleanly")
 
 
 if __name__ == "__main__":

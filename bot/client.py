@@ -1,7 +1,10 @@
-"""The Bot subclass: dependencies injected in __init__, cogs loaded and commands synced in setup_hook."""
+"""The Bot subclass: dependencies injected in __init__; models warmed, cogs loaded and commands synced (only
+when they changed) in setup_hook."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 import discord
@@ -40,19 +43,38 @@ class PaperLensBot(commands.AutoShardedBot):
         self.services = services
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """PaperLens has slash commands only: no prefix-command parsing (which logged every mention as a
+        CommandNotFound error). The chat cog's own listener still sees every message."""
+
     async def setup_hook(self) -> None:
+        # Load the models and indexes before the first command, not during it.
+        await self.services.run(self.services.index.warm)
+        if self.services.titles is not None:
+            await self.services.run(self.services.titles.suggest, "")
         for name in COGS:
             await self.load_extension(name)
+        if self.services.settings.sync_commands:
+            await self.sync_if_changed()
+
+    async def sync_if_changed(self) -> bool:
+        """Sync the command tree only when its payload differs from the last one synced from this store
+        (every process of a deployment shares it): no global sync on every start of every shard."""
         s = self.services.settings
-        if s.sync_commands:
-            if s.dev_guild:
-                guild = discord.Object(id=s.dev_guild)
-                self.tree.copy_global_to(guild=guild)
-                synced = await self.tree.sync(guild=guild)
-                log.info("synced %d commands to the development guild", len(synced))
-            else:
-                synced = await self.tree.sync()
-                log.info("synced %d commands globally", len(synced))
+        guild = discord.Object(id=s.dev_guild) if s.dev_guild else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        key = f"discord_commands:{self.application_id}:{s.dev_guild or 'global'}"
+        store = self.services.index.store
+        if await self.services.run(store.get_meta, key) == digest:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await self.services.run(store.set_meta, key, digest)
+        log.info("synced %d commands %s", len(synced), "to the development guild" if guild else "globally")
+        return True
 
     async def on_ready(self) -> None:
         log.info(
@@ -63,3 +85,7 @@ class PaperLensBot(commands.AutoShardedBot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await reply_error(interaction, error)
+
+    async def close(self) -> None:
+        await super().close()
+        self.services.close()

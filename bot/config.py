@@ -47,6 +47,27 @@ class BotSettings(BaseSettings):
     digest_check_seconds: float = Field(
         60.0, ge=5, description="How often the digest scheduler looks for due posts"
     )
+    digest_max_entries: int = Field(
+        25, ge=1, le=100, description="Most papers one digest posts (the most relevant; the header says how many more)"
+    )
+    preview_rate: int = Field(2, ge=1, description="/digest previews one member may ask for per preview window")
+    preview_per_seconds: float = Field(300.0, gt=0, description="The window for the /digest preview cooldown")
+    workers: int = Field(
+        4, ge=1, le=64, description="Threads for the bot's blocking work (search, answers); digests have their own"
+    )
+    autocomplete_seconds: float = Field(
+        2.0, gt=0, le=2.8, description="Autocomplete gives up after this long (Discord waits 3 s at most)"
+    )
+    view_timeout_seconds: float = Field(
+        600.0, gt=0, description="Search paging buttons work this long, then are disabled in the message"
+    )
+    api_base_url: str | None = Field(
+        None,
+        description="Discord REST base URL, for a rate-limit proxy (e.g. nirn-proxy); default: Discord's own",
+    )
+    seed_sample: bool = Field(
+        False, description="Import the bundled 40-paper sample corpus into an empty index at start-up (demos)"
+    )
 
     @field_validator("chat_channels", "shard_ids", mode="before")
     @classmethod

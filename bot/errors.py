@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import discord
@@ -50,11 +51,12 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
     embed = error_embed(message)
     try:
         if interaction.response.is_done():
+            # After a thinking defer, Discord turns the first follow-up into the "thinking…" message itself
+            # (public if the defer was): remove the placeholder first, so the error is a new, private message.
+            if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
             await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            try:
-                await interaction.delete_original_response()
-            except discord.HTTPException:
-                pass
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:

@@ -27,10 +27,13 @@ def digest_message(m: Outgoing) -> dict[str, Any]:
         e = discord.Embed(
             title=render.safe(f"{d.topic} — {d.date.isoformat()}", render.TITLE), colour=render.COLOR
         )
-        shown = min(len(d.shown), d.total_new)
+        shown, posted = len(d.shown), len(d.entries)
         e.description = f"{d.total_new} new papers, {shown} shown here" + (
-            f", {d.total_new - shown} more in the thread below." if d.total_new > shown else "."
+            f", {posted - shown} more in the thread below" if posted > shown else ""
         )
+        if d.total_new > posted:  # the per-run cap: said, never silent
+            e.description += f"; the {posted} most relevant are posted, {d.total_new - posted} more are in /search"
+        e.description += "."
         e.set_footer(text=m.marker)
         return {"embed": e}
     entry = m.entry

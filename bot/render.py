@@ -22,6 +22,7 @@ TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, AUTHOR, TOTAL, FIELDS = (
     25,
 )
 MESSAGE = 2000
+MAX_EMBEDS = 10
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOR = discord.Colour(0x2B6CB0)
 
@@ -54,12 +55,34 @@ def embed_size(e: discord.Embed) -> int:
 
 
 def fit(e: discord.Embed) -> discord.Embed:
-    """Drop trailing fields, then cut the description, until the embed is within the 6,000 total."""
-    while len(e) > TOTAL and e.fields:
-        e.remove_field(len(e.fields) - 1)
-    if len(e) > TOTAL and e.description:
-        e.description = cut(e.description, max(0, len(e.description) - (len(e) - TOTAL)))
-    return e
+    """One embed within the 6,000-character total (see :func:`fit_message`)."""
+    return fit_message([e])[0]
+
+
+def fit_message(embeds: list[discord.Embed], floor: int = 200) -> list[discord.Embed]:
+    """Make a message's embeds fit Discord together: at most 10, and 6,000 characters across all of them
+    (the limit is per message, not per embed). The longest text (a description or a field value) is cut
+    first, down to ``floor`` characters, so every section keeps its start; only then are trailing fields
+    dropped."""
+    embeds = list(embeds[:MAX_EMBEDS])
+    while (over := sum(len(e) for e in embeds) - TOTAL) > 0:
+        pieces = [(len(e.description or ""), e, -1) for e in embeds]
+        pieces += [(len(f.value or ""), e, i) for e in embeds for i, f in enumerate(e.fields)]
+        size, e, i = max(pieces, key=lambda p: p[0])
+        if size > floor:
+            keep = max(floor, size - over)
+            if i < 0:
+                e.description = cut(e.description or "", keep)
+            else:
+                f = e.fields[i]
+                e.set_field_at(i, name=f.name or "", value=cut(f.value or "", keep), inline=bool(f.inline))
+        else:
+            victim = max(embeds, key=len)
+            if victim.fields:
+                victim.remove_field(len(victim.fields) - 1)
+            else:
+                embeds.remove(victim)
+    return embeds
 
 
 def hits_embed(

@@ -110,14 +110,20 @@ class Answerer:
     """Answers questions over a PaperIndex, extractively or with the configured chat model."""
 
     def __init__(
-        self, index: PaperIndex, settings: LLMSettings, chat_model: BaseChatModel | None = None, k: int = 5
+        self,
+        index: PaperIndex,
+        settings: LLMSettings,
+        chat_model: BaseChatModel | None = None,
+        k: int = 5,
+        slots: threading.BoundedSemaphore | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
         self.model = chat_model if chat_model is not None else build_chat_model(settings)
         self.provider = provider_label(settings, self.model)
         self.retriever = PaperRetriever(index=index, k=k)
-        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        # One limit for every language-model call of the process: pass the same slots to the Summarizer.
+        self.slots = slots or threading.BoundedSemaphore(settings.concurrency)
 
     # ----- which papers -----
     def named_papers(self, question: str) -> list[Paper]:
@@ -185,7 +191,7 @@ class Answerer:
             )
         if self.model is not None:
             try:
-                with self._slots:
+                with self.slots:
                     raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
                         {"language": LANG_NAME[lng], "sources": self._sources_text(papers), "question": q}
                     )

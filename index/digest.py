@@ -70,6 +70,8 @@ def build_digest(
     exclude: set[str] | None = None,
     feedback: dict[str, int] | None = None,
     max_shown: int = 5,
+    max_entries: int | None = None,
+    summarize_rest: bool = True,
     lang: str = "en",
     calendar: ArxivCalendar | None = None,
 ) -> Digest:
@@ -80,12 +82,17 @@ def build_digest(
         exclude: paper ids already posted where this digest goes (never posted twice).
         feedback: paper id -> net votes in that channel (re-ranks).
         max_shown: papers in the post itself; the rest go to ``Digest.rest``.
+        max_entries: at most this many papers in all (the most relevant); ``total_new`` still counts all.
+        summarize_rest: False builds only the shown entries (a preview pays for no summary it won't show).
     """
     cal = calendar or ArxivCalendar()
     rows = [(r, p) for r, p in candidates(index, topic, day, days) if p.id not in (exclude or set())]
     ranked = rank(index, topic, rows, feedback)
+    kept = ranked[:max_entries] if max_entries is not None else ranked
+    if not summarize_rest:
+        kept = kept[:max_shown]
     entries = []
-    for p, score in ranked:
+    for p, score in kept:
         s = summarizer.summarize(p.id, lang)
         entries.append(
             DigestEntry(
@@ -102,7 +109,7 @@ def build_digest(
         date=day,
         announced=cal.has_announcement(day),
         note=cal.reason(day) or None,
-        total_new=len(entries),
+        total_new=len(ranked),
         shown=entries[:max_shown],
         rest=entries[max_shown:],
     )

@@ -75,6 +75,7 @@ class DigestRunner:
         *,
         calendar: ArxivCalendar | None = None,
         max_shown: int = 5,
+        max_entries: int = 25,
         lookback_days: int = 7,
         lag_grace: timedelta = timedelta(hours=3),
         refresh: Callable[[Topic], int] | None = None,
@@ -89,6 +90,7 @@ class DigestRunner:
         self.calendar = calendar or ArxivCalendar()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(minutes=10)
+        self.max_entries = max_entries
         self.max_shown, self.lookback_days, self.lag_grace, self.refresh = (
             max_shown,
             lookback_days,
@@ -100,7 +102,7 @@ class DigestRunner:
     def due(self, now: datetime) -> list[tuple[Subscription, date]]:
         """Subscriptions whose latest scheduled time has passed without a run (catch-up is once)."""
         out = []
-        for sub in self.store.subscriptions(enabled_only=True):
+        for sub in self.store.all_subscriptions(enabled_only=True):
             day = latest_occurrence(now, parse_time(sub.at), sub.tz, not_before=sub.created_at)
             if day is not None and self.store.run_state(sub.id, day) is None:
                 out.append((sub, day))
@@ -114,7 +116,20 @@ class DigestRunner:
                 done += self.run(sub, day, now)
             except ChannelGone as e:
                 self._gone(sub, day, e)
+            except Exception as e:  # Discord 5xx, a timeout: the next tick's recover() sends the rest
+                self._transient(sub.id, day, e)
         return done
+
+    def _transient(self, sub_id: int, day: date, e: Exception) -> None:
+        log.warning(
+            "digest %s for %s stopped part-way (%s: %s); it resumes on the next check, sending only what the "
+            "channel does not already show",
+            sub_id,
+            day,
+            type(e).__name__,
+            e,
+        )
+        self.store.expire_lease(sub_id, day)
 
     # ----- one run -----
     def run(self, sub: Subscription, day: date, now: datetime) -> int:
@@ -140,6 +155,7 @@ class DigestRunner:
             exclude=self.store.posted_ids(sub.channel_id),
             feedback=self.store.feedback(sub.channel_id),
             max_shown=self.max_shown,
+            max_entries=self.max_entries,
             calendar=self.calendar,
         )
         if not digest.entries:
@@ -182,6 +198,10 @@ class DigestRunner:
             )
             mid = self.poster.send(sub.channel_id, out)
             self.store.entry_sent(sub.channel_id, pid, mid)
+            # A long delivery keeps its claim; if another process took the run over, it finishes it.
+            if not self.store.renew_lease(sub.id, day, self.owner, datetime.now(UTC) + self.lease):
+                log.warning("digest %s for %s was taken over by another process; leaving it", sub.id, day)
+                return
         self.store.finish_run(sub.id, day, "sent")
 
     def _entry(self, pid: str) -> DigestEntry:
@@ -248,6 +268,8 @@ class DigestRunner:
                 finished += 1
             except ChannelGone as e:
                 self._gone(sub, day, e)
+            except Exception as e:  # still failing: try again on the next tick
+                self._transient(sub_id, day, e)
         if finished:
             log.warning("recovered %d digest runs interrupted by a restart", finished)
         return finished

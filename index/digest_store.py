@@ -143,14 +143,18 @@ class DigestStore:
         rows = self.store.query(f"SELECT {self._COLS} FROM subscriptions WHERE id=?", (sub_id,))
         return self._sub(rows[0]) if rows else None
 
-    def subscriptions(self, *, guild_id: int | None = None, enabled_only: bool = False) -> list[Subscription]:
-        sql, args = f"SELECT {self._COLS} FROM subscriptions WHERE 1=1", []
-        if guild_id is not None:
-            sql += " AND guild_id=?"
-            args.append(guild_id)
-        if enabled_only:
-            sql += " AND enabled=1"
-        return [self._sub(r) for r in self.store.query(sql + " ORDER BY id", args)]
+    def guild_subscriptions(self, guild_id: int) -> list[Subscription]:
+        """One server's subscriptions. There is no "no filter" value: a missing guild (a DM) is refused,
+        so a DM can never list every server's subscriptions."""
+        if not isinstance(guild_id, int) or isinstance(guild_id, bool):
+            raise ValueError(f"guild_subscriptions needs a server id, not {guild_id!r}")
+        rows = self.store.query(f"SELECT {self._COLS} FROM subscriptions WHERE guild_id=? ORDER BY id", (guild_id,))
+        return [self._sub(r) for r in rows]
+
+    def all_subscriptions(self, *, enabled_only: bool = False) -> list[Subscription]:
+        """Every server's subscriptions: the scheduler's view, never shown to a user."""
+        sql = f"SELECT {self._COLS} FROM subscriptions" + (" WHERE enabled=1" if enabled_only else "")
+        return [self._sub(r) for r in self.store.query(sql + " ORDER BY id")]
 
     def disable(self, sub_id: int, reason: str) -> None:
         with self.store.transaction() as db:
@@ -242,6 +246,23 @@ class DigestStore:
                 "INSERT INTO digest_runs(sub_id, run_date, state, started_at, finished_at) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(sub_id, run_date) DO UPDATE SET state=excluded.state, finished_at=excluded.finished_at",
                 (sub_id, run_date.isoformat(), state, _now(), _now()),
+            )
+
+    def renew_lease(self, sub_id: int, run_date: date, owner: str, lease_until: datetime) -> bool:
+        """Extend this owner's lease on a run it is still sending; False when another process took it over."""
+        with self.store.transaction() as db:
+            n = db.execute(
+                "UPDATE digest_runs SET lease_until=? WHERE sub_id=? AND run_date=? AND owner=? AND state='sending'",
+                (lease_until.isoformat(), sub_id, run_date.isoformat(), owner),
+            ).rowcount
+        return bool(n)
+
+    def expire_lease(self, sub_id: int, run_date: date) -> None:
+        """Make a half-sent run recoverable at once (a transient failure: the next tick finishes it)."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE digest_runs SET lease_until=NULL WHERE sub_id=? AND run_date=? AND state='sending'",
+                (sub_id, run_date.isoformat()),
             )
 
     def claim_unfinished(self, owner: str, now: datetime, lease_until: datetime) -> list[tuple[int, date]]:

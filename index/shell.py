@@ -32,13 +32,12 @@ class Shell:
     """A line-oriented session over a PaperIndex."""
 
     def __init__(self, index: PaperIndex, llm: LLMSettings, k: int = 5) -> None:
-        from index.answer import Answerer
-        from index.summarize import Summarizer
+        from index.services import build_services
 
         self.index = index
         self.k = k
-        self.answerer = Answerer(index, llm)
-        self.summarizer = Summarizer(index, llm, chat_model=self.answerer.model)
+        core = build_services(index.settings, llm, index=index)
+        self.answerer, self.summarizer = core.answerer, core.summarizer
 
     def handle(self, line: str) -> str | None:
         """Run one line; returns the text to print, or None to quit."""

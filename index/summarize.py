@@ -110,13 +110,17 @@ class Summarizer:
     """Summaries with caching, structured-output validation and an extractive fallback."""
 
     def __init__(
-        self, index: PaperIndex, settings: LLMSettings, chat_model: BaseChatModel | None = None
+        self,
+        index: PaperIndex,
+        settings: LLMSettings,
+        chat_model: BaseChatModel | None = None,
+        slots: threading.BoundedSemaphore | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
         self.model = chat_model if chat_model is not None else build_chat_model(settings)
         self.provider = provider_label(settings, self.model)
-        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self.slots = slots or threading.BoundedSemaphore(settings.concurrency)
 
     def summarize(self, ref: str, lang: str = "en") -> Summary:
         """Summarise the paper named by id, URL or title, in 'en' or 'zh'."""
@@ -162,7 +166,7 @@ class Summarizer:
         if cached:
             return cached
         try:
-            with self._slots:
+            with self.slots:
                 reply = self.model.invoke(
                     [
                         SystemMessage(
@@ -189,7 +193,7 @@ class Summarizer:
         reason = ""
         for attempt in (1, 2):
             try:
-                with self._slots:
+                with self.slots:
                     reply = self.model.invoke(messages)
                 text = str(reply.content)
                 content = parse_summary(text)

@@ -13,7 +13,7 @@ from index.config import IndexSettings, LLMSettings
 
 EXTRA = [
     (
-        "Discord bot (not part of this release yet; `make run` starts the terminal session)",
+        "Discord bot (`make run` starts it when DISCORD_TOKEN is set, else the terminal session)",
         [
             ("DISCORD_TOKEN", "", "Bot token from the Discord developer portal; never commit it"),
         ],

@@ -41,19 +41,35 @@ def paper(pid: str, title: str, abstract: str = "", **kw: object) -> Paper:
 
 
 @pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_embedders() -> tuple[Any, Any]:
+    """The packaged English model and the multilingual encoder, loaded once for the whole run."""
+    from index.embed import MultilingualEmbedder, SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(), MultilingualEmbedder()
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory, real_embedders: tuple[Any, Any]) -> Path:
     """A data directory holding the real sample corpus embedded by the real packaged models."""
     d = tmp_path_factory.mktemp("sample") / "data"
-    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=d, multilingual=True))
+    ix = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=d, multilingual=True),
+        embedder=real_embedders[0],
+        multilingual_embedder=real_embedders[1],
+    )
     ix.ingest(records_for(SAMPLE, "jsonl"), "sample")
     ix.close()
     return d
 
 
 @pytest.fixture(scope="session")
-def sample_index(sample_dir: Path) -> Iterator[PaperIndex]:
+def sample_index(sample_dir: Path, real_embedders: tuple[Any, Any]) -> Iterator[PaperIndex]:
     """The real sample index, opened once for read-only tests."""
-    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=sample_dir, multilingual=True))
+    ix = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=sample_dir, multilingual=True),
+        embedder=real_embedders[0],
+        multilingual_embedder=real_embedders[1],
+    )
     yield ix
     ix.close()
 

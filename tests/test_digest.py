@@ -201,7 +201,8 @@ def test_crash_after_discord_accepted_before_record(ix: PaperIndex) -> None:
         r1.tick(now)
     poster = FakePoster(channels)
     r2 = runner(ix, poster)  # the restarted process
-    assert r2.recover() == 1
+    assert r2.recover() == 0, "the dead process's lease (renewed as it sent) has not run out yet"
+    assert r2.recover(datetime.now(UTC) + r1.lease + timedelta(seconds=1)) == 1
     assert r2.tick(now + timedelta(minutes=1)) == 0
     ids = poster.papers(1)
     assert sorted(ids) == sorted(set(ids)) and len(ids) == 4  # nothing twice, nothing lost
@@ -302,3 +303,49 @@ def test_table_export_one_row_per_paper_with_escaped_pipes(ix: PaperIndex) -> No
 
 def test_marker_format() -> None:
     assert marker(3, MON, "2403.00001") == "digest 3/2024-04-01/2403.00001"
+
+
+class LeaseWatchingPoster(FakePoster):
+    """Records, at every send, how long the run's lease still has to go."""
+
+    def __init__(self, store: DigestStore) -> None:
+        super().__init__()
+        self.store, self.leases = store, []
+
+    def send(self, channel_id: int, message: Outgoing) -> int:
+        rows = self.store.store.query("SELECT lease_until FROM digest_runs WHERE state='sending'")
+        if rows and rows[0][0]:
+            self.leases.append(datetime.fromisoformat(rows[0][0]) - datetime.now(UTC))
+        return super().send(channel_id, message)
+
+
+def test_a_long_delivery_renews_its_lease_and_a_run_is_capped_and_says_so(ix: PaperIndex) -> None:
+    store = DigestStore(ix.store)
+    poster = LeaseWatchingPoster(store)
+    r = runner(ix, poster, max_entries=2)  # type: ignore[arg-type]
+    r.lease = timedelta(seconds=30)
+    subscribe(r.store, 10, "NeRF")
+    assert r.tick(datetime(2024, 4, 1, 9, tzinfo=UTC)) == 1
+    assert len(poster.papers(10)) == 2
+    header = poster.channels[10][0][2].digest
+    assert header is not None and header.total_new == 4 and len(header.entries) == 2
+    # The run was claimed at the (time-travelled) tick time, so its first lease is long past; after the
+    # first entry is sent the lease is renewed from the wall clock, and the next send sees it fresh.
+    assert len(poster.leases) == 3 and poster.leases[1] < timedelta(0) < timedelta(seconds=25) < poster.leases[2]
+
+
+def test_a_transient_failure_is_resumed_by_the_next_check_without_duplicates(ix: PaperIndex) -> None:
+    class Flaky(FakePoster):
+        def send(self, channel_id: int, message: Outgoing) -> int:
+            if self.sent == 2 and not getattr(self, "failed", False):
+                self.failed = True
+                raise ConnectionError("503 Service Unavailable")
+            return super().send(channel_id, message)
+
+    poster = Flaky()
+    r = runner(ix, poster)
+    subscribe(r.store, 10, "NeRF")
+    assert r.tick(datetime(2024, 4, 1, 9, tzinfo=UTC)) == 0  # stopped part-way, lease released
+    assert r.recover() == 1
+    got = [mk for _, mk, _ in poster.channels[10]]
+    assert len(got) == len(set(got)) == 5 and r.store.run_state(1, MON) == "sent"

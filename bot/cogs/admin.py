@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.checks import require_manage_guild
 from bot.render import NO_MENTIONS
 from bot.services import Services
 
@@ -16,9 +17,11 @@ class AdminCog(commands.Cog):
         self.services = services
 
     @app_commands.command(name="status")
+    @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def status(self, interaction: discord.Interaction) -> None:
         """What the index holds: papers, model, index type, topics."""
+        require_manage_guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         st = await self.services.run(self.services.index.stats)
         e = discord.Embed(title="PaperLens status", colour=render.COLOR)

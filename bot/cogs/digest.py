@@ -11,6 +11,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import autocomplete, render
+from bot.checks import require_manage_guild
+from bot.errors import RateLimited
 from bot.poster import DISLIKE, LIKE, DiscordPoster, digest_message
 from bot.render import NO_MENTIONS
 from bot.services import Services
@@ -19,18 +21,16 @@ from index.digest_runner import DigestRunner, Outgoing
 from index.digest_store import DigestStore, marker
 from index.errors import PaperLensError
 from index.ingest import ingest_topic
-from index.topics import find_topic
+from index.models import Digest
+from index.topics import Topic, find_topic
 
 log = logging.getLogger(__name__)
+PREVIEW_ENTRIES = 4
 
 
-def require_manage_guild(interaction: discord.Interaction) -> None:
-    if interaction.guild is None:
-        raise app_commands.NoPrivateMessage()
-    if not interaction.permissions.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
-
-
+# discord.py ignores guild_only and default_permissions on subcommands: Discord reads them from the group.
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily topic digests"):
     def __init__(self, bot: commands.Bot, services: Services) -> None:
         super().__init__()
@@ -48,6 +48,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
             self.store,
             s.topics,
             poster,
+            max_entries=s.settings.digest_max_entries,
             refresh=lambda topic: ingest_topic(s.index, topic).added,
         )
         self.scheduler.change_interval(seconds=s.settings.digest_check_seconds)
@@ -61,8 +62,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         assert self.runner is not None
         try:
             # Runs a crash interrupted become recoverable when their owner's lease runs out.
-            await self.services.run(self.runner.recover)
-            await self.services.run(self.runner.tick, datetime.now(UTC))
+            await self.services.run_digest(self.runner.recover)
+            await self.services.run_digest(self.runner.tick, datetime.now(UTC))
         except Exception:  # one bad tick must not stop the loop
             log.exception("digest scheduler tick failed")
 
@@ -80,8 +81,6 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         quiet="Stay silent on days with no new papers",
     )
     @app_commands.autocomplete(topic=autocomplete.topics)
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
     async def subscribe(
         self,
         interaction: discord.Interaction,
@@ -92,13 +91,14 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         quiet: bool = False,
     ) -> None:
         """Post a topic's new papers to a channel every morning."""
-        require_manage_guild(interaction)
+        gid = require_manage_guild(interaction)
         name = find_topic(self.services.topics, topic).name
         target = channel or interaction.channel
         assert target is not None
+        await interaction.response.defer(thinking=True)
         sub = await self.services.run(
             self.store.subscribe,
-            guild_id=interaction.guild_id,
+            guild_id=gid,
             channel_id=target.id,
             topic=name,
             at=time,
@@ -106,7 +106,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
             quiet=quiet,
             created_by=interaction.user.id,
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Subscribed <#{sub.channel_id}> to **{render.safe(name, 100)}** at {sub.at} ({sub.tz}), on arXiv "
             "announcement days" + (", quiet on days without papers." if quiet else "."),
             allowed_mentions=NO_MENTIONS,
@@ -115,8 +115,6 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
     @app_commands.command(name="unsubscribe")
     @app_commands.describe(topic="The topic", channel="The channel (default: here)")
     @app_commands.autocomplete(topic=autocomplete.topics)
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
     async def unsubscribe(
         self, interaction: discord.Interaction, topic: str, channel: discord.TextChannel | None = None
     ) -> None:
@@ -124,18 +122,20 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         require_manage_guild(interaction)
         target = channel or interaction.channel
         assert target is not None
+        await interaction.response.defer(thinking=True)
         removed = await self.services.run(self.store.unsubscribe, target.id, topic)
         if not removed:
             raise PaperLensError(f"<#{target.id}> is not subscribed to {topic!r}. See /digest list.")
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Unsubscribed <#{target.id}> from {render.safe(topic, 100)}.", allowed_mentions=NO_MENTIONS
         )
 
     @app_commands.command(name="list")
-    @app_commands.guild_only()
     async def list_(self, interaction: discord.Interaction) -> None:
         """This server's digest subscriptions."""
-        subs = await self.services.run(self.store.subscriptions, guild_id=interaction.guild_id)
+        gid = require_manage_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        subs = await self.services.run(self.store.guild_subscriptions, gid)
         e = discord.Embed(title="Digest subscriptions", colour=render.COLOR)
         lines = [
             f"<#{s.channel_id}> · **{render.safe(s.topic, 100)}** · {s.at} {s.tz}"
@@ -144,41 +144,56 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
             for s in subs
         ]
         e.description = render.cut("\n".join(lines), render.DESCRIPTION) if lines else "No subscriptions yet."
-        await interaction.response.send_message(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="preview")
     @app_commands.describe(topic="A configured topic")
     @app_commands.autocomplete(topic=autocomplete.topics)
     async def preview(self, interaction: discord.Interaction, topic: str) -> None:
         """What this channel's next digest for a topic would hold."""
+        require_manage_guild(interaction)
+        wait = self.services.preview_cooldowns.hit(interaction.user.id)
+        if wait is not None:
+            raise RateLimited(wait)
         await interaction.response.defer(ephemeral=True, thinking=True)
         s = self.services
         t = find_topic(s.topics, topic)
         channel_id = interaction.channel_id or 0
         assert self.runner is not None
-        digest = await s.run_llm(
-            build_digest,
-            s.index,
-            s.summarizer,
-            t,
-            datetime.now(UTC).date(),
-            days=self.runner.lookback_days,
-            exclude=self.store.posted_ids(channel_id),
-            feedback=self.store.feedback(channel_id),
-            max_shown=self.runner.max_shown,
-        )
+        digest = await s.run_llm(self._preview, t, channel_id)
         head = digest_message(Outgoing("header", "preview", digest=digest))["embed"]
         embeds = [head] + [
             digest_message(
                 Outgoing("entry", marker(0, digest.date, e.paper.id), digest=digest, entry=e, position=i)
             )["embed"]
-            for i, e in enumerate(digest.shown[:4], start=1)
+            for i, e in enumerate(digest.shown, start=1)
         ]
-        await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            embeds=render.fit_message(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    def _preview(self, topic: Topic, channel_id: int) -> Digest:
+        """The next digest's first entries, summarised (only the ones the preview shows)."""
+        assert self.runner is not None
+        s = self.services
+        return build_digest(
+            s.index,
+            s.summarizer,
+            topic,
+            datetime.now(UTC).date(),
+            days=self.runner.lookback_days,
+            exclude=self.store.posted_ids(channel_id),
+            feedback=self.store.feedback(channel_id),
+            max_shown=PREVIEW_ENTRIES,
+            max_entries=self.runner.max_entries,
+            summarize_rest=False,
+        )
 
     @app_commands.command(name="stats")
     async def stats(self, interaction: discord.Interaction) -> None:
         """What was posted to this channel and what people liked."""
+        require_manage_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         st = await self.services.run(self.store.stats, interaction.channel_id or 0)
         e = discord.Embed(title="Digest stats for this channel", colour=render.COLOR)
         e.add_field(
@@ -192,7 +207,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
             value=render.cut(", ".join(st["disliked"]) or "none yet", 1000),
             inline=False,
         )
-        await interaction.response.send_message(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     # ----- feedback -----
     async def _feedback(self, payload: discord.RawReactionActionEvent, added: bool) -> None:

@@ -1,24 +1,32 @@
-"""/search, /paper, /similar, /summary, /topics, /help, with autocomplete and paging buttons."""
+"""/search, /paper, /similar, /summary, /topics, /help, with autocomplete, paging buttons and a
+restart-proof "Full analysis" button."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Literal
+import re
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from rapidfuzz import fuzz, process, utils
 
-from bot import render
+from bot import autocomplete, render
+from bot.errors import reply_error
 from bot.render import NO_MENTIONS
 from bot.services import Services
-from index.errors import InvalidQueryError
+from index.errors import InvalidQueryError, PaperNotFoundError
 from index.models import Filters, SearchHit
 from index.summarize import extractive_summary
 
 log = logging.getLogger(__name__)
+
+SEARCH_PREFIX = "pl:search:"
+EXPIRED = (
+    "These results have expired (buttons last 10 minutes and do not survive a restart of the bot). "
+    "Run /search again."
+)
 
 
 def tldrs(hits: list[SearchHit]) -> dict[str, str]:
@@ -36,14 +44,17 @@ def parse_date(text: str | None) -> dt.date | None:
 
 
 class SearchView(discord.ui.View):
-    """Pages of hits, and a menu to open papers similar to one of them."""
+    """Pages of hits, and a menu to open papers similar to one of them. Only the member who searched can
+    page; after the timeout the controls are disabled in the message itself."""
 
-    def __init__(self, services: Services, query: str, hits: list[SearchHit], owner: int) -> None:
-        super().__init__(timeout=600)
+    def __init__(self, services: Services, query: str, hits: list[SearchHit], owner: int, timeout: float = 600) -> None:
+        super().__init__(timeout=timeout)
         self.services, self.query, self.hits, self.owner = services, query, hits, owner
         self.size = services.settings.page_size
         self.page = 0
         self.pages = max(1, -(-len(hits) // self.size))
+        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
+        self.on_finish: Any = None
         self._sync()
 
     def current(self) -> list[SearchHit]:
@@ -57,18 +68,43 @@ class SearchView(discord.ui.View):
         self.prev.disabled = self.page == 0
         self.next.disabled = self.page >= self.pages - 1
         self.similar.options = [
-            discord.SelectOption(label=render.cut(f"{h.rank}. {h.paper.title}", 100), value=h.paper.id)
+            discord.SelectOption(label=render.cut(f"{h.rank}. {h.paper.title}", 100), value=h.paper.id[:100])
             for h in self.current()
         ] or [discord.SelectOption(label="no results", value="-")]
         self.similar.disabled = not self.current()
 
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner:
+            return True
+        await interaction.response.send_message(
+            embed=render.error_embed("These buttons belong to the member who searched: run /search yourself."),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        return False
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+        if self.on_finish is not None:
+            self.on_finish()
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                log.info("could not disable the expired search buttons (message gone?)")
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        await reply_error(interaction, error)
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id=SEARCH_PREFIX + "prev")
     async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         self.page = max(0, self.page - 1)
         self._sync()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id=SEARCH_PREFIX + "next")
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         self.page = min(self.pages - 1, self.page + 1)
         self._sync()
@@ -79,6 +115,7 @@ class SearchView(discord.ui.View):
         min_values=1,
         max_values=1,
         options=[discord.SelectOption(label="…", value="-")],
+        custom_id=SEARCH_PREFIX + "similar",
     )
     async def similar(self, interaction: discord.Interaction, select: discord.ui.Select[SearchView]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -90,51 +127,87 @@ class SearchView(discord.ui.View):
         )
 
 
-class AnalysisView(discord.ui.View):
-    """A button that opens a paper's full structured analysis."""
+class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pl:analysis:(?P<lang>en|zh):(?P<ref>.+)"):
+    """"Full analysis" of a paper. The paper and language live in the custom_id, so the button works for
+    anyone, at any time, across restarts of the bot (a persistent, dynamic item)."""
 
-    def __init__(self, services: Services, paper_id: str, lang: str) -> None:
-        super().__init__(timeout=900)
-        self.services, self.paper_id, self.lang = services, paper_id, lang
-
-    @discord.ui.button(label="Full analysis", style=discord.ButtonStyle.primary)
-    async def analysis(
-        self, interaction: discord.Interaction, button: discord.ui.Button[AnalysisView]
-    ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        s = await self.services.run_llm(self.services.summarizer.summarize, self.paper_id, self.lang)
-        await interaction.followup.send(
-            embed=render.analysis_embed(s), ephemeral=True, allowed_mentions=NO_MENTIONS
+    def __init__(self, lang: str, ref: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Full analysis", style=discord.ButtonStyle.primary, custom_id=f"pl:analysis:{lang}:{ref}"
+            )
         )
+        self.lang, self.ref = lang, ref
+
+    @staticmethod
+    def ref_for(services: Services, paper_id: str, lang: str) -> str | None:
+        """What the custom_id names the paper by: its id, or (for long imported ids, which would pass
+        Discord's 100 characters) the store's row id. Blocking: call it off the event loop."""
+        if len(f"pl:analysis:{lang}:{paper_id}") <= 100:
+            return paper_id
+        found = services.index.store.get(paper_id)
+        return f"#{found[0]}" if found else None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> AnalysisButton:
+        return cls(match["lang"], match["ref"])
+
+    def _paper_id(self, services: Services) -> str:
+        if not self.ref.startswith("#"):
+            return self.ref
+        rowid = int(self.ref[1:]) if self.ref[1:].isdigit() else -1
+        got = services.index.store.get_by_rowids([rowid]).get(rowid)
+        if got is None:
+            raise PaperNotFoundError("That paper is no longer in the index.")
+        return got.id
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            pid = await services.run(self._paper_id, services)
+            s = await services.run_llm(services.summarizer.summarize, pid, self.lang)
+            await interaction.followup.send(embed=render.analysis_embed(s), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except Exception as e:  # the dynamic item's view has no error handler of ours
+            await reply_error(interaction, e)
+
+
+def with_view(view: discord.ui.View | None) -> dict[str, Any]:
+    return {"view": view} if view is not None else {}
+
+
+async def analysis_view(services: Services, paper_id: str, lang: str) -> discord.ui.View | None:
+    """A view holding the persistent "Full analysis" button (built on the event loop, as views must be)."""
+    ref = await services.run(AnalysisButton.ref_for, services, paper_id, lang)
+    if ref is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnalysisButton(lang, ref))
+    return view
 
 
 class SearchCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.live: dict[int, SearchView] = {}  # message id -> its paging view, while it lasts
 
-    # ----- autocomplete -----
-    async def paper_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        titles = await self.services.run(self.services.index.store.titles)
-        if not current.strip():
-            picks = titles[-25:]
-        else:
-            low = current.strip().lower()
-            exact = [t for t in titles if t[1].lower().startswith(low)]
-            fuzzy = process.extract(
-                current,
-                {t[1]: t[2] for t in titles},
-                scorer=fuzz.WRatio,
-                processor=utils.default_process,
-                limit=25,
-            )
-            keep = {pid for _, _, pid in fuzzy}
-            picks = exact + [t for t in titles if t[1] in keep and t not in exact]
-        return [
-            app_commands.Choice(name=render.cut(f"{title} ({pid})", 100), value=pid[:100])
-            for _, pid, title in picks[:25]
-        ]
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A click on search controls no live view owns (expired, or sent before a restart): say so and
+        remove the dead controls, instead of Discord's bare "This interaction failed"."""
+        data = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if interaction.type is not discord.InteractionType.component or not custom_id.startswith(SEARCH_PREFIX):
+            return
+        if interaction.message is None or interaction.message.id in self.live:
+            return
+        try:
+            await interaction.response.edit_message(view=None)
+            await interaction.followup.send(embed=render.error_embed(EXPIRED), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.info("could not answer a click on expired search controls")
 
     # ----- commands -----
     @app_commands.command(name="search")
@@ -158,27 +231,31 @@ class SearchCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         filters = Filters(since=parse_date(since), category=category or None)
         hits = await self.services.run(self.services.index.search, query, k=k, mode=mode, filters=filters)
-        view = SearchView(self.services, query, hits, interaction.user.id)
-        await interaction.followup.send(embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS)
+        view = SearchView(
+            self.services, query, hits, interaction.user.id, timeout=self.services.settings.view_timeout_seconds
+        )
+        msg = await interaction.followup.send(embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True)
+        view.message = msg
+        self.live[msg.id] = view
+        view.on_finish = lambda: self.live.pop(msg.id, None)
 
     @app_commands.command(name="paper")
     @app_commands.describe(id_or_title="arXiv id, URL or title", lang="Summary language")
-    @app_commands.autocomplete(id_or_title=paper_autocomplete)
+    @app_commands.autocomplete(id_or_title=autocomplete.papers)
     async def paper(
         self, interaction: discord.Interaction, id_or_title: str, lang: Literal["en", "zh"] = "en"
     ) -> None:
         """A paper's details, links, TL;DR and key takeaways."""
         await interaction.response.defer(thinking=True)
         s = await self.services.run_llm(self.services.summarizer.summarize, id_or_title, lang)
+        view = await analysis_view(self.services, s.paper.id, lang)
         await interaction.followup.send(
-            embed=render.paper_embed(s.paper, s),
-            view=AnalysisView(self.services, s.paper.id, lang),
-            allowed_mentions=NO_MENTIONS,
+            embed=render.paper_embed(s.paper, s), allowed_mentions=NO_MENTIONS, **with_view(view)
         )
 
     @app_commands.command(name="similar")
     @app_commands.describe(paper="arXiv id, URL or title")
-    @app_commands.autocomplete(paper=paper_autocomplete)
+    @app_commands.autocomplete(paper=autocomplete.papers)
     async def similar(self, interaction: discord.Interaction, paper: str) -> None:
         """Papers similar to one paper."""
         await interaction.response.defer(thinking=True)
@@ -190,7 +267,7 @@ class SearchCog(commands.Cog):
 
     @app_commands.command(name="summary")
     @app_commands.describe(paper="arXiv id, URL or title", lang="Summary language")
-    @app_commands.autocomplete(paper=paper_autocomplete)
+    @app_commands.autocomplete(paper=autocomplete.papers)
     async def summary(
         self, interaction: discord.Interaction, paper: str, lang: Literal["en", "zh"] = "en"
     ) -> None:
@@ -198,7 +275,8 @@ class SearchCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         s = await self.services.run_llm(self.services.summarizer.summarize, paper, lang)
         await interaction.followup.send(
-            embeds=[render.summary_embed(s), render.analysis_embed(s)], allowed_mentions=NO_MENTIONS
+            embeds=render.fit_message([render.summary_embed(s), render.analysis_embed(s)]),
+            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="topics")
@@ -221,4 +299,5 @@ class SearchCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(AnalysisButton)
     await bot.add_cog(SearchCog(bot.services))  # type: ignore[attr-defined]

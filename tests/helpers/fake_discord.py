@@ -55,9 +55,15 @@ class Fault:
     status: int
     times: int = 1
     retry_after: float = 0.05
+    skip: int = 0  # let this many matching requests through first
 
     def matches(self, method: str, path: str) -> bool:
-        return self.times > 0 and self.method in (method, "*") and bool(self.path.search(path))
+        if self.times <= 0 or self.method not in (method, "*") or not self.path.search(path):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
+            return False
+        return True
 
 
 @dataclass
@@ -173,9 +179,10 @@ class FakeDiscord:
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return self.messages.get(channel_id, [])
 
-    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.05) -> None:
-        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex with ``status``."""
-        self.faults.append(Fault(method, re.compile(path), status, times, retry_after))
+    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.05, skip: int = 0) -> None:
+        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex with ``status``
+        (after letting ``skip`` of them through)."""
+        self.faults.append(Fault(method, re.compile(path), status, times, retry_after, skip))
 
     def assert_clean(self) -> None:
         assert not self.violations, "the bot sent what Discord refuses:\n" + "\n".join(self.violations)
@@ -418,6 +425,8 @@ class FakeDiscord:
         }
         if ch.get("guild_id"):
             msg["guild_id"] = ch["guild_id"]
+        if body.get("message_reference"):
+            msg["message_reference"] = body["message_reference"]
         return msg
 
     def _check(self, body: dict[str, Any], where: str) -> None:
@@ -427,12 +436,11 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         body: Any = None
         if request.can_read_body:
-            raw = await request.read()
-            if request.content_type == "multipart/form-data":
-                reader = await request.multipart() if False else None  # noqa: F841 - never sent here
-                body = {}
+            if request.content_type.startswith("multipart/"):  # files: the JSON rides in payload_json
+                form = await request.post()
+                body = json.loads(str(form.get("payload_json") or "{}"))
             else:
-                body = json.loads(raw or b"null")
+                body = json.loads(await request.read() or b"null")
         m = request.method
         for pattern, methods in _ROUTES:
             match = pattern.fullmatch(path)
@@ -487,8 +495,10 @@ class FakeDiscord:
         channel_id = int(it.payload["channel_id"])
         resource: dict[str, Any] = {"type": t}
         if t in (4, 5):
+            user = (it.payload.get("member") or {}).get("user") or it.payload.get("user")
+            name = (it.payload.get("data") or {}).get("name", "")
             it.original = self._message(channel_id, self.bot_id, data if t == 4 else {"flags": data.get("flags", 0)},
-                                        interaction={"id": iid, "type": it.type})
+                                        interaction={"id": iid, "type": it.type, "name": name, "user": user})
             if t == 5:
                 it.original["flags"] = (it.original.get("flags") or 0) | 128  # loading
             resource["message"] = it.original
@@ -529,7 +539,10 @@ class FakeDiscord:
         if it is None:
             return self._error(404, 10015, "Unknown Webhook")
         self._check(body, f"edit of interaction {it.id}")
-        target = it.original if mid == "@original" else next((m for m in it.followups if m["id"] == mid), None)
+        if mid == "@original" or (it.original is not None and it.original["id"] == mid):
+            target = it.original
+        else:
+            target = next((m for m in it.followups if m["id"] == mid), None)
         if target is None:
             return self._error(404, 10008, "Unknown Message")
         for k in ("content", "embeds", "components"):
