@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.paperlens-installed
 
-.PHONY: setup run test lint drills eval bench clean
+.PHONY: setup run test test-fast lint drills eval bench clean
 
 setup: $(STAMP)
 
@@ -22,13 +22,15 @@ $(STAMP): pyproject.toml
 run: setup
 	$(PY) -m bot
 
-test: setup
-	$(VENV)/bin/ruff check index bot scripts tests
-	$(VENV)/bin/mypy
+test: lint
 	$(PY) -m pytest -q
 
+# The edit loop: lint, types and every test that loads no model and starts no process (seconds).
+test-fast: lint
+	$(PY) -m pytest -q -m "not slow"
+
 lint: setup
-	$(VENV)/bin/ruff check index bot scripts tests
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 eval: setup
@@ -36,7 +38,7 @@ eval: setup
 	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
 
 drills: setup
-	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/test_crash.py tests/test_drills.py tests/test_fuzz.py tests/test_arxiv.py tests/test_concurrency.py
+	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/index/test_crash.py tests/cli/test_drills.py tests/cli/test_fuzz.py tests/index/sources/test_arxiv.py tests/index/test_concurrency.py
 
 bench: setup
 	$(VENV)/bin/paperlens bench --sizes 10000,100000

@@ -20,13 +20,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.config import ApiSettings
 from api.metrics import Metrics
-from index.answer import Answerer
-from index.digest import topic_digest
+from index.answers.answer import Answerer
+from index.answers.summarize import Summarizer
+from index.digests.build import topic_digest
+from index.digests.export import to_markdown
 from index.errors import InvalidQueryError, PaperLensError, PaperNotFoundError
-from index.export import to_markdown
 from index.models import Answer, Digest, Filters, Paper
 from index.paperindex import PaperIndex
-from index.summarize import Summarizer
 from index.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,8 @@ def create_app(
             return JSONResponse(
                 {"error": f"request body too large: at most {settings.max_body_bytes} bytes"}, 413
             )
-        return await call_next(request)  # type: ignore[no-any-return]
+        response: Response = await call_next(request)
+        return response
 
     if settings.cors_origins:
         app.add_middleware(

@@ -25,4 +25,4 @@ def serve(index: PaperIndex, host: str | None = None, port: int | None = None) -
     return 0
 
 
-__all__ = ["IndexSettings", "serve", "build_app"]
+__all__ = ["IndexSettings", "build_app", "serve"]

@@ -1,5 +1,3 @@
-"""PaperLens's Discord bot (discord.py). Imports index/; index/ never imports it.
-
-The bot itself is tracked by its own issue; this package exists so the layout and the import
-boundary (ruff TID251) are in place.
-"""
+"""PaperLens's Discord bot (discord.py): the client, one cog per feature, pure render functions, the error
+handler and the Discord poster for digests. It imports the library (index/); nothing imports it but its
+own entry point."""

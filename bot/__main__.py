@@ -19,8 +19,9 @@ from bot.client import PaperLensBot
 from bot.config import BotSettings
 from bot.services import Services
 from bot.state import Cooldowns
-from index.cli import configure_logging, ensure_sample
-from index.cli import main as cli_main
+from cli.commands import ensure_sample
+from cli.main import configure_logging
+from cli.main import main as cli_main
 from index.config import IndexSettings, LLMSettings
 from index.errors import PaperLensError
 from index.services import build_services
@@ -63,9 +64,11 @@ def main() -> int:
     configure_logging(verbose=True)
     if settings.api_base_url:  # a proxy in front of Discord's REST API; the gateway URL comes from it too
         import discord.http
-        import discord.webhook.async_
+        from discord.webhook import async_ as webhooks
 
-        discord.http.Route.BASE = discord.webhook.async_.Route.BASE = settings.api_base_url.rstrip("/")
+        base = settings.api_base_url.rstrip("/")
+        discord.http.Route.BASE = base
+        webhooks.Route.BASE = base  # type: ignore[attr-defined]  # the webhook module's own Route
     try:
         bot = build(settings, IndexSettings(), LLMSettings())
         if settings.seed_sample:  # a production index is never seeded unless asked
@@ -100,7 +103,6 @@ async def run(bot: PaperLensBot, token: str, api: Any) -> None:
         import uvicorn
 
         server = uvicorn.Server(uvicorn.Config(api_app(bot, api), host=api.host, port=api.port))
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours, above
         tasks.append(asyncio.create_task(server.serve(), name="api"))
     waiter = asyncio.create_task(stop.wait())
     try:

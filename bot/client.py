@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -32,13 +33,14 @@ class PaperLensBot(commands.AutoShardedBot):
     (PAPERLENS_BOT_SHARD_COUNT / PAPERLENS_BOT_SHARD_IDS); digests are claimed in the database."""
 
     def __init__(self, services: Services) -> None:
+        shards: dict[str, Any] = {"shard_ids": services.settings.shard_ids} if services.settings.shard_ids else {}
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(services.settings.chat_enabled),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
             shard_count=services.settings.shard_count,
-            shard_ids=services.settings.shard_ids,
+            **shards,
         )
         self.services = services
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]

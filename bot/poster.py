@@ -1,8 +1,9 @@
-"""The Discord side of digest posting: a Poster for index.digest_runner, and the digest embeds."""
+"""The Discord side of digest posting: a Poster for index.digests.runner, and the digest embeds."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -10,8 +11,8 @@ import discord
 
 from bot import render
 from bot.render import NO_MENTIONS
-from index.digest_runner import ChannelGone, Outgoing
-from index.export import pdf_link
+from index.digests.export import pdf_link
+from index.digests.runner import ChannelGone, Outgoing
 
 log = logging.getLogger(__name__)
 LIKE, DISLIKE = "👍", "👎"
@@ -97,10 +98,8 @@ class DiscordPoster:
             msg = await ch.send(**digest_message(m), allowed_mentions=NO_MENTIONS)
             if m.kind == "entry":
                 for emoji in (LIKE, DISLIKE):
-                    try:
+                    with contextlib.suppress(discord.HTTPException):
                         await msg.add_reaction(emoji)
-                    except discord.HTTPException:
-                        pass
             return int(msg.id)
         except (discord.Forbidden, discord.NotFound) as e:
             raise ChannelGone(f"cannot post in channel {channel_id} ({type(e).__name__})") from e

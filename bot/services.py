@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 from bot.autocomplete import PaperTitles
 from bot.config import BotSettings
 from bot.state import Conversations, Cooldowns
-from index.answer import Answerer
+from index.answers.answer import Answerer
+from index.answers.summarize import Summarizer
 from index.paperindex import PaperIndex
-from index.summarize import Summarizer
 from index.topics import Topic
 
 T = TypeVar("T")

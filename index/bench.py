@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
-from index.embed import SentenceTransformerEmbedder
 from index.models import Paper
 from index.paperindex import PaperIndex
-from index.vectors import IndexParams, VectorIndex
+from index.retrieval.embed import SentenceTransformerEmbedder
+from index.retrieval.vectors import IndexParams, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def rss_mb() -> float:
 
 def synthetic_texts(n: int, seed: int = 0, sentences: int = 7) -> list[str]:
     """Abstract-like texts: sentences of the sample corpus's abstracts, mixed (about 170 words each)."""
-    from index.sentences import split_sentences
+    from index.answers.sentences import split_sentences
 
     src = resources.files("index").joinpath("data/sample_papers.jsonl").read_text(encoding="utf-8")
     pool = [s for line in src.splitlines() for s in split_sentences(json.loads(line)["abstract"])]
@@ -99,7 +99,7 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
 
 
 def clustered_vectors(base: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """n unit vectors scattered around real embeddings (more realistic for ANN recall than uniform noise)."""
+    """N unit vectors scattered around real embeddings (more realistic for ANN recall than uniform noise)."""
     rng = np.random.default_rng(seed)
     out = np.empty((n, base.shape[1]), dtype=np.float32)
     for i in range(0, n, 100_000):
@@ -123,7 +123,7 @@ def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list
         for kind in ("flat", "hnsw"):
             gc.collect()
             t0 = time.perf_counter()
-            vi = VectorIndex(base.shape[1], IndexParams(kind))  # type: ignore[arg-type]
+            vi = VectorIndex(base.shape[1], IndexParams(kind))
             for i in range(0, size, 50_000):
                 ids = list(range(i + 1, min(size, i + 50_000) + 1))
                 vi.add(ids, ["0" * 16] * len(ids), vecs[i : i + len(ids)])
@@ -164,7 +164,7 @@ def bench_search(sizes: list[int], queries: int = 100, repeats: int = 1) -> list
             vi.save(buf, {"model": "bench"})
             save_s = time.perf_counter() - t
             t = time.perf_counter()
-            VectorIndex.load(buf.getvalue(), IndexParams(kind))  # type: ignore[arg-type]
+            VectorIndex.load(buf.getvalue(), IndexParams(kind))
             load_s = time.perf_counter() - t
             lat.sort()
             results.append(

@@ -10,7 +10,8 @@ import json
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,18 @@ from index.config import IndexSettings
 from index.errors import ImportFormatError
 from index.models import BadLine, Paper, SearchMode
 from index.paperindex import PaperIndex
-from index.progress import progress
 from index.sources import Record
 
 log = logging.getLogger(__name__)
 
 MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "bm25")
+# A progress display: progress(description, total) gives an advance(n) callable (the CLI's draws a bar).
+ProgressFactory = Callable[[str, int | None], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def no_progress(description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    yield lambda n: None
 
 
 def load_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -81,6 +88,7 @@ def evaluate_index(
     queries: dict[str, str],
     qrels: dict[str, dict[str, int]],
     modes: tuple[SearchMode, ...],
+    progress: ProgressFactory = no_progress,
 ) -> dict[str, dict[str, float]]:
     """Mean metrics per mode over the queries that have judgements."""
     results: dict[str, dict[str, float]] = {}
@@ -99,7 +107,11 @@ def evaluate_index(
 
 
 def run_eval(
-    directory: Path, modes: tuple[SearchMode, ...] = MODES, split: str = "test", **overrides: Any
+    directory: Path,
+    modes: tuple[SearchMode, ...] = MODES,
+    split: str = "test",
+    progress: ProgressFactory = no_progress,
+    **overrides: Any,
 ) -> dict[str, Any]:
     """Import a BEIR dataset into a temporary index and score each mode."""
     d = Path(directory)
@@ -112,9 +124,9 @@ def run_eval(
         settings = IndexSettings(_env_file=None, **{**overrides, "data_dir": Path(tmp)})
         ix = PaperIndex(settings)
         try:
-            with progress(f"import {d.name}") as advance:
+            with progress(f"import {d.name}", None) as advance:
                 report = ix.ingest(corpus_records(d / "corpus.jsonl"), d.name, advance)
-            scores = evaluate_index(ix, queries, qrels, modes)
+            scores = evaluate_index(ix, queries, qrels, modes, progress)
             dtype = getattr(ix.embedder, "dtype", settings.embed_dtype)
         finally:
             ix.close()

@@ -20,40 +20,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from index import search as retrieval
 from index.config import IndexSettings
-from index.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
-from index.errors import ConfigError, ModelMismatchError
-from index.lexical import LexicalIndex
+from index.derived import BATCH, DerivedIndexes, Space
+from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
-from index.rows import Row
+from index.retrieval import search as retrieval
+from index.retrieval.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
+from index.retrieval.lexical import LexicalIndex
+from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock
 from index.sources import Record
-from index.store import Store
-from index.vectors import CorruptIndexError, IndexParams, PgVectorIndex, VectorIndex
+from index.storage import PaperStore, open_store
+from index.storage.rows import Row
 
 log = logging.getLogger(__name__)
 
-BATCH = 256
 Progress = Callable[[int], None]
 
 
-@dataclass
-class _Space:
-    """One embedding space: its column in the store, its file, its embedder and its FAISS index."""
-
-    column: str
-    filename: str
-    embedder: Callable[[], Embedder]
-    index: VectorIndex | None = None
-
-
-class PaperIndex:
+class PaperIndex(DerivedIndexes):
     """Everything PaperLens knows about papers, for one data directory."""
 
     def __init__(
@@ -65,7 +54,7 @@ class PaperIndex:
         check_model: bool = True,
     ) -> None:
         self.settings = settings
-        self.store: Store = open_store(settings)
+        self.store: PaperStore = open_store(settings)
         self._embedder = embedder
         self._multi = multilingual_embedder
         self.params = IndexParams(
@@ -77,19 +66,21 @@ class PaperIndex:
         self._model_lock = threading.Lock()
         self._save_lock = threading.Lock()
         self._dirty: set[str] = set()  # derived files whose in-memory state is newer than the file
-        self._spaces = {"dense": _Space("vector", "dense.npz", lambda: self.embedder)}
+        self._spaces = {"dense": Space("vector", "dense.npz", lambda: self.embedder)}
         if settings.multilingual:
-            self._spaces["multi"] = _Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
+            self._spaces["multi"] = Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
         if check_model:
             self._check_model()
 
     # ----- embedders (loaded on first use) -----
     @property
     def model_name(self) -> str:
+        """The English embedding model's name (what the index was built with)."""
         return self._embedder.name if self._embedder is not None else self.settings.model
 
     @property
     def embedder(self) -> Embedder:
+        """The English embedding model, loaded on first use."""
         if self._embedder is None:
             with self._model_lock:  # two threads must not load the model twice
                 if self._embedder is None:
@@ -100,6 +91,7 @@ class PaperIndex:
 
     @property
     def multilingual_embedder(self) -> Embedder:
+        """The multilingual encoder, loaded on first use."""
         if self._multi is None:
             with self._model_lock:
                 if self._multi is None:
@@ -108,6 +100,7 @@ class PaperIndex:
 
     @property
     def multilingual(self) -> bool:
+        """Whether abstracts are also embedded in the multilingual space."""
         return "multi" in self._spaces
 
     def _check_model(self) -> None:
@@ -121,50 +114,6 @@ class PaperIndex:
                 f"or set PAPERLENS_MODEL={recorded} to keep the old one."
             )
 
-    # ----- vector indexes -----
-    def vectors(self, space: str = "dense") -> VectorIndex:
-        """The index of a space, loaded and reconciled with the store, any repair saved.
-
-        For inspection and maintenance; concurrent readers go through :meth:`dense_search`.
-        """
-        with self._lock.write():
-            vi = self._fresh(space)
-            self._save_dirty()
-            return vi
-
-    def _fresh(self, space: str) -> VectorIndex:
-        """The space's index, loaded on first use and caught up with writes made by other processes."""
-        sp = self._spaces[space]
-        vi = sp.index
-        if vi is not None and (isinstance(vi, PgVectorIndex) or vi.generation == self.store.generation):
-            return vi
-        with self._lock.write():
-            if sp.index is None:
-                sp.index = self._load(sp)
-            elif not isinstance(sp.index, PgVectorIndex) and sp.index.generation != self.store.generation:
-                log.info("the store changed outside this process; catching the %s index up", space)
-                self._reconcile(sp, sp.index)
-            return sp.index
-
-    def dense_search(
-        self, space: str, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, rowids) in one embedding space, safe while another thread ingests."""
-        self._fresh(space)
-        with self._lock.read():
-            vi = self._spaces[space].index
-            assert vi is not None
-            return vi.search(queries, k, allowed)
-
-    def vector_dim(self, space: str = "dense") -> int:
-        return self._fresh(space).dim
-
-    def vector_count(self, space: str = "dense") -> int:
-        """Live vectors in a space (what /healthz compares with the paper count)."""
-        vi = self._fresh(space)
-        with self._lock.read():
-            return len(vi)
-
     def warm(self) -> None:
         """Load the models and every index now, saving any repair: what a server does before its first
         request, so no user waits for a lazy load."""
@@ -176,149 +125,6 @@ class PaperIndex:
                 self._fresh(name)
             self._fresh_lexical()
             self._save_dirty()
-
-    def _load(self, sp: _Space) -> VectorIndex:
-        if self.store.dialect == "postgres":
-            dim = self._space_dim(sp)
-            self.store.prepare_vectors(sp.column, dim)
-            self._embed_missing(sp, set(self.store.hashes()))
-            return PgVectorIndex(self.store, sp.column, dim, self.params)  # type: ignore[return-value]
-        path = self.store.file(sp.filename)
-        vi: VectorIndex | None = None
-        if path.exists():
-            try:
-                with path.open("rb") as fh:
-                    vi, header = VectorIndex.load(fh, self.params)
-                if header.get("model") != self._space_model(sp) or vi.params.kind != self.params.kind:
-                    log.info("index file %s is for another model or index type; rebuilding it", sp.filename)
-                    vi = None
-            except CorruptIndexError as e:
-                log.warning("index file %s is damaged (%s); rebuilding it from the store", sp.filename, e)
-                vi = None
-        elif self.store.count():
-            log.warning("index file %s is missing; rebuilding it from the store", sp.filename)
-        if vi is None:
-            vi = VectorIndex(self._space_dim(sp), self.params)
-            vi.generation = -1
-        if vi.generation != self.store.generation:
-            self._reconcile(sp, vi)
-        return vi
-
-    def _embed_missing(self, sp: _Space, rowids: set[int], vi: VectorIndex | None = None) -> list[Any]:
-        """Embed the rows among ``rowids`` that have no stored vector in this space; store (and index) them."""
-        todo = [(r, h, t) for r, h, t in self.store.missing_vectors(sp.column) if r in rowids]
-        if todo:
-            log.info("embedding %d papers that have no %s vector yet", len(todo), sp.column)
-            emb = sp.embedder()
-            for i in range(0, len(todo), BATCH):
-                chunk = todo[i : i + BATCH]
-                vecs = emb.encode([t for _, _, t in chunk])
-                self.store.set_vectors(
-                    (r, h, v, None) if sp.column == "vector" else (r, h, None, v)
-                    for (r, h, _), v in zip(chunk, vecs, strict=True)
-                )
-                if vi is not None:
-                    vi.add([r for r, _, _ in chunk], [h for _, h, _ in chunk], vecs)
-        return todo
-
-    def _space_model(self, sp: _Space) -> str:
-        return self.model_name if sp.column == "vector" else MultilingualEmbedder.name
-
-    def _space_dim(self, sp: _Space) -> int:
-        recorded = self.store.get_meta(f"dim_{sp.column}")
-        if recorded:
-            return int(recorded)
-        dim = sp.embedder().dim
-        self.store.set_meta(f"dim_{sp.column}", str(dim))
-        return dim
-
-    def _reconcile(self, sp: _Space, vi: VectorIndex) -> None:
-        generation = self.store.generation
-        want = self.store.hashes()
-        have = {r: h.decode() for r, h in vi.live().items()}
-        stray = [r for r, h in have.items() if want.get(r) != h]
-        vi.remove(stray)
-        missing = [r for r, h in want.items() if have.get(r) != h]
-        stored = self.store.vectors(sp.column, missing, vi.dim)
-        if stored:
-            ids = list(stored)
-            vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
-        todo = self._embed_missing(sp, set(missing) - set(stored), vi)
-        if todo:
-            generation = self.store.generation
-        if vi.tombstones > max(1000, 0.2 * len(vi)):
-            vi.compact()
-        if stray or missing:
-            log.warning(
-                "%s index and store disagreed: %d stray vectors removed, %d restored from the store, %d re-embedded",
-                sp.column,
-                len(stray),
-                len(stored),
-                len(todo),
-            )
-        vi.generation = generation
-        self._dirty.add(sp.filename)
-
-    def _save_space(self, sp: _Space, vi: VectorIndex) -> None:
-        meta = {"model": self._space_model(sp)}
-        self.store.write_atomic(sp.filename, lambda fh: vi.save(fh, meta))
-
-    def save(self) -> None:
-        """Write every loaded index (and a rebuilt BM25 cache) atomically."""
-        with self._lock.read(), self._save_lock:
-            for sp in self._spaces.values():
-                if isinstance(sp.index, VectorIndex):
-                    self._save_space(sp, sp.index)
-                    self._dirty.discard(sp.filename)
-            self._save_lexical()
-            self._last_save = time.monotonic()
-
-    def _save_dirty(self) -> None:
-        """Write the derived files a repair or a rebuild changed in memory (caller holds a lock)."""
-        with self._save_lock:
-            for sp in self._spaces.values():
-                if sp.filename in self._dirty and isinstance(sp.index, VectorIndex):
-                    self._save_space(sp, sp.index)
-                    self._dirty.discard(sp.filename)
-            self._save_lexical()
-
-    # ----- BM25 -----
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index for the store's current generation (built and swapped in when stale)."""
-        return self._fresh_lexical()
-
-    def lexical_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        # A built LexicalIndex is never changed, only replaced: a reader keeps the one it took.
-        return self._fresh_lexical().search(query, k, allowed)
-
-    def _fresh_lexical(self) -> LexicalIndex:
-        lex = self._lexical
-        if lex is not None and lex.generation == self.store.generation:
-            return lex
-        with self._lock.write():
-            gen = self.store.generation
-            if self._lexical is None or self._lexical.generation != gen:
-                self._lexical = self._load_lexical(gen)
-            return self._lexical
-
-    def _load_lexical(self, gen: int) -> LexicalIndex:
-        path = self.store.file("bm25.pkl")
-        if path.exists():
-            try:
-                cached = LexicalIndex.loads(path.read_bytes())
-                if cached.generation == gen:
-                    return cached
-            except Exception as e:  # a damaged cache is rebuilt, never fatal
-                log.warning("BM25 cache is damaged (%s); rebuilding", e)
-        lex = LexicalIndex.build(self.store.iter_texts(), gen)
-        self._dirty.add("bm25.pkl")
-        return lex
-
-    def _save_lexical(self) -> None:
-        lex = self._lexical
-        if lex is not None and "bm25.pkl" in self._dirty:
-            self.store.write_atomic("bm25.pkl", lambda fh: fh.write(lex.dumps()))
-            self._dirty.discard("bm25.pkl")
 
     # ----- ingest -----
     def ingest(
@@ -454,6 +260,7 @@ class PaperIndex:
         return out
 
     def stats(self) -> dict[str, Any]:
+        """Counts, model, dtype, index type and sizes (`paperlens stats`, /status, /healthz)."""
         dense = self._fresh("dense")
         out: dict[str, Any] = {
             "papers": self.store.count(),
@@ -478,25 +285,6 @@ class PaperIndex:
             except OSError as e:  # a full disk must not stop a shutdown; the next open repairs again
                 log.warning("could not save the index on close: %s", e)
             self.store.close()
-
-
-def open_store(settings: IndexSettings) -> Store:
-    """The configured backend's store: SQLite in the data directory, or PostgreSQL."""
-    if settings.backend == "postgres":
-        if settings.database_url is None:
-            raise ConfigError(
-                "The postgres backend needs PAPERLENS_DATABASE_URL (postgresql://user:pass@host/db)."
-            )
-        from index.pgstore import PgStore
-
-        try:
-            read = settings.database_read_url.get_secret_value() if settings.database_read_url else None
-            return PgStore(settings.database_url.get_secret_value(), settings.data_dir, read)  # type: ignore[return-value]
-        except Exception as e:  # psycopg's message can hold the URL: show only its kind
-            raise ConfigError(
-                f"Cannot connect to PostgreSQL ({type(e).__name__}); check PAPERLENS_DATABASE_URL."
-            ) from e
-    return Store(settings.data_dir)
 
 
 def _merge(a: Paper, b: Paper) -> Paper:

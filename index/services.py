@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.answer import Answerer
+from index.answers.answer import Answerer
+from index.answers.summarize import Summarizer
 from index.config import IndexSettings, LLMSettings
 from index.paperindex import PaperIndex
-from index.summarize import Summarizer
 from index.topics import Topic, load_topics
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from index.config import IndexSettings, LLMSettings
 from index.evaluate import corpus_records
 from index.paperindex import PaperIndex
-from index.search import best_evidence
+from index.retrieval.search import best_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 OFF_TOPIC = [
@@ -50,7 +50,7 @@ def main() -> None:
     on = [
         json.loads(x)["text"]
         for n in ("sample-en", "sample-zh")
-        for x in open(ROOT / "eval" / n / "queries.jsonl")
+        for x in (ROOT / "eval" / n / "queries.jsonl").read_text().splitlines()
     ]
     with tempfile.TemporaryDirectory() as tmp:
         ix = PaperIndex(IndexSettings(_env_file=None, data_dir=Path(tmp), multilingual=True))

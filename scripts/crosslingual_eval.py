@@ -22,9 +22,9 @@ from pathlib import Path
 
 from index.config import IndexSettings
 from index.evaluate import corpus_records, load_qrels, load_queries, metrics
-from index.lang import english_query, latin_text
 from index.paperindex import PaperIndex
-from index.search import _dense, rrf
+from index.retrieval.lang import english_query, latin_text
+from index.retrieval.search import _dense, rrf
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from index.evaluate import load_qrels, load_queries, metrics
-from index.lexical import LexicalIndex
+from index.retrieval.lexical import LexicalIndex
 
 
 def main() -> int:

@@ -42,9 +42,9 @@ def section(cls: type[BaseSettings], title: str) -> list[str]:
 
 def render() -> str:
     out = ["# PaperLens configuration. Copy to .env and edit; every key is optional.", ""]
-    out += section(IndexSettings, "Index: store, embeddings, search, arXiv") + [""]
-    out += section(LLMSettings, "Language model for answers and summaries") + [""]
-    out += section(BotSettings, "Discord bot (make run starts it when DISCORD_TOKEN is set)") + [""]
+    out += [*section(IndexSettings, "Index: store, embeddings, search, arXiv"), ""]
+    out += [*section(LLMSettings, "Language model for answers and summaries"), ""]
+    out += [*section(BotSettings, "Discord bot (make run starts it when DISCORD_TOKEN is set)"), ""]
     out += section(ApiSettings, "HTTP API (paperlens serve)")
     return "\n".join(out) + "\n"
 

@@ -45,7 +45,7 @@ def free_port() -> int:
 
 def percentile(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 def main() -> int:
@@ -57,7 +57,7 @@ def main() -> int:
     a = ap.parse_args()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "index.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=os.environ.copy(),

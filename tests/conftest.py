@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,17 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from index.config import IndexSettings
-from index.models import Paper
 from index.paperindex import PaperIndex
 from index.sources.importers import records_for
-from tests.fakes import FakeEmbedder
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "index" / "data" / "sample_papers.jsonl"
-
-
-def make_settings(tmp_path: Path, **kw: object) -> IndexSettings:
-    return IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False, **kw)  # type: ignore[arg-type]
+from tests.helpers.factories import SAMPLE, fresh_database, make_settings
+from tests.helpers.fakes import FakeEmbedder
 
 
 @pytest.fixture
@@ -36,14 +28,10 @@ def fake_index(settings: IndexSettings) -> Iterator[PaperIndex]:
     ix.close()
 
 
-def paper(pid: str, title: str, abstract: str = "", **kw: object) -> Paper:
-    return Paper(id=pid, title=title, abstract=abstract or title, **kw)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="session")
 def real_embedders() -> tuple[Any, Any]:
     """The packaged English model and the multilingual encoder, loaded once for the whole run."""
-    from index.embed import MultilingualEmbedder, SentenceTransformerEmbedder
+    from index.retrieval.embed import MultilingualEmbedder, SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(), MultilingualEmbedder()
 
@@ -83,7 +71,6 @@ def sample_copy(sample_dir: Path, tmp_path: Path) -> Path:
 
 
 # ----- both storage backends, for the contract tests (tests/test_backends.py) -----
-_dbs = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -95,15 +82,6 @@ def pg_server() -> Iterator[Any]:
     srv.cleanup()
 
 
-def fresh_database(srv: Any) -> str:
-    import psycopg
-
-    name = f"t{next(_dbs)}"
-    with psycopg.connect(srv.get_uri(), autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    return srv.get_uri().replace("/postgres?", f"/{name}?")
-
-
 @pytest.fixture(params=["embedded", "postgres"])
 def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> IndexSettings:
     """IndexSettings for each backend, over an empty store."""
@@ -112,3 +90,17 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> IndexSet
         srv = request.getfixturevalue("pg_server")
         extra = {"backend": "postgres", "database_url": SecretStr(fresh_database(srv))}
     return IndexSettings(_env_file=None, data_dir=tmp_path / "data", multilingual=False, **extra)
+
+
+# ----- fast and slow -----
+# Tests that load the real packaged models, start PostgreSQL, or run the program in a subprocess are
+# `slow`; `make test-fast` runs the rest (the edit loop), `make test` runs everything (what CI runs).
+SLOW_FIXTURES = {"real_embedders", "sample_dir", "sample_index", "sample_copy", "pg_server", "backend_settings"}
+SLOW_MODULES = {"test_cli", "test_drills", "test_fuzz", "test_crash", "test_concurrency", "test_backends"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

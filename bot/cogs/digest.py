@@ -16,12 +16,12 @@ from bot.errors import RateLimited
 from bot.poster import DISLIKE, LIKE, DiscordPoster, digest_message
 from bot.render import NO_MENTIONS
 from bot.services import Services
-from index.digest import build_digest
-from index.digest_runner import DigestRunner, Outgoing
-from index.digest_store import DigestStore, marker
+from index.digests.build import build_digest
+from index.digests.runner import DigestRunner, Outgoing
 from index.errors import PaperLensError
 from index.ingest import ingest_topic
 from index.models import Digest
+from index.storage.digests import DigestStore, marker
 from index.topics import Topic, find_topic
 
 log = logging.getLogger(__name__)

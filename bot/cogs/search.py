@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import discord
 from discord import app_commands
@@ -16,9 +16,9 @@ from bot import autocomplete, render
 from bot.errors import reply_error
 from bot.render import NO_MENTIONS
 from bot.services import Services
+from index.answers.summarize import extractive_summary
 from index.errors import InvalidQueryError, PaperNotFoundError
 from index.models import Filters, SearchHit
-from index.summarize import extractive_summary
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,12 @@ class SearchView(discord.ui.View):
     def _sync(self) -> None:
         self.prev.disabled = self.page == 0
         self.next.disabled = self.page >= self.pages - 1
-        self.similar.options = [
+        similar = cast("discord.ui.Select[SearchView]", self.similar)
+        similar.options = [
             discord.SelectOption(label=render.cut(f"{h.rank}. {h.paper.title}", 100), value=h.paper.id[:100])
             for h in self.current()
         ] or [discord.SelectOption(label="no results", value="-")]
-        self.similar.disabled = not self.current()
+        similar.disabled = not self.current()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner:
@@ -150,7 +151,7 @@ class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnalysisButton:
         return cls(match["lang"], match["ref"])
 
@@ -163,7 +164,7 @@ class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
             raise PaperNotFoundError("That paper is no longer in the index.")
         return got.id
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -197,7 +198,7 @@ class SearchCog(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A click on search controls no live view owns (expired, or sent before a restart): say so and
         remove the dead controls, instead of Discord's bare "This interaction failed"."""
-        data = interaction.data or {}
+        data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         if interaction.type is not discord.InteractionType.component or not custom_id.startswith(SEARCH_PREFIX):
             return

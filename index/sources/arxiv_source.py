@@ -33,14 +33,14 @@ class _TimeoutSession(requests.Session):
         super().__init__()
         self._timeout = timeout
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self._timeout)
         return super().request(*args, **kwargs)
 
 
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, arxiv.HTTPError):
-        return exc.status >= 500 or exc.status == 429
+        return bool(exc.status >= 500 or exc.status == 429)
     # A truncated or garbled page makes the arxiv parser raise ValueError (e.g. on a cut-off date).
     return isinstance(
         exc, (arxiv.UnexpectedEmptyPageError, requests.ConnectionError, requests.Timeout, ValueError)

@@ -155,7 +155,7 @@ _TABLE_COLUMNS = {
 
 
 def split_row(line: str) -> list[str]:
-    """Cells of a Markdown table row; ``\\|`` is a literal pipe."""
+    r"""Cells of a Markdown table row; ``\\|`` is a literal pipe."""
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]

@@ -12,10 +12,10 @@ from bot.client import PaperLensBot
 from bot.config import BotSettings
 from bot.services import Services
 from bot.state import Conversations, Cooldowns
-from index.answer import Answerer
+from index.answers.answer import Answerer
+from index.answers.summarize import Summarizer
 from index.config import LLMSettings
 from index.paperindex import PaperIndex
-from index.summarize import Summarizer
 from index.topics import load_topics
 from tests.helpers.fake_discord import FakeDiscord
 

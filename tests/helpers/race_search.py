@@ -21,9 +21,9 @@ from pathlib import Path
 from index.config import IndexSettings
 from index.models import Paper
 from index.paperindex import PaperIndex
-from tests.fakes import HashEmbedder
+from tests.helpers.fakes import HashEmbedder
 
-WORDS = "nerf gaussian splatting registration segmentation medical mamba rain depth pose mesh".split()
+WORDS = ["nerf", "gaussian", "splatting", "registration", "segmentation", "medical", "mamba", "rain", "depth", "pose", "mesh"]
 
 
 def papers(start: int, n: int) -> list[tuple[int, Paper]]:

@@ -1,0 +1,172 @@
+"""The `paperlens` commands: each parses nothing (cli/parser.py does), calls the library, prints.
+
+Printing is this package's job; the library logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cli.progress import progress
+from cli.text import emit, hits_text, paper_text
+from index.config import LLMSettings
+from index.errors import InvalidQueryError
+from index.models import Filters
+from index.paperindex import PaperIndex
+from index.sample import SAMPLE_SIZE, import_sample
+
+
+def _filters(a: argparse.Namespace) -> Filters:
+    return Filters(
+        since=getattr(a, "since", None),
+        until=getattr(a, "until", None),
+        category=getattr(a, "category", None),
+        topic=getattr(a, "topic", None),
+        author=getattr(a, "author", None),
+    )
+
+
+def ensure_sample(index: PaperIndex) -> None:
+    """Fill an empty store from the bundled sample corpus."""
+    if index.store.count() == 0:
+        print(f"Empty index: importing the bundled sample corpus ({SAMPLE_SIZE} papers)...", file=sys.stderr)
+        with progress("import sample", SAMPLE_SIZE) as advance:
+            report = import_sample(index, advance)
+        print(report.summary(), file=sys.stderr)
+
+
+# ----- commands -----
+def cmd_search(ix: PaperIndex, a: argparse.Namespace) -> int:
+    f = _filters(a)
+    if a.stdin:
+        for line in sys.stdin:
+            try:
+                hits = ix.search(line, k=a.k, mode=a.mode, filters=f)
+                emit([h.brief() for h in hits])
+            except InvalidQueryError as e:
+                emit({"error": str(e)})
+            sys.stdout.flush()
+        return 0
+    hits = ix.search(" ".join(a.query), k=a.k, mode=a.mode, filters=f)
+    if a.json:
+        emit([h.brief() for h in hits])
+    else:
+        print(hits_text(hits))
+    return 0
+
+
+def cmd_similar(ix: PaperIndex, a: argparse.Namespace) -> int:
+    hits = ix.similar(" ".join(a.paper), k=a.k, filters=_filters(a))
+    emit([h.brief() for h in hits]) if a.json else print(hits_text(hits))
+    return 0
+
+
+def cmd_show(ix: PaperIndex, a: argparse.Namespace) -> int:
+    p = ix.resolve(" ".join(a.paper))
+    emit(p.model_dump(mode="json")) if a.json else print(paper_text(p))
+    return 0
+
+
+def cmd_stats(ix: PaperIndex, a: argparse.Namespace) -> int:
+    st = ix.stats()
+    if a.json:
+        emit(st)
+    else:
+        for k, v in st.items():
+            print(f"{k:>22}: {v}")
+    return 0
+
+
+def cmd_import(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.sources.importers import records_for
+
+    records = records_for(Path(a.path), a.format, a.id_prefix)
+    with progress(f"import {Path(a.path).name}") as advance:
+        report = ix.ingest(records, str(a.path), advance)
+    emit(report.model_dump()) if a.json else print(report.summary())
+    return 0
+
+
+def cmd_ingest(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.ingest import ingest_topic
+    from index.topics import find_topic, load_topics
+
+    topics = load_topics(ix.settings.topics_file)
+    for t in [find_topic(topics, a.topic)] if a.topic else topics:
+        with progress(f"ingest {t.name}") as advance:
+            report = ingest_topic(ix, t, a.since, advance)
+        emit(report.model_dump()) if a.json else print(report.summary())
+    return 0
+
+
+def cmd_ask(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from cli.text import answer_text
+    from index.answers.answer import Answerer
+
+    ans = Answerer(ix, LLMSettings()).ask(" ".join(a.question), paper=a.paper, lang=a.lang)
+    emit(ans.to_json()) if a.json else print(answer_text(ans))
+    return 0
+
+
+def cmd_summarize(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from cli.text import summary_text
+    from index.answers.summarize import Summarizer
+
+    s = Summarizer(ix, LLMSettings()).summarize(" ".join(a.paper), lang=a.lang)
+    emit(s.model_dump(mode="json")) if a.json else print(summary_text(s))
+    return 0
+
+
+def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.answers.summarize import Summarizer
+    from index.digests.build import topic_digest
+    from index.digests.export import to_markdown, to_table
+    from index.topics import load_topics
+
+    summarizer = Summarizer(ix, LLMSettings())
+    topics = load_topics(ix.settings.topics_file)
+    d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
+    if a.format == "markdown":
+        print(to_markdown(d), end="")
+    elif a.format == "table":
+        print(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries}), end="")
+    else:
+        print(d.model_dump_json(indent=2))
+    return 0
+
+
+def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
+    n = ix.rebuild()
+    print(f"rebuilt the index: {n} papers embedded with {ix.model_name}")
+    return 0
+
+
+def cmd_topics(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from index.topics import load_topics
+
+    counts = ix.store.topic_counts()
+    for t in load_topics(ix.settings.topics_file):
+        print(f"{t.name} ({counts.get(t.name, 0)} papers)\n    query: {t.arxiv_query()}")
+    return 0
+
+
+def cmd_shell(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from cli.shell import Shell
+
+    ensure_sample(ix)
+    return Shell(ix, LLMSettings()).loop(sys.stdin, sys.stdout)
+
+
+def cmd_run(ix: PaperIndex, a: argparse.Namespace) -> int:
+    """The terminal session, after filling an empty index from the sample corpus (the bot is `python -m bot`)."""
+    ensure_sample(ix)
+    if os.environ.get("DISCORD_TOKEN"):
+        print(
+            "DISCORD_TOKEN is set: the Discord bot is started by `python -m bot` (what `make run` runs); "
+            "this is the terminal session.",
+            file=sys.stderr,
+        )
+    return cmd_shell(ix, a)

@@ -1,0 +1,122 @@
+"""The `paperlens` command line for operators: run, shell, ingest, import, search, similar, show, stats,
+rebuild, topics, ask, summarize, digest, serve, eval, bench.
+
+Exit codes: 0 success, 2 a problem with the input or settings (message on stderr), 1 an unexpected
+failure (logged with its traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from cli.commands import (
+    cmd_ask,
+    cmd_digest,
+    cmd_import,
+    cmd_ingest,
+    cmd_rebuild,
+    cmd_run,
+    cmd_search,
+    cmd_shell,
+    cmd_show,
+    cmd_similar,
+    cmd_stats,
+    cmd_summarize,
+    cmd_topics,
+    ensure_sample,
+)
+from cli.parser import build_parser
+from index.config import IndexSettings
+from index.errors import PaperLensError
+from index.paperindex import PaperIndex
+
+log = logging.getLogger("paperlens")
+
+
+def cmd_serve(ix: PaperIndex, a: argparse.Namespace) -> int:
+    from api.server import serve  # this entry point composes the front ends; loaded only for this command
+
+    ensure_sample(ix)
+    return serve(ix, a.host, a.port)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "shell": cmd_shell,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "show": cmd_show,
+    "stats": cmd_stats,
+    "import": cmd_import,
+    "ingest": cmd_ingest,
+    "rebuild": cmd_rebuild,
+    "topics": cmd_topics,
+    "serve": cmd_serve,
+    "digest": cmd_digest,
+    "ask": cmd_ask,
+    "summarize": cmd_summarize,
+}
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in (
+        "faiss.loader",
+        "sentence_transformers",
+        "httpx",
+        "bm25s",
+        "urllib3",
+        "arxiv",
+        "transformers",
+    ):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        logging.getLogger("cli.progress").setLevel(logging.INFO)
+        logging.getLogger("cli.progress").addHandler(logging.NullHandler())
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    if args.command == "search" and not args.stdin and not " ".join(args.query).strip():
+        print("paperlens: error: the query is empty: type what the papers should be about.", file=sys.stderr)
+        return 2
+    if args.command == "ask" and not " ".join(args.question).strip():
+        print("paperlens: error: the question is empty: ask something about the papers.", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "eval":
+            from cli.reports import cmd_eval
+
+            return cmd_eval(args)
+        if args.command == "bench":
+            from cli.reports import cmd_bench
+
+            return cmd_bench(args)
+        settings = IndexSettings()
+        ix = PaperIndex(settings, check_model=args.command != "rebuild")
+        try:
+            return COMMANDS[args.command](ix, args)
+        finally:
+            ix.close()
+    except PaperLensError as e:
+        print(f"paperlens: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

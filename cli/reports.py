@@ -1,0 +1,79 @@
+"""The report commands of `paperlens`: eval (retrieval quality) and bench (performance). Printing is this
+module's job, as it is cli.py's."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli.progress import progress
+from cli.text import emit
+
+
+def cmd_eval(a: argparse.Namespace) -> int:
+    from index.evaluate import MODES, run_eval
+
+    modes = MODES if a.mode == "all" else (a.mode,)
+    overrides: dict[str, Any] = {}
+    if a.dtype:
+        overrides["embed_dtype"] = a.dtype
+    if a.no_multilingual:
+        overrides["multilingual"] = False
+    result = run_eval(Path(a.dir), modes, a.split, progress, **overrides)
+    if a.json:
+        emit(result)
+        return 0
+    print(
+        f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})"
+    )
+    print(f"{'mode':<8} {'nDCG@10':>8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}  queries")
+    for mode, m in result["modes"].items():
+        print(
+            f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@1']:>7.4f} {m['recall@5']:>7.4f} "
+            f"{m['recall@10']:>7.4f} {m['mrr@10']:>7.4f}  {m['queries']}"
+        )
+    return 0
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
+    from index.bench import run_bench
+
+    try:
+        sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
+    except ValueError:
+        print(
+            "paperlens: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr
+        )
+        return 2
+    if not sizes or min(sizes) < 100:
+        print("paperlens: error: each size must be at least 100", file=sys.stderr)
+        return 2
+    result = run_bench(sizes, a.ingest_papers)
+    if a.json:
+        emit(result)
+        return 0
+    i = result["ingest"]
+    print(f"ingest ({i['papers']} synthetic abstracts, medians):")
+    print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
+    print(
+        f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}"
+    )
+    print(
+        f"  PaperLens bfloat16: {i['paperlens_bfloat16_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}"
+    )
+    print(
+        f"  PaperLens bfloat16 + multilingual (default): {i['paperlens_bfloat16_multilingual_papers_per_s']} "
+        f"papers/s  ratio {i['ratio_default_with_multilingual']}"
+    )
+    print(
+        f"{'size':>9} {'index':<5} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6} {'add ms':>7} {'reload s':>8} "
+        f"{'RSS MB':>7} {'build s':>7}"
+    )
+    for r in result["search"]:
+        print(
+            f"{r['size']:>9} {r['index']:<5} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['recall@10_vs_exact']:>6} "
+            f"{r['add_one_ms']:>7} {r['reload_s']:>8} {r['index_rss_mb']:>7} {r['build_s']:>7}"
+        )
+    return 0

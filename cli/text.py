@@ -1,0 +1,103 @@
+"""Plain-text rendering of papers and hits for the terminal (the bot has its own embeds)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from index.models import Answer, Paper, SearchHit, Summary
+
+
+def authors_line(p: Paper, limit: int = 6) -> str:
+    a = list(p.authors)
+    return ", ".join(a[:limit]) + (f" and {len(a) - limit} more" if len(a) > limit else "")
+
+
+def hit_line(h: SearchHit) -> str:
+    p = h.paper
+    date = p.published.isoformat() if p.published else "n.d."
+    return f"{h.rank:>2}. [{h.score:.3f}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}"
+
+
+def hits_text(hits: list[SearchHit]) -> str:
+    return "\n".join(hit_line(h) for h in hits) if hits else "No papers matched."
+
+
+def paper_text(p: Paper, width: int = 100) -> str:
+    lines = [
+        p.title,
+        f"id: {p.id}" + (f"v{p.version}" if p.source == "arxiv" else ""),
+        f"authors: {authors_line(p, 12)}",
+    ]
+    if p.published:
+        lines.append(
+            f"published: {p.published.isoformat()}" + (f" · updated {p.updated}" if p.updated else "")
+        )
+    if p.categories:
+        lines.append("categories: " + ", ".join(p.categories))
+    if p.comment:
+        lines.append(f"comment: {p.comment}")
+    if p.topics:
+        lines.append("topics: " + ", ".join(p.topics))
+    for name, url in (("abs", p.links.abs), ("pdf", p.links.pdf)):
+        if url:
+            lines.append(f"{name}: {url}")
+    lines += ["", textwrap.fill(p.abstract, width)]
+    if p.abstract_zh:
+        lines += ["", p.abstract_zh]
+    return "\n".join(lines)
+
+
+def answer_text(a: Answer) -> str:
+    lines = [a.text, ""]
+    label = "Nearest papers" if a.weak_evidence else "Sources"
+    if a.citations:
+        lines.append(f"{label}:")
+        lines += [f"  [{c.n}] {c.title} — {c.url or c.id}" for c in a.citations]
+    note = f"provider: {a.provider}"
+    if a.fallback:
+        note += f" (fell back to extractive: {a.fallback_reason})"
+    return "\n".join([*lines, note])
+
+
+def summary_text(s: Summary) -> str:
+    p, c, zh = s.paper, s.content, s.lang == "zh"
+    heads = (
+        ("一句话总结", "要点", "背景", "已有工作及其问题", "方法", "结果", "结论")
+        if zh
+        else (
+            "TL;DR",
+            "Key takeaways",
+            "Background",
+            "Prior work and its problem",
+            "Method",
+            "Results",
+            "Conclusion",
+        )
+    )
+    lines = [
+        p.title,
+        f"{authors_line(p, 6)} · {p.published or 'n.d.'} · {p.url or p.id}",
+        "",
+        f"{heads[0]}: {c.tldr}",
+        "",
+        f"{heads[1]}:",
+    ]
+    lines += [f"  - {t}" for t in c.takeaways]
+    a = c.analysis
+    for h, body in zip(
+        heads[2:], (a.background, a.prior_work, a.method, a.results, a.conclusion), strict=True
+    ):
+        lines += ["", f"{h}: {body}"]
+    note = f"provider: {s.provider}" + (" (cached)" if s.cached else "")
+    if s.fallback:
+        note += f" (fell back to extractive: {s.fallback_reason})"
+    if not s.translated:
+        note += " — 没有配置语言模型，无法翻译：以上为英文原文摘录" if zh else " — not translated"
+    return "\n".join([*lines, "", note])
+
+
+def emit(obj: Any) -> None:
+    """One JSON document on stdout (what --json prints)."""
+    print(json.dumps(obj, ensure_ascii=False, default=str))

@@ -1,0 +1,277 @@
+"""Grounded answers with langchain: an extractive answerer that needs no model, and an LLM chain whose
+citations are checked against what was retrieved. :class:`PaperRetriever` offers the same hybrid search as a
+langchain retriever for composing other chains; ``Answerer.ask`` calls the search itself, because it also
+reads the search's dense scores to decide whether the evidence is weak.
+
+Grounding rules enforced here: every [n] in an answer names a paper that was given to the model; any
+other citation is removed and logged; titles, authors, dates and links come from the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.answers.llm import build_chat_model, provider_label
+from index.answers.sentences import is_boilerplate, split_sentences, top_sentences
+from index.config import LLMSettings
+from index.errors import InvalidQueryError
+from index.models import Answer, Citation, Paper, SearchHit
+from index.paperindex import PaperIndex
+from index.retrieval.lang import detect_lang, english_query
+from index.retrieval.search import Retrieved, best_multilingual, prepare_query, retrieve
+
+log = logging.getLogger(__name__)
+
+LANG_NAME = {"en": "English", "zh": "Simplified Chinese"}
+_CITE = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
+_ID_CITE = re.compile(r"\[(?:arXiv:)?(\d{4}\.\d{4,5})(?:v\d+)?\]", re.I)
+_ID_IN_TEXT = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/)?\b(\d{4}\.\d{4,5})(?:v\d+)?\b", re.I)
+
+ANSWER_PROMPT = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "You answer questions about research papers using ONLY the numbered sources below. "
+            "Cite every claim with the source number in square brackets, like [1] or [2]. Never cite "
+            "anything that is not a numbered source. If the sources do not answer the question, say so. "
+            "Be concise (at most 120 words). Answer in {language}.",
+        ),
+        ("human", "Sources:\n{sources}\n\nQuestion: {question}"),
+    ]
+)
+
+
+class PaperRetriever(BaseRetriever):
+    """A langchain retriever over PaperIndex's hybrid search (no second copy of the data)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
+    ) -> list[Document]:
+        hits: list[SearchHit] = self.index.search(query, k=self.k)
+        return [hit_document(h) for h in hits]
+
+
+def hit_document(h: SearchHit) -> Document:
+    p = h.paper
+    return Document(
+        page_content=f"{p.title}\n{p.abstract}",
+        metadata={
+            "id": p.id,
+            "title": p.title,
+            "score": h.score,
+            "dense_score": h.dense_score,
+            "rank": h.rank,
+        },
+    )
+
+
+def citation(n: int, p: Paper) -> Citation:
+    return Citation(n=n, id=p.id, title=p.title, url=p.url, authors=p.authors, published=p.published)
+
+
+def check_citations(text: str, n_sources: int) -> tuple[str, list[int]]:
+    """Drop [n] outside 1..n_sources and bracketed ids; return the text and the cited numbers in order."""
+    cited: list[int] = []
+
+    def keep(m: re.Match[str]) -> str:
+        nums = [int(x) for x in re.split(r"\s*[,，]\s*", m.group(1))]
+        good = [n for n in nums if 1 <= n <= n_sources]
+        bad = [n for n in nums if n not in good]
+        if bad:
+            log.warning("removed citation(s) %s: not among the %d retrieved papers", bad, n_sources)
+        cited.extend(n for n in good if n not in cited)
+        return "".join(f"[{n}]" for n in good)
+
+    text = _CITE.sub(keep, text)
+
+    def drop_id(m: re.Match[str]) -> str:
+        log.warning("removed citation [%s]: cite by source number only", m.group(1))
+        return ""
+
+    text = _ID_CITE.sub(drop_id, text)
+    return re.sub(r"[ \t]+([.,;:!?。，])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip(), cited
+
+
+class Answerer:
+    """Answers questions over a PaperIndex, extractively or with the configured chat model."""
+
+    def __init__(
+        self,
+        index: PaperIndex,
+        settings: LLMSettings,
+        chat_model: BaseChatModel | None = None,
+        k: int = 5,
+        slots: threading.BoundedSemaphore | None = None,
+    ) -> None:
+        self.index = index
+        self.settings = settings
+        self.model = chat_model if chat_model is not None else build_chat_model(settings)
+        self.provider = provider_label(settings, self.model)
+        self.retriever = PaperRetriever(index=index, k=k)
+        # One limit for every language-model call of the process: pass the same slots to the Summarizer.
+        self.slots = slots or threading.BoundedSemaphore(settings.concurrency)
+
+    # ----- which papers -----
+    def named_papers(self, question: str) -> list[Paper]:
+        """Papers the question names by arXiv id/URL or by their short name ('MambaMorph')."""
+        found: dict[str, Paper] = {}
+        for m in _ID_IN_TEXT.finditer(question):
+            got = self.index.store.get(m.group(1))
+            if got:
+                found[got[1].id] = got[1]
+        low = question.lower()
+        for _, pid, title in self.index.store.titles():
+            name = title.split(":", 1)[0].strip() if ":" in title else ""
+            if len(name) >= 4 and re.search(rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", low):
+                got = self.index.store.get(pid)
+                if got:
+                    found[pid] = got[1]
+        return list(found.values())[:3]
+
+    # ----- answering -----
+    def ask(
+        self,
+        question: object,
+        *,
+        paper: str | None = None,
+        lang: str | None = None,
+        context: list[str] | None = None,
+    ) -> Answer:
+        """Answer a question, citing only retrieved papers.
+
+        Args:
+            question: English or Chinese; long questions are truncated, empty ones rejected.
+            paper: answer from this paper (id, URL or title) instead of searching.
+            lang: 'en' or 'zh'; default: the question's language.
+            context: ids of papers already discussed (a chat thread's follow-up): they come first
+                among the sources, and a follow-up is never turned away as off-topic.
+        """
+        q = prepare_query(question, self.index.settings.max_query_chars)
+        if lang is not None and lang not in LANG_NAME:
+            raise InvalidQueryError("lang must be 'en' or 'zh'.")
+        lng = lang or detect_lang(q)
+        focus = [self.index.resolve(paper)] if paper else self.named_papers(q)
+        weak = False
+        known = [got[1] for pid in context or [] if (got := self.index.store.get(pid))]
+        if focus:
+            papers = focus
+        else:
+            found = retrieve(self.index, q, k=self.retriever.k)
+            seen = {p.id for p in known}
+            papers = (known + [h.paper for h in found.hits if h.paper.id not in seen])[: self.retriever.k]
+            weak = not known and (not papers or self._weak(q, found))
+        sources = [citation(i, p) for i, p in enumerate(papers, start=1)]
+        base: dict[str, Any] = {
+            "question": q,
+            "lang": lng,
+            "sources": sources,
+            "focus_paper": focus[0].id if focus else None,
+        }
+        if weak:
+            return Answer(
+                **base,
+                text=self._not_found(lng, sources),
+                citations=sources[:3],
+                provider=self.provider,
+                weak_evidence=True,
+            )
+        if self.model is not None:
+            try:
+                with self.slots:
+                    raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
+                        {"language": LANG_NAME[lng], "sources": self._sources_text(papers), "question": q}
+                    )
+                text, cited = check_citations(raw, len(papers))
+                if text:
+                    return Answer(
+                        **base, text=text, citations=[sources[n - 1] for n in cited], provider=self.provider
+                    )
+                reason = "the model returned an empty answer"
+            except Exception as e:  # any provider failure (timeout, HTTP error) falls back, never raises
+                reason = f"{type(e).__name__} from the {self.settings.provider} provider"
+                log.warning("LLM answer failed (%s); answering extractively", reason)
+            text, cited = self._extractive(q, papers, lng)
+            return Answer(
+                **base,
+                text=text,
+                citations=[sources[n - 1] for n in cited],
+                provider=self.provider,
+                fallback=True,
+                fallback_reason=reason,
+            )
+        text, cited = self._extractive(q, papers, lng)
+        return Answer(**base, text=text, citations=[sources[n - 1] for n in cited], provider="extractive")
+
+    def _weak(self, q: str, found: Retrieved) -> bool:
+        """Below both calibrated thresholds; the multilingual cosine is computed only when it can matter."""
+        if (found.best_dense or 0.0) >= self.settings.min_evidence:
+            return False
+        multi = found.best_multi if found.best_multi is not None else best_multilingual(self.index, q)
+        return multi < self.settings.min_evidence_multilingual
+
+    @staticmethod
+    def _sources_text(papers: list[Paper]) -> str:
+        return "\n\n".join(f"[{i}] {p.title}\n{p.abstract}" for i, p in enumerate(papers, start=1))
+
+    @staticmethod
+    def _not_found(lng: str, sources: list[Citation]) -> str:
+        near = "; ".join(f"[{c.n}] {c.title}" for c in sources[:3])
+        if lng == "zh":
+            return (
+                f"已索引的论文中没有足够相关的内容来回答这个问题。最接近的论文：{near}"
+                if near
+                else "已索引的论文中没有相关内容。"
+            )
+        return (
+            f"The indexed papers do not cover this question well enough to answer it. Nearest papers: {near}"
+            if near
+            else "The index holds no papers yet."
+        )
+
+    def _extractive(self, q: str, papers: list[Paper], lng: str) -> tuple[str, list[int]]:
+        """The most relevant sentences of the papers' abstracts, each with its citation."""
+        per_paper = 3 if len(papers) == 1 else 2
+        cands: list[tuple[int, int, str]] = []  # (source n, position, sentence)
+        for n, p in enumerate(papers[:3], start=1):
+            use_zh = lng == "zh" and p.abstract_zh
+            for pos, s in enumerate(split_sentences(p.abstract_zh if use_zh else p.abstract)):  # type: ignore[arg-type]
+                if not is_boilerplate(s):
+                    cands.append((n, pos, s))
+        if not cands:
+            return "", []
+        emb = self.index.embedder
+        qv = emb.encode([english_query(q)])[0]
+        sv = emb.encode([s for _, _, s in cands])
+        chosen: list[tuple[int, int, str]] = []
+        counts: dict[int, int] = {}
+        for i in top_sentences(qv, sv, len(cands)):
+            n = cands[i][0]
+            if counts.get(n, 0) < per_paper:
+                chosen.append(cands[i])
+                counts[n] = counts.get(n, 0) + 1
+            if len(chosen) >= 3 if len(papers) == 1 else len(chosen) >= 4:
+                break
+        chosen.sort(key=lambda c: (c[0], c[1]))
+        body = " ".join(f"{s} [{n}]" for n, _, s in chosen)
+        cited = list(dict.fromkeys(n for n, _, _ in chosen))
+        if lng == "zh":
+            translated = all(papers[n - 1].abstract_zh for n in cited)
+            lead = "根据检索到的论文" + ("：" if translated else "（以下为英文摘要原文摘录）：")
+            return lead + body, cited
+        return body, cited

@@ -1,0 +1,251 @@
+"""What both stores share: the papers schema (SQLite dialect), row conversions, derived-file writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from index.models import Filters, Links, Paper
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    abstract TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    primary_category TEXT,
+    published TEXT,
+    updated TEXT,
+    comment TEXT,
+    links TEXT NOT NULL,
+    abstract_zh TEXT,
+    source TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB,
+    mvector BLOB
+);
+CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
+CREATE TABLE IF NOT EXISTS paper_topics (
+    paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (paper_rowid, topic)
+);
+CREATE TABLE IF NOT EXISTS topic_state (
+    topic TEXT PRIMARY KEY,
+    last_published TEXT,
+    last_run TEXT,
+    seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    paper_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (paper_id, version, lang, provider)
+);
+"""
+
+LATEST_PUBLISHED = (
+    "SELECT MAX(p.published) FROM papers p JOIN paper_topics t ON t.paper_rowid = p.rowid "
+    "WHERE lower(t.topic) = lower(?)"
+)
+COLUMNS = (
+    "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
+    "comment, links, abstract_zh, source"
+)
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the store already holds for an id: enough to decide whether to re-embed."""
+
+    rowid: int
+    version: int
+    text_hash: str
+    has_vector: bool
+    has_mvector: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """A paper ready to be written, with its embeddings (None keeps what is stored)."""
+
+    paper: Paper
+    vector: np.ndarray | None
+    mvector: np.ndarray | None
+
+
+def _blob(v: np.ndarray | None) -> bytes | None:
+    return None if v is None else np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+def _date(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+def paper_values(p: Paper) -> tuple[Any, ...]:
+    """A paper as the column values of the papers table (id .. text_hash), for either store."""
+    return (
+        p.id,
+        p.version,
+        p.title,
+        json.dumps(list(p.authors), ensure_ascii=False),
+        p.abstract,
+        json.dumps(list(p.categories)),
+        p.primary_category,
+        p.published.isoformat() if p.published else None,
+        p.updated.isoformat() if p.updated else None,
+        p.comment,
+        p.links.model_dump_json(),
+        p.abstract_zh,
+        p.source,
+        p.text_hash(),
+    )
+
+
+def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
+    """A Paper from a row selected as COLUMNS (rowid first), for either store."""
+    return Paper(
+        id=r[1],
+        version=r[2],
+        title=r[3],
+        authors=tuple(json.loads(r[4])),
+        abstract=r[5],
+        categories=tuple(json.loads(r[6])),
+        primary_category=r[7],
+        published=_date(r[8]),
+        updated=_date(r[9]),
+        comment=r[10],
+        links=Links.model_validate_json(r[11]),
+        abstract_zh=r[12],
+        source=r[13],
+        topics=topics,
+    )
+
+
+def fsync_dir(path: Path) -> None:
+    """Fsync a directory so a rename inside it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DataDirFiles:
+    """Derived files (index caches) in the data directory, written atomically. Shared by both stores."""
+
+    data_dir: Path
+
+    def file(self, name: str) -> Path:
+        """Path of a derived file in the data directory (read side)."""
+        return self.data_dir / name
+
+    def write_atomic(self, name: str, write: Callable[[BinaryIO], object]) -> None:
+        """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
+        target = self.data_dir / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            fsync_dir(self.data_dir)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def remove_file(self, name: str) -> None:
+        (self.data_dir / name).unlink(missing_ok=True)
+
+
+def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+# Replace a paper's row in place (same rowid, so the same vector id). A vector argument of NULL keeps the
+# stored vector only while the text it was computed from is unchanged.
+UPDATE_PAPER = (
+    "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, primary_category=?, published=?, "
+    "updated=?, comment=?, links=?, abstract_zh=?, source=?, text_hash=?, "
+    "vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
+    "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?"
+)
+
+
+class VectorWrites(ABC):
+    """Vector writes shared by both stores; each store says how a vector value is encoded."""
+
+    @abstractmethod
+    def _vec(self, v: np.ndarray | None) -> Any:
+        """A vector as the database column takes it (None stays None)."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _bump(self, db: Any) -> None: ...
+
+    def update_args(
+        self, p: Paper, values: tuple[Any, ...], vec: Any, mvec: Any, rowid: int
+    ) -> tuple[Any, ...]:
+        """The arguments of UPDATE_PAPER (``values`` from paper_values, vectors already encoded)."""
+        return (*values[1:], vec, p.text_hash(), mvec, p.text_hash(), rowid)
+
+    def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
+        """Store (re-)computed vectors for rows whose text hash is still the one they were computed for."""
+        with self.transaction() as db:
+            for rowid, text_hash, v, mv in items:
+                db.execute(
+                    "UPDATE papers SET vector=COALESCE(?, vector), mvector=COALESCE(?, mvector) "
+                    "WHERE rowid=? AND text_hash=?",
+                    (self._vec(v), self._vec(mv), rowid, text_hash),
+                )
+            self._bump(db)
+
+    def clear_vectors(self) -> None:
+        """Forget every stored vector (a rebuild with another model)."""
+        with self.transaction() as db:
+            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
+            self._bump(db)
+
+
+def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
+    """``SELECT rowid`` of papers matching every active filter, with ? placeholders (dates inclusive,
+    category and topic exact, author a substring). The category test is the one dialect-specific part."""
+    where: list[str] = []
+    args: list[Any] = []
+    if f.since:
+        where.append("published >= ?")
+        args.append(f.since.isoformat())
+    if f.until:
+        where.append("published <= ?")
+        args.append(f.until.isoformat())
+    if f.category:
+        where.append(category_test)
+        args += [f.category, f.category]
+    if f.topic:
+        where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))")
+        args.append(f.topic)
+    if f.author:
+        where.append("lower(authors) LIKE ?")
+        args.append(f"%{f.author.lower()}%")
+    return "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else ""), args

@@ -1,0 +1,72 @@
+"""Store methods whose SQL is the same on SQLite and PostgreSQL (``?`` placeholders; the PostgreSQL store
+translates them): topic ingest state, the summary cache, and a few reads."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from index.storage.rows import LATEST_PUBLISHED
+
+
+def _date(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+class PortableQueries(ABC):
+    """Mixed into both stores; each supplies ``query``, ``transaction`` and its dialect's GREATEST."""
+
+    greatest = "MAX"  # PostgreSQL: GREATEST
+
+    @abstractmethod
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def latest_published(self, topic: str) -> date | None:
+        """The most recent publication date among a topic's papers."""
+        rows = self.query(LATEST_PUBLISHED, (topic,))
+        return _date(rows[0][0]) if rows and rows[0][0] else None
+
+    def id_counts(self) -> dict[str, int]:
+        """Number of rows per paper id (any value above 1 is a duplicate; the schema forbids it)."""
+        return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}
+
+    # ----- topics -----
+    def topic_state(self, topic: str) -> date | None:
+        """The newest publication date an ingest of this topic has seen."""
+        rows = self.query("SELECT last_published FROM topic_state WHERE topic=?", (topic,))
+        return _date(rows[0][0]) if rows and rows[0][0] else None
+
+    def set_topic_state(self, topic: str, last_published: date | None, seen: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO topic_state(topic, last_published, last_run, seen) VALUES (?,?,?,?) "
+                f"ON CONFLICT(topic) DO UPDATE SET last_published={self.greatest}("
+                "COALESCE(topic_state.last_published, ''), COALESCE(excluded.last_published, '')), "
+                "last_run=excluded.last_run, seen=topic_state.seen + excluded.seen",
+                (topic, last_published.isoformat() if last_published else None, datetime.now(UTC).isoformat(), seen),
+            )
+
+    def topic_counts(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.query("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic")}
+
+    # ----- summaries cache -----
+    def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:
+        rows = self.query(
+            "SELECT body FROM summaries WHERE paper_id=? AND version=? AND lang=? AND provider=?",
+            (paper_id, version, lang, provider),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def put_summary(self, paper_id: str, version: int, lang: str, provider: str, body: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO summaries VALUES (?,?,?,?,?,?) ON CONFLICT (paper_id, version, lang, provider) "
+                "DO UPDATE SET body=excluded.body, created=excluded.created",
+                (paper_id, version, lang, provider, body, datetime.now(UTC).isoformat()),
+            )

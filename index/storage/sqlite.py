@@ -1,0 +1,270 @@
+"""The embedded SQLite store: the one module that owns the data directory's files.
+
+Papers, their embeddings (as float32 blobs, written in the same transaction as the metadata),
+per-topic ingest state and cached summaries live in ``papers.db``. Derived files (the FAISS
+index, the BM25 cache) are written through :meth:`SqliteStore.write_atomic` so a crash never leaves a
+half-written file: the store is the source of truth and everything else is rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from index.models import Filters, Paper
+from index.storage.rows import (
+    COLUMNS,
+    SCHEMA,
+    UPDATE_PAPER,
+    DataDirFiles,
+    Existing,
+    Row,
+    VectorWrites,
+    _blob,
+    _chunks,
+    filter_sql,
+    paper_from_row,
+    paper_values,
+)
+from index.storage.shared import PortableQueries
+
+log = logging.getLogger(__name__)
+
+
+class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
+    """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
+
+    dialect: Literal["sqlite", "postgres"] = "sqlite"
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / "papers.db"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    # ----- transactions and meta -----
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def prepare_vectors(self, column: str, dim: int) -> None:
+        """Nothing to do: SQLite keeps vectors as blobs and FAISS indexes them."""
+
+    def ensure_schema(self, sql: str) -> None:
+        """Create tables another module of index/ keeps in this database (digests)."""
+        with self._lock:
+            self._db.executescript(sql)
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only statement."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute(sql, args).fetchall()]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every write that changes papers; derived files record the one they match."""
+        return int(self.get_meta("generation") or 0)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # ----- papers -----
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
+        """What is stored for these ids (absent ids are missing from the result)."""
+        out: dict[str, Existing] = {}
+        with self._lock:
+            for chunk in _chunks(list(ids), 500):
+                marks = ",".join("?" * len(chunk))
+                for r in self._db.execute(
+                    f"SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL "
+                    f"FROM papers WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    out[r[0]] = Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5]))
+        return out
+
+    def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
+        """Insert or update papers and their vectors in one transaction.
+
+        A newer version replaces the row in place (same rowid, so the same vector id); an older
+        version than the stored one never downgrades it, but its topics are still recorded.
+
+        Returns:
+            (rowid, outcome) per row, outcome one of ``added``, ``updated``, ``unchanged``.
+        """
+        results: list[tuple[int, str]] = []
+        with self.transaction() as db:
+            changed = False
+            for row in rows:
+                p = row.paper
+                cur = db.execute(
+                    "SELECT rowid, version, title, authors, abstract, categories, primary_category, published, "
+                    "updated, comment, links, abstract_zh, source, text_hash FROM papers WHERE id=?",
+                    (p.id,),
+                ).fetchone()
+                values = paper_values(p)
+                if cur is None:
+                    rowid = db.execute(
+                        "INSERT INTO papers(id, version, title, authors, abstract, categories, primary_category, "
+                        "published, updated, comment, links, abstract_zh, source, text_hash, vector, mvector) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, self._vec(row.vector), self._vec(row.mvector)),
+                    ).lastrowid
+                    assert rowid is not None
+                    outcome, changed = "added", True
+                else:
+                    rowid = cur[0]
+                    same = tuple(cur[1:]) == values[1:]
+                    if cur[1] > p.version or (same and row.vector is None and row.mvector is None):
+                        outcome = "unchanged"
+                    else:
+                        db.execute(
+                            UPDATE_PAPER,
+                            self.update_args(p, values, self._vec(row.vector), self._vec(row.mvector), rowid),
+                        )
+                        outcome, changed = ("unchanged" if same else "updated"), True
+                for t in p.topics:
+                    n = db.execute(
+                        "INSERT OR IGNORE INTO paper_topics(paper_rowid, topic) VALUES (?, ?)", (rowid, t)
+                    ).rowcount
+                    changed = changed or n > 0
+                results.append((rowid, outcome))
+            if changed:
+                self._bump(db)
+        return results
+
+    @staticmethod
+    def _vec(v: np.ndarray | None) -> bytes | None:
+        return _blob(v)
+
+    def _topics(self, rowids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            for rid, t in self._db.execute(
+                f"SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid IN ({marks}) ORDER BY topic",
+                chunk,
+            ):
+                out.setdefault(rid, []).append(t)
+        return out
+
+    def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        out: dict[int, Paper] = {}
+        with self._lock:
+            topics = self._topics(rowids)
+            for chunk in _chunks(list(rowids), 500):
+                marks = ",".join("?" * len(chunk))
+                for r in self._db.execute(f"SELECT {COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk):
+                    out[r[0]] = paper_from_row(r, tuple(topics.get(r[0], ())))
+        return out
+
+    def get(self, paper_id: str) -> tuple[int, Paper] | None:
+        with self._lock:
+            r = self._db.execute(f"SELECT {COLUMNS} FROM papers WHERE id=?", (paper_id,)).fetchone()
+            if r is None:
+                return None
+            return r[0], paper_from_row(r, tuple(self._topics([r[0]]).get(r[0], ())))
+
+    def titles(self) -> list[tuple[int, str, str]]:
+        """(rowid, id, title) of every paper, for fuzzy title lookup."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute("SELECT rowid, id, title FROM papers")]
+
+    def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str]]]:
+        """(rowid, title + abstract) in rowid order, in batches (BM25 build)."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(r[0], f"{r[1]}. {r[2]}") for r in rows]
+
+    def hashes(self) -> dict[int, str]:
+        """Rowid -> text hash of every paper (index reconciliation)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT rowid, text_hash FROM papers").fetchall())
+
+    def vectors(self, column: str, rowids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
+        """Stored vectors (column 'vector' or 'mvector') for these rows; rows without one are absent."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        out: dict[int, np.ndarray] = {}
+        with self._lock:
+            for chunk in _chunks(list(rowids), 500):
+                marks = ",".join("?" * len(chunk))
+                for rid, blob in self._db.execute(
+                    f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL",
+                    chunk,
+                ):
+                    v = np.frombuffer(blob, dtype=np.float32)
+                    if v.shape[0] == dim:
+                        out[rid] = v
+        return out
+
+    def missing_vectors(self, column: str) -> list[tuple[int, str, str]]:
+        """(rowid, text hash, text) of rows that still need an embedding in this column."""
+        if column not in ("vector", "mvector"):
+            raise ValueError(column)
+        with self._lock:
+            return [
+                (r[0], r[1], f"{r[2]}. {r[3]}")
+                for r in self._db.execute(
+                    f"SELECT rowid, text_hash, title, abstract FROM papers WHERE {column} IS NULL ORDER BY rowid"
+                )
+            ]
+
+    def filter_rowids(self, f: Filters) -> set[int]:
+        """Rows matching every active filter."""
+        sql, args = filter_sql(
+            f, "(primary_category = ? OR EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?))"
+        )
+        with self._lock:
+            return {r[0] for r in self._db.execute(sql, args)}
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.data_dir.iterdir() if f.is_file())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,196 @@
+"""The HTTP API through a real client against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from api.config import ApiSettings
+from api.server import build_app
+from index.config import IndexSettings, LLMSettings
+from index.paperindex import PaperIndex
+from tests.helpers.api_server import LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Iterator[str]:
+    import shutil
+
+    data = tmp_path_factory.mktemp("api") / "data"
+    shutil.copytree(sample_dir, data)
+    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data, multilingual=True))
+    settings = ApiSettings(_env_file=None, api_key=SecretStr("s3cret"))
+    with LiveServer(build_app(ix, LLMSettings(_env_file=None), settings)) as url:
+        yield url
+    ix.close()
+
+
+@pytest.fixture(scope="module")
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=60) as c:
+        yield c
+
+
+def test_search(client: httpx.Client) -> None:
+    r = client.get("/search", params={"q": "removing waterdrops from NeRF", "k": 3})
+    assert r.status_code == 200
+    hits = r.json()
+    assert (
+        hits[0]["id"] == "2403.20013"
+        and len(hits) == 3
+        and hits[0]["url"] == "https://arxiv.org/abs/2403.20013"
+    )
+    r = client.get("/search", params={"q": "segmentation", "until": "2021-01-01", "mode": "bm25"})
+    assert r.status_code == 200 and all(h["published"] < "2021" for h in r.json())
+    r = client.get("/search", params={"q": "MambaMorph用了什么方法?", "k": 1})
+    assert r.json()[0]["id"] == "2401.13934"
+
+
+def test_papers_and_similar(client: httpx.Client) -> None:
+    r = client.get("/papers/2401.13934v1")
+    assert r.status_code == 200 and r.json()["authors"] == ["Tao Guo", "Yinuo Wang", "Cai Meng"]
+    r = client.get("/papers/cvpr2020:explorable-super-resolution")
+    assert r.status_code == 200 and r.json()["comment"] == "CVPR 2020"
+    r = client.get("/papers/2403.20013/similar", params={"k": 3})
+    assert r.status_code == 200 and len(r.json()) == 3 and "2403.20013" not in [h["id"] for h in r.json()]
+
+
+def test_ask_needs_the_api_key_and_cites(client: httpx.Client) -> None:
+    body = {"question": "what does MambaMorph propose?"}
+    assert client.post("/ask", json=body).status_code == 401
+    assert client.post("/ask", json=body, headers={"X-API-Key": "wrong"}).status_code == 401
+    r = client.post("/ask", json=body, headers={"X-API-Key": "s3cret"})
+    assert r.status_code == 200
+    a = r.json()
+    assert a["citations"][0]["id"] == "2401.13934" and a["provider"] == "extractive" and "[1]" in a["text"]
+
+
+def test_digest_json_and_markdown(client: httpx.Client) -> None:
+    r = client.get("/digests/NeRF", params={"date": "2024-04-01"})
+    assert r.status_code == 200 and r.json()["total_new"] == 8
+    r = client.get("/digests/nerf", params={"date": "2024-04-01", "format": "markdown"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert r.text.count("\n## ") == 8
+    r = client.get("/digests/unknown-topic")
+    assert r.status_code == 400 and "Known topics" in r.json()["error"]
+
+
+def test_health_and_metrics(client: httpx.Client) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["papers"] == 40
+    client.get("/search", params={"q": "nerf"})
+    m = client.get("/metrics")
+    assert m.status_code == 200
+    assert 'paperlens_http_requests_total{method="GET",route="/search",status="200"}' in m.text
+    assert "paperlens_http_request_seconds_bucket" in m.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "words"),
+    [
+        ("get", "/search", {"params": {"q": ""}}, 422, "q"),
+        ("get", "/search", {"params": {"q": "   "}}, 400, "empty"),
+        ("get", "/search", {"params": {"q": "nerf", "k": 1_000_000}}, 422, "k"),
+        ("get", "/search", {"params": {"q": "nerf", "mode": "fuzzy"}}, 422, "mode"),
+        ("get", "/search", {"params": {"q": "nerf", "since": "yesterday"}}, 422, "since"),
+        ("get", "/papers/2499.00001", {}, 404, "not in the index"),
+        ("get", "/papers/no such title at all", {}, 404, "No paper matches"),
+        (
+            "post",
+            "/ask",
+            {"content": b"{not json", "headers": {"X-API-Key": "s3cret", "Content-Type": "application/json"}},
+            422,
+            "JSON",
+        ),
+        ("post", "/ask", {"json": {"question": ""}, "headers": {"X-API-Key": "s3cret"}}, 422, "question"),
+        ("post", "/ask", {"content": b"x" * 1_000_000, "headers": {"X-API-Key": "s3cret"}}, 413, "too large"),
+        ("get", "/nowhere", {}, 404, "Not Found"),
+    ],
+)
+def test_bad_input_is_a_4xx_with_a_message(
+    client: httpx.Client, method: str, path: str, kwargs: dict, status: int, words: str
+) -> None:
+    r = getattr(client, method)(path, **kwargs)
+    assert r.status_code == status, r.text
+    assert words.lower() in r.json()["error"].lower()
+
+
+def test_openapi_schema_is_valid(client: httpx.Client) -> None:
+    from openapi_spec_validator import validate
+
+    schema = client.get("/openapi.json").json()
+    validate(schema)
+    assert {
+        "/search",
+        "/papers/{paper_id}",
+        "/papers/{paper_id}/similar",
+        "/ask",
+        "/digests/{topic}",
+        "/healthz",
+        "/metrics",
+    } <= set(schema["paths"])
+
+
+def test_schemathesis_finds_no_server_errors(base_url: str) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    failures: list[str] = []
+    calls: dict[str, int] = {}
+
+    for result in schema.get_all_operations():
+        op = result.ok()
+
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=op.as_strategy())
+        def check(case: schemathesis.Case) -> None:
+            if case.path == "/ask":
+                case.headers = {**(case.headers or {}), "X-API-Key": "s3cret"}
+            response = case.call(timeout=60)
+            calls[case.path] = calls.get(case.path, 0) + 1
+            if response.status_code >= 500:
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
+                )
+
+        check()
+    assert failures == []
+    assert len(calls) == 7, calls  # every operation was exercised
+    assert all(calls[p] >= 10 for p in ("/search", "/papers/{paper_id}", "/ask", "/digests/{topic}")), calls
+
+
+def test_load_script_on_loopback(sample_copy: Path) -> None:
+    import json as _json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PAPERLENS_DATA_DIR": str(sample_copy)}
+    r = subprocess.run(
+        [
+            sys.executable,
+            "scripts/load_test.py",
+            "--requests",
+            "40",
+            "--concurrency",
+            "4",
+            "--max-seconds",
+            "60",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = _json.loads(r.stdout)
+    assert out["requests"] == 40 and out["errors"] == 0 and out["p50_ms"] > 0

@@ -1,0 +1,88 @@
+"""Bot start-up from settings, the error handler's last resort, and the API sharing the bot's index. The
+command, button, chat and digest flows run through the loopback Discord in tests/test_discord_protocol.py."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+from discord import app_commands
+
+from bot.config import BotSettings
+from bot.errors import reply_error
+from index.config import IndexSettings, LLMSettings
+from tests.helpers.discord_mocks import interaction
+
+LLM = LLMSettings(_env_file=None)
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_unexpected_error_is_logged_with_a_generic_reply(caplog: pytest.LogCaptureFixture) -> None:
+    inter = interaction()
+    run(reply_error(inter, app_commands.CommandInvokeError(MagicMock(), ZeroDivisionError("boom"))))
+    assert "went wrong" in inter.response.send_message.await_args.kwargs["embed"].description
+    assert "boom" in caplog.text
+
+
+# ----- start-up -----
+def test_bot_builds_from_env_file_loads_cogs_and_registers_commands(
+    tmp_path: Path, sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.__main__ import build
+    from bot.client import intents_for
+
+    env = tmp_path / ".env"
+    env.write_text(
+        f"DISCORD_TOKEN=fake-token-123\nPAPERLENS_BOT_SYNC_COMMANDS=false\n"
+        f"PAPERLENS_DATA_DIR={sample_copy}\nPAPERLENS_BOT_CHAT_ENABLED=true\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    async def start() -> Any:
+        settings = BotSettings()
+        assert settings.token.get_secret_value() == "fake-token-123" and "fake-token" not in repr(settings)
+        bot = build(settings, IndexSettings(), LLMSettings())
+        await bot._async_setup_hook()  # type: ignore[attr-defined]
+        await bot.setup_hook()  # type: ignore[attr-defined]
+        names = {c.qualified_name for c in bot.tree.walk_commands()}  # type: ignore[attr-defined]
+        cogs = set(bot.cogs)  # type: ignore[attr-defined]
+        await bot.close()  # type: ignore[attr-defined]
+        return names, cogs, bot
+
+    names, cogs, bot = run(start())
+    assert cogs == {"SearchCog", "AskCog", "DigestCog", "AdminCog"}
+    assert names >= {
+        "search",
+        "paper",
+        "ask",
+        "similar",
+        "summary",
+        "topics",
+        "help",
+        "status",
+        "digest subscribe",
+        "digest unsubscribe",
+        "digest list",
+        "digest preview",
+        "digest stats",
+    }
+    assert intents_for(True).message_content and not intents_for(False).message_content
+    s = bot.services
+    assert s.answerer.slots is s.summarizer.slots, "answers and digest summaries share one LLM limit"
+    assert s.executor is not s.digest_executor and s.executor._max_workers == s.settings.workers
+
+
+def test_api_served_with_the_bot_shares_its_index(tmp_path: Path, sample_copy: Path) -> None:
+    from api.config import ApiSettings
+    from bot.__main__ import api_app, build
+
+    settings = BotSettings(_env_file=None, token="t", sync_commands=False)
+    bot = build(settings, IndexSettings(_env_file=None, data_dir=sample_copy), LLMSettings(_env_file=None))
+    app = api_app(bot, ApiSettings(_env_file=None))
+    assert app.state.index is bot.services.index  # type: ignore[attr-defined]

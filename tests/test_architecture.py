@@ -1,0 +1,99 @@
+"""The tree keeps its shape: imports run one way (front ends -> library, never back and never sideways,
+except in a front end's entry point), no import circles, no module far over 300 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = "index"
+FRONT_ENDS = ("api", "bot", "cli")
+ENTRY_POINTS = ("__main__", "main")  # the composition roots may wire front ends together
+MAX_LINES = 320
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for pkg in (LIBRARY, *FRONT_ENDS):
+        for path in (ROOT / pkg).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def imports(path: Path, name: str, known: dict[str, Path]) -> set[str]:
+    """The project modules a module imports (relative imports resolved; TYPE_CHECKING ones included)."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
+        for n in names:
+            while n and n not in known:
+                n = n.rpartition(".")[0]
+            if n and n != name:
+                found.add(n)
+    return found
+
+
+GRAPH = {name: imports(path, name, modules()) for name, path in modules().items()}
+
+
+def test_the_library_imports_no_front_end() -> None:
+    bad = [f"{m} -> {d}" for m, deps in GRAPH.items() if m.split(".")[0] == LIBRARY
+           for d in deps if d.split(".")[0] != LIBRARY]
+    assert not bad, bad
+
+
+def test_front_ends_never_import_each_other_outside_their_entry_points() -> None:
+    bad = [f"{m} -> {d}" for m, deps in GRAPH.items() for d in deps
+           if m.split(".")[0] in FRONT_ENDS and d.split(".")[0] not in (LIBRARY, m.split(".")[0])
+           and m.rpartition(".")[2] not in ENTRY_POINTS]
+    assert not bad, bad
+
+
+def test_no_import_circles() -> None:
+    index_of: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index_of[v] = low[v] = len(index_of)
+        stack.append(v)
+        for w in GRAPH.get(v, ()):
+            if w not in index_of:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index_of[w])
+        if low[v] == index_of[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                circles.append(sorted(comp))
+
+    for v in GRAPH:
+        if v not in index_of:
+            visit(v)
+    assert not circles, circles
+
+
+@pytest.mark.parametrize("pkg", [LIBRARY, *FRONT_ENDS, "scripts"])
+def test_no_module_is_far_over_300_lines(pkg: str) -> None:
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / pkg).rglob("*.py")
+            if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_LINES}
+    assert not long, long
