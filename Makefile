@@ -38,7 +38,9 @@ eval: setup
 	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
 
 drills: setup
-	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q tests/index/test_crash.py tests/cli/test_drills.py tests/cli/test_fuzz.py tests/index/sources/test_arxiv.py tests/index/test_concurrency.py
+	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q -s tests/index/test_crash.py tests/cli/test_drills.py \
+	  tests/cli/test_fuzz.py tests/index/sources/test_arxiv.py tests/index/test_concurrency.py \
+	  tests/index/test_hardening.py tests/api/test_api.py::test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first
 
 bench: setup
 	$(VENV)/bin/paperlens bench --sizes 10000,100000

@@ -6,7 +6,6 @@ protected by an API key (it can cost LLM money). Endpoints are plain `def`, so b
 in the server's thread pool, never on the event loop.
 """
 
-import hmac
 import logging
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.config import ApiSettings
+from api.guard import BodyGuard, key_ok
 from api.metrics import Metrics
 from index.answers.answer import Answerer
 from index.answers.summarize import Summarizer
@@ -82,15 +82,9 @@ def create_app(
     metrics = Metrics()
     app.middleware("http")(metrics.middleware)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > settings.max_body_bytes):
-            return JSONResponse(
-                {"error": f"request body too large: at most {settings.max_body_bytes} bytes"}, 413
-            )
-        response: Response = await call_next(request)
-        return response
+    # Outermost: bodies are counted as they arrive (chunked or not) and POST /ask's key is checked before
+    # a byte of its body is read.
+    app.add_middleware(BodyGuard, limit=settings.max_body_bytes, key=settings.api_key, state=app.state)
 
     if settings.cors_origins:
         app.add_middleware(
@@ -123,9 +117,8 @@ def create_app(
         )
 
     def check_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
-        if settings.api_key is None:
-            return
-        if x_api_key is None or not hmac.compare_digest(x_api_key, settings.api_key.get_secret_value()):
+        """Documents the header in the schema; BodyGuard has already refused a wrong key."""
+        if not key_ok(settings.api_key, (x_api_key or "").encode("utf-8", "surrogateescape")):
             raise HTTPException(401, "POST /ask needs a valid X-API-Key header")
 
     K = Annotated[int, Query(ge=1, le=settings.max_k, description=f"results, 1 to {settings.max_k}")]

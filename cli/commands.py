@@ -138,6 +138,26 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
+    """The database's integrity check and whether every index file agrees with the store."""
+    problems = [p for p in ix.store.integrity_check() if p != "ok"]
+    state = ix.check()
+    for name in ("dense", "multi"):
+        part = state.get(name)
+        if part is not None and not part["agree"]:
+            problems.append(f"the {name} index file does not match the store ({part.get('error') or 'stale'}); "
+                            "any search repairs it, or run `paperlens rebuild`")
+    if state["duplicate_ids"]:
+        problems.append(f"{state['duplicate_ids']} duplicate paper rows")
+    report = {"papers": state["papers"], "problems": problems, "ok": not problems}
+    if a.json:
+        emit(report)
+    else:
+        print(f"{state['papers']} papers; " + ("store and indexes agree, database intact" if not problems else
+                                               "problems:\n  " + "\n  ".join(problems)))
+    return 0 if not problems else 2
+
+
 def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
     n = ix.rebuild()
     print(f"rebuilt the index: {n} papers embedded with {ix.model_name}")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
+
+from pydantic import ValidationError
 
 from cli.commands import (
     cmd_ask,
+    cmd_check,
     cmd_digest,
     cmd_import,
     cmd_ingest,
@@ -30,7 +34,7 @@ from cli.commands import (
 )
 from cli.parser import build_parser
 from index.config import IndexSettings
-from index.errors import PaperLensError
+from index.errors import PaperLensError, explain
 from index.paperindex import PaperIndex
 
 log = logging.getLogger("paperlens")
@@ -57,6 +61,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "digest": cmd_digest,
     "ask": cmd_ask,
+    "check": cmd_check,
     "summarize": cmd_summarize,
 }
 
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ask" and not " ".join(args.question).strip():
         print("paperlens: error: the question is empty: ask something about the papers.", file=sys.stderr)
         return 2
+    where: object = "the data directory"
     try:
         if args.command == "eval":
             from cli.reports import cmd_eval
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return cmd_bench(args)
         settings = IndexSettings()
+        where = settings.data_dir
         ix = PaperIndex(settings, check_model=args.command != "rebuild")
         try:
             return COMMANDS[args.command](ix, args)
@@ -110,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
             ix.close()
     except PaperLensError as e:
         print(f"paperlens: error: {e}", file=sys.stderr)
+        return 2
+    except (ValidationError, OSError, sqlite3.DatabaseError) as e:  # settings, disk, database: one clear line
+        known = explain(e, where)
+        if known is None:
+            raise
+        print(f"paperlens: error: {known}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("", file=sys.stderr)

@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="default 127.0.0.1 (PAPERLENS_API_HOST)")
     p.add_argument("--port", type=int, help="default 8000 (PAPERLENS_API_PORT)")
 
+    p = sub.add_parser("check", help="the database's integrity check, and whether the indexes agree with the store")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap

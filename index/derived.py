@@ -25,6 +25,7 @@ from index.storage import PaperStore
 log = logging.getLogger(__name__)
 
 BATCH = 256  # papers embedded and committed together
+BM25_FILE = "bm25.npz"
 
 
 @dataclass
@@ -223,7 +224,8 @@ class DerivedIndexes:
             return self._lexical
 
     def _load_lexical(self, gen: int) -> LexicalIndex:
-        path = self.store.file("bm25.pkl")
+        self.store.remove_file("bm25.pkl")  # the old pickled cache: never read, derived, so just removed
+        path = self.store.file(BM25_FILE)
         if path.exists():
             try:
                 cached = LexicalIndex.loads(path.read_bytes())
@@ -232,12 +234,12 @@ class DerivedIndexes:
             except Exception as e:  # a damaged cache is rebuilt, never fatal
                 log.warning("BM25 cache is damaged (%s); rebuilding", e)
         lex = LexicalIndex.build(self.store.iter_texts(), gen)
-        self._dirty.add("bm25.pkl")
+        self._dirty.add(BM25_FILE)
         return lex
 
     def _save_lexical(self) -> None:
         lex = self._lexical
-        if lex is not None and "bm25.pkl" in self._dirty:
-            self.store.write_atomic("bm25.pkl", lambda fh: fh.write(lex.dumps()))
-            self._dirty.discard("bm25.pkl")
+        if lex is not None and BM25_FILE in self._dirty:
+            self.store.write_atomic(BM25_FILE, lambda fh: fh.write(lex.dumps()))
+            self._dirty.discard(BM25_FILE)
 

@@ -29,3 +29,37 @@ class SourceError(PaperLensError):
 
 class ConfigError(PaperLensError):
     """A setting or the topics file is invalid."""
+
+
+class StorageError(PaperLensError):
+    """The data directory or the database cannot be used (damaged, full, unreadable)."""
+
+
+def explain(exc: BaseException, where: object = "the data directory") -> PaperLensError | None:
+    """A user-facing error for a low-level storage or settings failure, naming the next step; None when
+    the exception is not one of those (a bug: let it surface with its traceback)."""
+    import errno
+    import sqlite3
+
+    from pydantic import ValidationError
+
+    if isinstance(exc, PaperLensError):
+        return exc
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        field = str(e["loc"][0]) if e.get("loc") else "a setting"
+        model = getattr(exc, "title", "")
+        prefix = {"IndexSettings": "PAPERLENS_", "LLMSettings": "PAPERLENS_LLM_", "BotSettings": "PAPERLENS_BOT_",
+                  "ApiSettings": "PAPERLENS_API_"}.get(model, "")
+        return ConfigError(f"Setting {prefix}{field.upper()} is invalid: {e['msg']}. See .env.example for the allowed values.")
+    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+    if full or (isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)):
+        return StorageError(f"No space left on the disk holding {where}: free some space and run the command again.")
+    if isinstance(exc, sqlite3.DatabaseError):
+        return StorageError(
+            f"The store in {where} cannot be read ({exc}): it is damaged or not a PaperLens database. "
+            "Restore a backup, or move papers.db aside and import your papers again."
+        )
+    if isinstance(exc, PermissionError):
+        return StorageError(f"No permission to use {where} ({exc.strerror}): check its owner and mode.")
+    return None

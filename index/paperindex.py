@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
-from index.derived import BATCH, DerivedIndexes, Space
+from index.derived import BATCH, BM25_FILE, DerivedIndexes, Space
 from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.retrieval import search as retrieval
@@ -228,7 +228,7 @@ class PaperIndex(DerivedIndexes):
                 self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
                 sp.index = None
                 self._fresh(name)
-            self.store.remove_file("bm25.pkl")
+            self.store.remove_file(BM25_FILE)
             self._lexical = None
             self._fresh_lexical()
             self._save_dirty()

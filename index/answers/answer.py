@@ -22,10 +22,11 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.answers.llm import build_chat_model, provider_label
+from index.answers.llm import connect
 from index.answers.sentences import is_boilerplate, split_sentences, top_sentences
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
+from index.ids import parse_arxiv_id
 from index.models import Answer, Citation, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.retrieval.lang import detect_lang, english_query
@@ -85,6 +86,38 @@ def citation(n: int, p: Paper) -> Citation:
     return Citation(n=n, id=p.id, title=p.title, url=p.url, authors=p.authors, published=p.published)
 
 
+_URL = re.compile(r"https?://[^\s<>\])）】\"']+", re.I)
+_ANY_ID = re.compile(r"(?<![\w.])(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)", re.I)
+_EMPTY_BRACKETS = re.compile(r"[(\[【（]\s*[,;，、]?\s*[)\]】）]")
+
+
+def scrub_references(text: str, sources: list[Paper]) -> str:
+    """Remove every link and arXiv id in the text that is not one of its sources: a model may name a paper
+    outside brackets (``See paper 9999.99999 (https://arxiv.org/abs/...)``, ``【9999.99999】``), and only
+    retrieved papers may ever be named."""
+    ids = {p.id for p in sources}
+    urls = {u.rstrip("/") for p in sources for u in (p.links.abs, p.links.pdf, *p.links.other) if u}
+
+    def url(m: re.Match[str]) -> str:
+        u = m.group(0).rstrip(".,;:!?").rstrip("/")
+        found = parse_arxiv_id(u)
+        if u in urls or (found is not None and found[0] in ids):
+            return m.group(0)
+        log.warning("removed a link that is not among the answer's sources")
+        return ""
+
+    def paper_id(m: re.Match[str]) -> str:
+        if m.group(1) in ids:
+            return m.group(0)
+        log.warning("removed paper id %s: not among the answer's sources", m.group(1))
+        return ""
+
+    text = _URL.sub(url, text)
+    text = _ANY_ID.sub(paper_id, text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    return re.sub(r"[ \t]+([.,;:!?。，])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
+
+
 def check_citations(text: str, n_sources: int) -> tuple[str, list[int]]:
     """Drop [n] outside 1..n_sources and bracketed ids; return the text and the cited numbers in order."""
     cited: list[int] = []
@@ -121,11 +154,9 @@ class Answerer:
     ) -> None:
         self.index = index
         self.settings = settings
-        self.model = chat_model if chat_model is not None else build_chat_model(settings)
-        self.provider = provider_label(settings, self.model)
-        self.retriever = PaperRetriever(index=index, k=k)
         # One limit for every language-model call of the process: pass the same slots to the Summarizer.
-        self.slots = slots or threading.BoundedSemaphore(settings.concurrency)
+        self.model, self.provider, self.slots = connect(settings, chat_model, slots)
+        self.retriever = PaperRetriever(index=index, k=k)
 
     # ----- which papers -----
     def named_papers(self, question: str) -> list[Paper]:
@@ -197,7 +228,7 @@ class Answerer:
                     raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
                         {"language": LANG_NAME[lng], "sources": self._sources_text(papers), "question": q}
                     )
-                text, cited = check_citations(raw, len(papers))
+                text, cited = check_citations(scrub_references(raw, papers), len(papers))
                 if text:
                     return Answer(
                         **base, text=text, citations=[sources[n - 1] for n in cited], provider=self.provider

@@ -145,6 +145,15 @@ def provider_key(s: LLMSettings) -> str:
     return f"{s.provider}:{s.model}"
 
 
+def connect(
+    s: LLMSettings, chat_model: BaseChatModel | None = None, slots: threading.BoundedSemaphore | None = None
+) -> tuple[BaseChatModel | None, str, threading.BoundedSemaphore]:
+    """The chat model (given, or built from the settings; None for extractive), its label, and the limit on
+    concurrent calls (pass one to every user of the model so the process has a single limit)."""
+    model = chat_model if chat_model is not None else build_chat_model(s)
+    return model, provider_label(s, model), slots or threading.BoundedSemaphore(s.concurrency)
+
+
 def provider_label(s: LLMSettings, model: BaseChatModel | None) -> str:
     """The label shown with answers and used as the summary cache key."""
     if model is None:

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import ValidationError
 
 from index.answers.answer import LANG_NAME
-from index.answers.llm import build_chat_model, provider_label
+from index.answers.llm import connect
 from index.answers.sentences import CUES, is_boilerplate, split_sentences
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
@@ -118,9 +118,7 @@ class Summarizer:
     ) -> None:
         self.index = index
         self.settings = settings
-        self.model = chat_model if chat_model is not None else build_chat_model(settings)
-        self.provider = provider_label(settings, self.model)
-        self.slots = slots or threading.BoundedSemaphore(settings.concurrency)
+        self.model, self.provider, self.slots = connect(settings, chat_model, slots)
 
     def summarize(self, ref: str, lang: str = "en") -> Summary:
         """Summarise the paper named by id, URL or title, in 'en' or 'zh'."""

@@ -19,6 +19,13 @@ from index.errors import ConfigError
 log = logging.getLogger(__name__)
 
 Dtype = Literal["float32", "bfloat16"]
+# Whatever a caller passes, an encoder sees at most this many characters of a text: both models read
+# far fewer tokens than that (MiniLM 256 word pieces), and a 50 MB "abstract" must not reach a tokenizer.
+MAX_CHARS = 8_000
+
+
+def bounded(texts: list[str]) -> list[str]:
+    return [t[:MAX_CHARS] for t in texts]
 
 
 @runtime_checkable
@@ -100,7 +107,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = self._model.encode(
-            texts,
+            bounded(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -124,6 +131,7 @@ class MultilingualEmbedder:
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = bounded(texts)
         parts = [
             self._use.encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)
         ]

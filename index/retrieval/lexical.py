@@ -1,10 +1,13 @@
-"""BM25 over titles and abstracts (bm25s + Snowball stemming), cached on disk per store generation."""
+"""BM25 over titles and abstracts (bm25s + Snowball stemming), cached on disk per store generation as plain
+arrays (never a pickle)."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
-import pickle
 from collections.abc import Iterable
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -70,10 +73,42 @@ class LexicalIndex:
         return [(int(self.rowids[d]), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def dumps(self) -> bytes:
-        return pickle.dumps((self.rowids, self._bm25, self.generation), protocol=pickle.HIGHEST_PROTOCOL)
+        """The index as an .npz of plain arrays and a JSON header: loading it can never run code
+        (unlike a pickle, which whoever can write the data directory could turn into a program)."""
+        buf = io.BytesIO()
+        header: dict[str, Any] = {"format": 1, "generation": self.generation, "bm25": None}
+        arrays: dict[str, np.ndarray] = {"rowids": self.rowids}
+        if self._bm25 is not None:
+            b = self._bm25
+            vocab = sorted(b.vocab_dict.items(), key=lambda kv: kv[1])
+            header["bm25"] = {
+                "params": {k: getattr(b, k) for k in ("k1", "b", "delta", "method", "idf_method", "dtype", "int_dtype")},
+                "num_docs": int(b.scores["num_docs"]),
+                "vocab": [t for t, _ in vocab],
+                "vocab_ids": [int(i) for _, i in vocab],
+                "unique_token_ids": sorted(int(i) for i in b.unique_token_ids_set),
+            }
+            arrays |= {k: np.asarray(b.scores[k]) for k in ("data", "indices", "indptr")}
+        arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        np.savez(buf, allow_pickle=False, **arrays)
+        return buf.getvalue()
 
     @classmethod
     def loads(cls, data: bytes) -> LexicalIndex:
-        # Only ever reads the cache file this module wrote into the data directory.
-        rowids, bm25, generation = pickle.loads(data)
-        return cls(rowids, bm25, generation)
+        """Read what :meth:`dumps` wrote (no pickles: ``allow_pickle=False``); raises ValueError on damage."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            header = json.loads(bytes(z["header"]).decode())
+            if header.get("format") != 1:
+                raise ValueError(f"unknown BM25 cache format {header.get('format')!r}")
+            rowids = z["rowids"].astype(np.int64)
+            meta = header["bm25"]
+            bm25 = None
+            if meta is not None:
+                bm25 = bm25s.BM25(**meta["params"])
+                bm25.scores = {
+                    "data": z["data"], "indices": z["indices"], "indptr": z["indptr"], "num_docs": meta["num_docs"]
+                }
+                bm25.vocab_dict = dict(zip(meta["vocab"], meta["vocab_ids"], strict=True))
+                bm25.unique_token_ids_set = set(meta["unique_token_ids"])
+                bm25.nonoccurrence_array = None  # only the bm25l / bm25+ variants use it; lucene (ours) does not
+        return cls(rowids, bm25, int(header["generation"]))

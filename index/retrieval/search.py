@@ -8,6 +8,7 @@ question itself goes to the multilingual encoder; the lists are fused.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,13 +52,16 @@ class Searchable(Protocol):
 log = logging.getLogger(__name__)
 
 Ranked = list[tuple[int, float]]
+# Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM):
+# a query of nothing else is empty.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def prepare_query(query: object, max_chars: int) -> str:
     """Validate and normalise a query: a clear error when empty, truncated (not rejected) when long."""
     if not isinstance(query, str):
         raise InvalidQueryError("The query must be text.")
-    q = " ".join(query.replace("\x00", " ").split())
+    q = " ".join(_INVISIBLE.sub("", query).split())
     if not q:
         raise InvalidQueryError("The query is empty: type what the papers should be about.")
     if len(q) > max_chars:

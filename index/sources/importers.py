@@ -11,12 +11,20 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from index.errors import ImportFormatError
 from index.ids import arxiv_links, parse_arxiv_id
 from index.models import BadLine, Links, Paper
 from index.sources import Record
+from index.sources.lines import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    bad_line,
+    bad_reason,
+    clean_text,
+    guarded,
+    open_lines,
+    version_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +36,12 @@ def slug(text: str, limit: int = 60) -> str:
     return s[:limit].strip("-") or "untitled"
 
 
-def _clean(text: Any) -> str:
-    return " ".join(str(text).split()) if text is not None else ""
-
-
 def _authors(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, list):
-        return tuple(_clean(a) for a in value if _clean(a))
-    text = re.sub(r"\s+and\s+", ", ", _clean(value))
+        return tuple(clean_text(a) for a in value if clean_text(a))
+    text = re.sub(r"\s+and\s+", ", ", clean_text(value))
     return tuple(a.strip() for a in text.split(",") if a.strip())
 
 
@@ -67,28 +71,13 @@ def _links_for(pid: str, version: int | None, url: str | None) -> Links:
     return Links()
 
 
-def _open_lines(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        fh = path.open("r", encoding="utf-8", errors="replace")
-    except FileNotFoundError as e:
-        raise ImportFormatError(f"No such file: {path}") from e
-    except IsADirectoryError as e:
-        raise ImportFormatError(f"{path} is a directory, not a file") from e
-    with fh:
-        yield from enumerate(fh, start=1)
-
-
-def _bad(n: int, reason: str) -> Record:
-    log.warning("line %d skipped: %s", n, reason)
-    return n, BadLine(line=n, reason=reason)
-
-
 def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Paper:
     """A Paper from a JSONL object (the bundled sample's shape, or a Paper dump)."""
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
-    raw_id = _clean(obj.get("id"))
-    title, abstract = _clean(obj.get("title")), _clean(obj.get("abstract") or obj.get("summary"))
+    raw_id = clean_text(obj.get("id"), 200, "id")
+    title = clean_text(obj.get("title"), MAX_TITLE_CHARS, "title")
+    abstract = clean_text(obj.get("abstract") or obj.get("summary"), MAX_ABSTRACT_CHARS, "abstract")
     if not title:
         raise ValueError("missing title")
     if not abstract:
@@ -109,7 +98,7 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         cats = cats.split()
     return Paper(
         id=pid,
-        version=int(version or 1),
+        version=version_number(version or 1),
         title=title,
         authors=_authors(obj.get("authors")),
         abstract=abstract,
@@ -117,26 +106,21 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         primary_category=obj.get("primary_category") or (cats[0] if cats else None),
         published=_date(obj.get("published")),
         updated=_date(obj.get("updated")),
-        comment=_clean(obj.get("comment")) or None,
+        comment=clean_text(obj.get("comment")) or None,
         links=Links.model_validate(links)
         if isinstance(links, dict)
         else _links_for(pid, None, obj.get("url")),
-        abstract_zh=_clean(obj.get("abstract_zh")) or None,
-        source=_clean(obj.get("source")) or default_source,
+        abstract_zh=clean_text(obj.get("abstract_zh"), MAX_ABSTRACT_CHARS, "Chinese abstract") or None,
+        source=clean_text(obj.get("source")) or default_source,
         topics=tuple(str(t) for t in topics),
     )
 
 
 def jsonl_records(path: Path, source: str = "import") -> Iterator[Record]:
-    for n, line in _open_lines(path):
-        if not line.strip():
-            continue
-        try:
-            yield n, paper_from_json(json.loads(line), source)
-        except json.JSONDecodeError as e:
-            yield _bad(n, f"invalid JSON ({e.msg})")
-        except (ValueError, TypeError, ValidationError) as e:
-            yield _bad(n, str(e).splitlines()[0])
+    for n, line in open_lines(path):
+        rec = guarded(n, line, lambda text: paper_from_json(json.loads(text), source))
+        if rec is not None:
+            yield rec
 
 
 _TABLE_COLUMNS = {
@@ -174,7 +158,10 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
     """Markdown table rows: year | title | authors | abstract | Chinese abstract | link."""
     prefix = id_prefix or slug(path.stem, 40)
     columns: list[str] | None = None
-    for n, line in _open_lines(path):
+    for n, line in open_lines(path):
+        if isinstance(line, BadLine):
+            yield bad_line(n, line.reason)
+            continue
         if not line.strip().startswith("|"):
             continue
         cells = split_row(line)
@@ -190,7 +177,7 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
         if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
             continue
         if len(cells) != len(columns):
-            yield _bad(n, f"expected {len(columns)} cells, found {len(cells)}")
+            yield bad_line(n, f"expected {len(columns)} cells, found {len(cells)}")
             continue
         row = dict(zip(columns, cells, strict=True))
         try:
@@ -207,49 +194,45 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 "url": link,
             }
             yield n, paper_from_json(obj, prefix)
-        except (ValueError, ValidationError) as e:
-            yield _bad(n, str(e).splitlines()[0])
+        except Exception as e:  # one bad row never ends the import
+            yield bad_line(n, bad_reason(e))
+
+
+def paper_from_snapshot(obj: Any) -> Paper:
+    """A Paper from one line of the arXiv metadata snapshot (Kaggle)."""
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    parsed = parse_arxiv_id(str(obj.get("id", ""))[:100])
+    if parsed is None:
+        raise ValueError(f"not an arXiv id: {str(obj.get('id'))[:40]!r}")
+    pid = parsed[0]
+    versions = obj.get("versions") or []
+    version = max((version_number(v.get("version", "v1")) for v in versions), default=1)
+    created = _date(versions[0].get("created")) if versions else None
+    cats = clean_text(obj.get("categories"), 1000, "categories").split()
+    abs_url, pdf_url = arxiv_links(pid, None)
+    return Paper(
+        id=pid,
+        version=version,
+        title=clean_text(obj.get("title"), MAX_TITLE_CHARS, "title") or _raise("missing title"),
+        authors=_authors(obj.get("authors")),
+        abstract=clean_text(obj.get("abstract"), MAX_ABSTRACT_CHARS, "abstract") or _raise("missing abstract"),
+        categories=tuple(cats),
+        primary_category=cats[0] if cats else None,
+        published=created or _date(obj.get("update_date")),
+        updated=_date(obj.get("update_date")),
+        comment=clean_text(obj.get("comments")) or None,
+        links=Links(abs=abs_url, pdf=pdf_url),
+        source="arxiv-snapshot",
+    )
 
 
 def snapshot_records(path: Path) -> Iterator[Record]:
     """The arXiv metadata snapshot (Kaggle) JSONL: id, title, authors, abstract, categories, versions, ..."""
-    for n, line in _open_lines(path):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("not a JSON object")
-            parsed = parse_arxiv_id(str(obj.get("id", "")))
-            if parsed is None:
-                raise ValueError(f"not an arXiv id: {obj.get('id')!r}")
-            pid = parsed[0]
-            versions = obj.get("versions") or []
-            version = max((int(str(v.get("version", "v1")).lstrip("v")) for v in versions), default=1)
-            created = _date(versions[0].get("created")) if versions else None
-            cats = str(obj.get("categories") or "").split()
-            abs_url, pdf_url = arxiv_links(pid, None)
-            yield (
-                n,
-                Paper(
-                    id=pid,
-                    version=version,
-                    title=_clean(obj.get("title")) or _raise("missing title"),
-                    authors=_authors(obj.get("authors")),
-                    abstract=_clean(obj.get("abstract")) or _raise("missing abstract"),
-                    categories=tuple(cats),
-                    primary_category=cats[0] if cats else None,
-                    published=created or _date(obj.get("update_date")),
-                    updated=_date(obj.get("update_date")),
-                    comment=_clean(obj.get("comments")) or None,
-                    links=Links(abs=abs_url, pdf=pdf_url),
-                    source="arxiv-snapshot",
-                ),
-            )
-        except json.JSONDecodeError as e:
-            yield _bad(n, f"invalid JSON ({e.msg})")
-        except (ValueError, TypeError, AttributeError, ValidationError) as e:
-            yield _bad(n, str(e).splitlines()[0])
+    for n, line in open_lines(path):
+        rec = guarded(n, line, lambda text: paper_from_snapshot(json.loads(text)))
+        if rec is not None:
+            yield rec
 
 
 def _raise(msg: str) -> str:

@@ -98,6 +98,9 @@ class PaperStore(Protocol):
         """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
     def remove_file(self, name: str) -> None:
         """Delete a derived file if it exists."""
+    def integrity_check(self) -> list[str]:
+        """The database's own consistency check: ["ok"], or what it found wrong."""
+
     def size_bytes(self) -> int:
         """What the store occupies on disk (or in the database)."""
     def close(self) -> None:

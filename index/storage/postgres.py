@@ -246,6 +246,11 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
         with self._lock:
             return {int(r[0]) for r in self._ro.execute(_q(sql), args).fetchall()}
 
+    def integrity_check(self) -> list[str]:
+        """PostgreSQL checks its own pages; here, that the server answers and the papers table reads."""
+        self.query("SELECT COUNT(*) FROM papers")
+        return ["ok"]
+
     def size_bytes(self) -> int:
         return int(self.query("SELECT pg_database_size(current_database())")[0][0])
 

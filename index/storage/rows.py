@@ -245,7 +245,8 @@ def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
     if f.topic:
         where.append("rowid IN (SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?))")
         args.append(f.topic)
-    if f.author:
-        where.append("lower(authors) LIKE ?")
-        args.append(f"%{f.author.lower()}%")
+    if f.author:  # a substring: % and _ in the name are literal characters, not wildcards
+        where.append("lower(authors) LIKE ? ESCAPE '\\'")
+        escaped = f.author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"%{escaped}%")
     return "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else ""), args

@@ -262,6 +262,10 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
         with self._lock:
             return {r[0] for r in self._db.execute(sql, args)}
 
+    def integrity_check(self) -> list[str]:
+        """SQLite's PRAGMA integrity_check: ["ok"] or the problems it lists."""
+        return [str(r[0]) for r in self.query("PRAGMA integrity_check")]
+
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.data_dir.iterdir() if f.is_file())
 

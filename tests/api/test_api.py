@@ -16,6 +16,7 @@ from index.paperindex import PaperIndex
 from tests.helpers.api_server import LiveServer
 
 pytestmark = pytest.mark.slow
+APPS: list = []  # the app behind base_url, to read what its body guard recorded
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Iter
     shutil.copytree(sample_dir, data)
     ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data, multilingual=True))
     settings = ApiSettings(_env_file=None, api_key=SecretStr("s3cret"))
-    with LiveServer(build_app(ix, LLMSettings(_env_file=None), settings)) as url:
+    app = build_app(ix, LLMSettings(_env_file=None), settings)
+    APPS.append(app)
+    with LiveServer(app) as url:
         yield url
     ix.close()
 
@@ -194,3 +197,28 @@ def test_load_script_on_loopback(sample_copy: Path) -> None:
     assert r.returncode == 0, r.stderr[-2000:]
     out = _json.loads(r.stdout)
     assert out["requests"] == 40 and out["errors"] == 0 and out["p50_ms"] > 0
+
+
+def chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A request body with no Content-Length (chunked transfer), 50 MB unless told."""
+    sent = 0
+    while sent < total:
+        n = min(size, total - sent)
+        sent += n
+        yield b"x" * n
+
+
+def test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first(client: httpx.Client) -> None:
+    app = APPS[0]
+    app.state.body_bytes_refused = None
+    big = 50 * 2**20
+    r = client.post("/ask", content=chunks(big), headers={"X-API-Key": "wrong"})
+    assert r.status_code == 401 and "X-API-Key" in r.json()["error"]
+    assert app.state.body_bytes_refused is None, "a wrong key is refused before a byte of the body is read"
+    r = client.post("/ask", content=chunks(big), headers={"X-API-Key": "s3cret"})
+    assert r.status_code == 413 and "at most 65536 bytes" in r.json()["error"]
+    read = app.state.body_bytes_refused
+    assert 65536 < read <= 65536 + 64 * 1024, read
+    print(f"DRILL: chunked 50 MB body to POST /ask: 413 after reading {read:,} bytes (limit 65,536)")
+    r = client.post("/ask", json={"question": "nerf"}, headers={"X-API-Key": "sécret-ключ".encode()})
+    assert r.status_code == 401, "a non-ASCII key is a wrong key, not a server error"

@@ -1,0 +1,106 @@
+"""Reading import files safely: numbered lines read in bounded pieces, strict UTF-8, fields cleaned and
+bounded, and any failure of one line turned into that line's BadLine (never the import's end)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from index.errors import ImportFormatError
+from index.models import BadLine, Paper
+from index.sources import Record
+
+log = logging.getLogger(__name__)
+
+# Bounds checked before anything is embedded: one record can never exhaust memory or overflow a column.
+MAX_LINE_BYTES = 1 << 20  # 1 MiB: a real abstract is a few kB
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 50_000
+MAX_FIELD_CHARS = 10_000  # authors, comment, links, a Chinese abstract
+MAX_VERSION = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def clean_text(text: Any, limit: int = MAX_FIELD_CHARS, what: str = "field") -> str:
+    """One line of text: control characters (terminal escapes, bidi overrides) removed, white space folded,
+    and a length bound (ValueError past it)."""
+    if text is None:
+        return ""
+    out = " ".join(_CONTROL.sub(" ", str(text)).split())
+    if len(out) > limit:
+        raise ValueError(f"{what} of {len(out):,} characters (at most {limit:,})")
+    return out
+
+
+def open_lines(path: Path) -> Iterator[tuple[int, str | BadLine]]:
+    """Numbered lines, read in bounded pieces: a line over MAX_LINE_BYTES, or one that is not valid UTF-8,
+    comes back as a BadLine (the rest of it skipped without being held in memory)."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError as e:
+        raise ImportFormatError(f"No such file: {path}") from e
+    except IsADirectoryError as e:
+        raise ImportFormatError(f"{path} is a directory, not a file") from e
+    with fh:
+        n = 0
+        while True:
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            n += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                size = len(raw)
+                while raw and not raw.endswith(b"\n"):
+                    raw = fh.readline(MAX_LINE_BYTES)
+                    size += len(raw)
+                yield n, BadLine(line=n, reason=f"line of {size:,} bytes (at most {MAX_LINE_BYTES:,})")
+                continue
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield n, BadLine(line=n, reason=f"not valid UTF-8 (byte {e.start})")
+
+
+def bad_line(n: int, reason: str) -> Record:
+    log.warning("line %d skipped: %s", n, reason)
+    return n, BadLine(line=n, reason=reason)
+
+
+def version_number(value: Any) -> int:
+    """An arXiv version: a whole number from 1 to MAX_VERSION (1e309, 10**30 or 'v2x' are bad lines)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise ValueError(f"version {value!r} is not a whole number")
+    try:
+        v = int(str(value).lstrip("vV")) if not isinstance(value, float) else int(value)
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"version {str(value)[:20]!r} is not a whole number") from e
+    if not 1 <= v <= MAX_VERSION:
+        raise ValueError(f"version {str(value)[:20]} is out of range (1 to {MAX_VERSION})")
+    return v
+
+
+def bad_reason(e: BaseException) -> str:
+    """What a bad line's report says: the first line of the error, bounded."""
+    if isinstance(e, json.JSONDecodeError):
+        return f"invalid JSON ({e.msg})"
+    if isinstance(e, RecursionError):
+        return "JSON nested too deeply"
+    text = (str(e).splitlines() or [type(e).__name__])[0]
+    return text[:300]
+
+
+def guarded(n: int, line: str | BadLine, parse: Callable[[str], Paper]) -> Record | None:
+    """Parse one line; any failure becomes that line's BadLine, never the batch's end."""
+    if isinstance(line, BadLine):
+        log.warning("line %d skipped: %s", n, line.reason)
+        return n, line
+    if not line.strip():
+        return None
+    try:
+        return n, parse(line)
+    except Exception as e:  # RecursionError, OverflowError, pydantic, ...: the line is bad, the file goes on
+        return bad_line(n, bad_reason(e))
