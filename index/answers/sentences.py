@@ -1,33 +1,50 @@
-"""Sentence splitting and extractive selection over abstracts."""
+"""Sentence splitting and extractive selection over abstracts.
+
+Sentences are found by pySBD (rule-based sentence boundary disambiguation: decimals such as "17.3%" and
+"+6.13dB", abbreviations such as "e.g.", "et al." and "U.S.", and Chinese 。！？ punctuation), not by a
+hand-written pattern, which cut numbers in half.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 
 import numpy as np
+import pysbd
 
-_EN_SPLIT = re.compile(r"(?<=[.!?])\s*(?=[A-Z][a-z]|[A-Z]{2,}\b|\d)")
-_ZH_SPLIT = re.compile(r"(?<=[。！？])")
-_ABBREV = re.compile(r"\b(e\.g|i\.e|et al|etc|vs|Fig|Eq)\.$", re.IGNORECASE)
+_CJK_STOP = re.compile(r"[。！？]")
+_local = threading.local()
+
+
+def _segmenter(lang: str) -> pysbd.Segmenter:
+    """One segmenter per thread and language (pySBD keeps per-call state on the segmenter)."""
+    segs = getattr(_local, "segs", None)
+    if segs is None:
+        segs = _local.segs = {}
+    if lang not in segs:
+        segs[lang] = pysbd.Segmenter(language=lang, clean=False)
+    return segs[lang]
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of an English or Chinese abstract (keeps 'e.g.' and 'et al.' inside sentences)."""
+    """Sentences of an English or Chinese abstract, numbers and abbreviations kept whole."""
     text = " ".join(text.split())
     if not text:
         return []
-    parts = [p for p in _ZH_SPLIT.split(text) if p.strip()] if re.search(r"[。！？]", text) else [text]
+    lang = "zh" if _CJK_STOP.search(text) else "en"
     out: list[str] = []
-    for part in parts:
-        for s in _EN_SPLIT.split(part):
-            s = s.strip()
-            if not s:
-                continue
-            if out and _ABBREV.search(out[-1]):
-                out[-1] = f"{out[-1]} {s}"
-            else:
-                out.append(s)
+    for sentence in _segmenter(lang).segment(text):
+        out += [p.strip() for p in _split_after_urls(sentence) if p.strip()]
     return out
+
+
+def _split_after_urls(sentence: str) -> list[str]:
+    parts, start = [], 0
+    for m in re.finditer(r"https?://\S+?\.(?=\s+[A-Z])", sentence):
+        parts.append(sentence[start : m.end()])
+        start = m.end()
+    return [*parts, sentence[start:]]
 
 
 _BOILERPLATE = re.compile(r"https?://|github|code (is|will be)|project page|available at", re.I)
