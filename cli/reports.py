@@ -12,6 +12,11 @@ from cli.progress import progress
 from cli.text import emit
 
 
+def cpu_line(cpu: dict[str, Any]) -> str:
+    features = " ".join(cpu["features"]) or "no AVX2"
+    return f"{cpu['model']}, {cpu['cores']} cores, {features}"
+
+
 def cmd_eval(a: argparse.Namespace) -> int:
     from index.evaluate import MODES, run_eval
 
@@ -28,6 +33,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
     print(
         f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})"
     )
+    print(f"CPU: {cpu_line(result['cpu'])}")
     print(f"{'mode':<8} {'nDCG@10':>8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}  queries")
     for mode, m in result["modes"].items():
         print(
@@ -55,17 +61,21 @@ def cmd_bench(a: argparse.Namespace) -> int:
         emit(result)
         return 0
     i = result["ingest"]
+    print(f"CPU: {cpu_line(result['machine']['cpu'])}")
     print(f"ingest ({i['papers']} synthetic abstracts, medians):")
     print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
     print(
         f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}"
     )
+    if i["bfloat16_skipped"]:
+        print("  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)")
+    else:
+        print(
+            f"  PaperLens bfloat16: {i['paperlens_fastest_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}"
+        )
     print(
-        f"  PaperLens bfloat16: {i['paperlens_bfloat16_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}"
-    )
-    print(
-        f"  PaperLens bfloat16 + multilingual (default): {i['paperlens_bfloat16_multilingual_papers_per_s']} "
-        f"papers/s  ratio {i['ratio_default_with_multilingual']}"
+        f"  PaperLens {i['fastest_dtype']} + multilingual (default): "
+        f"{i['paperlens_default_multilingual_papers_per_s']} papers/s  ratio {i['ratio_default_with_multilingual']}"
     )
     print(
         f"{'size':>9} {'index':<5} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6} {'add ms':>7} {'reload s':>8} "

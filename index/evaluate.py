@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from index.config import IndexSettings
+from index.cpu import cpu_info
 from index.errors import ImportFormatError
 from index.models import BadLine, Paper, SearchMode
 from index.paperindex import PaperIndex
@@ -136,5 +137,6 @@ def run_eval(
         "model": settings.model,
         "dtype": dtype,
         "multilingual": settings.multilingual,
+        "cpu": cpu_info().as_dict(),
         "modes": scores,
     }

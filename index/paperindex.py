@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
+from index.cpu import cpu_info
 from index.derived import BATCH, BM25_FILE, DerivedIndexes, Space
 from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
@@ -267,6 +268,8 @@ class PaperIndex(DerivedIndexes):
             "data_dir": str(self.settings.data_dir.resolve()),
             "model": self.model_name,
             "dtype": getattr(self._embedder, "dtype", self.settings.embed_dtype),
+            "embed_dtype_setting": self.settings.embed_dtype,
+            "cpu": cpu_info().describe(),
             "dim": dense.dim,
             "backend": self.settings.backend,
             "index_type": dense.kind,

@@ -14,6 +14,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 
 from index.config import DEFAULT_MODEL
+from index.cpu import cpu_info
 from index.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,7 @@ class Embedder(Protocol):
 
 def cpu_supports_bf16() -> bool:
     """True where the CPU has bfloat16 matrix units (AMX) or AVX512-BF16: bf16 is then faster."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+    return cpu_info().bf16_units
 
 
 def resolve_dtype(setting: str) -> Dtype:
