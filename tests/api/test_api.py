@@ -218,7 +218,9 @@ def test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first(client: 
     r = client.post("/ask", content=chunks(big), headers={"X-API-Key": "s3cret"})
     assert r.status_code == 413 and "at most 65536 bytes" in r.json()["error"]
     read = app.state.body_bytes_refused
-    assert 65536 < read <= 65536 + 64 * 1024, read
+    # The server stops at the first piece past the limit; how big a piece is depends on what the socket
+    # buffered (131,072 bytes on a quiet machine, 191,869 on a busy one), never on the 50 MB sent.
+    assert 65536 < read < 2**20, read
     print(f"DRILL: chunked 50 MB body to POST /ask: 413 after reading {read:,} bytes (limit 65,536)")
     r = client.post("/ask", json={"question": "nerf"}, headers={"X-API-Key": "sécret-ключ".encode()})
     assert r.status_code == 401, "a non-ASCII key is a wrong key, not a server error"

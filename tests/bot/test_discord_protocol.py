@@ -347,6 +347,14 @@ def subscribe(ix: PaperIndex, w: World, channels: list[int]) -> list[int]:
                             now=created).id for c in channels]
 
 
+async def quiet_scheduler(services: Any, bot: Any) -> None:
+    """Stop the bot's own digest loop (the tests drive the runner at a chosen time) and wait for a tick
+    already under way: the digest pool has one thread, so a no-op queued now runs after it."""
+    cog: DigestCog = bot.get_cog("DigestCog")
+    cog.scheduler.cancel()
+    await services.run_digest(lambda: None)
+
+
 async def drive_digests(services: Any, bot: Any, rounds: int = 6) -> None:
     cog: DigestCog = bot.get_cog("DigestCog")
     assert cog.runner is not None
@@ -373,8 +381,9 @@ def test_digests_to_several_channels_through_429s_and_5xx_are_exactly_once(fake_
             w = make_world(fake)
             third = fake.add_channel(w.guild, "reading-group")
             channels = [w.papers, w.lounge, third]
-            subscribe(fake_index, w, channels)
             async with live_bot(fake, services) as bot:
+                await quiet_scheduler(services, bot)
+                subscribe(fake_index, w, channels)
                 fake.fail("POST", r"/channels/\d+/messages$", 429, times=4, retry_after=0.05)
                 fake.fail("POST", r"/channels/\d+/messages$", 500, times=1, skip=3)  # discord.py retries a 500
                 fake.fail("POST", r"/channels/\d+/messages$", 503, times=1, skip=7)  # ...not a 503: the runner resumes
@@ -400,8 +409,9 @@ def test_a_channel_that_disappears_mid_run_pauses_and_tells_the_subscriber(fake_
     async def scenario() -> None:
         async with fake_discord() as fake:
             w = make_world(fake)
-            (sub_id,) = subscribe(fake_index, w, [w.papers])
             async with live_bot(fake, services) as bot:
+                await quiet_scheduler(services, bot)
+                (sub_id,) = subscribe(fake_index, w, [w.papers])
                 fake.fail("POST", rf"/channels/{w.papers}/messages$", 404, times=100, skip=2)
                 await drive_digests(services, bot, rounds=1)
                 store = DigestStore(fake_index.store)
