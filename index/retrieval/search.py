@@ -55,13 +55,14 @@ Ranked = list[tuple[int, float]]
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM):
 # a query of nothing else is empty.
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def prepare_query(query: object, max_chars: int) -> str:
     """Validate and normalise a query: a clear error when empty, truncated (not rejected) when long."""
     if not isinstance(query, str):
         raise InvalidQueryError("The query must be text.")
-    q = " ".join(_INVISIBLE.sub("", query).split())
+    q = " ".join(_INVISIBLE.sub("", _CONTROL.sub(" ", query)).split())  # a tab or newline still separates words
     if not q:
         raise InvalidQueryError("The query is empty: type what the papers should be about.")
     if len(q) > max_chars:

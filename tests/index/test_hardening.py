@@ -19,6 +19,7 @@ from index.errors import ConfigError, InvalidQueryError, StorageError, explain
 from index.models import Filters, Links
 from index.paperindex import PaperIndex
 from index.retrieval.embed import MAX_CHARS, bounded
+from index.retrieval.search import prepare_query
 from index.sources.importers import records_for
 from index.sources.lines import MAX_LINE_BYTES
 from tests.helpers.factories import make_settings, paper
@@ -87,6 +88,7 @@ def test_zero_width_only_queries_are_refused_and_author_wildcards_are_literal(fa
     fake_index.ingest([(1, paper("a:1", "NeRF one", authors=("Ann Lee",))), (2, paper("a:2", "NeRF two", authors=("Bo_Chen",)))], "t")
     with pytest.raises(InvalidQueryError):
         fake_index.search("\u200b\u200c\u2060\ufeff")
+    assert prepare_query("rain\nNeRF\u200b\tscenes", 100) == "rain NeRF scenes"  # controls still part words
     assert fake_index.search("nerf", filters=Filters(author="%")) == []
     assert [h.paper.id for h in fake_index.search("nerf", filters=Filters(author="_"))] == ["a:2"]
     assert [h.paper.id for h in fake_index.search("nerf", filters=Filters(author="ann"))] == ["a:1"]
