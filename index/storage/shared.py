@@ -9,11 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from index.storage.rows import LATEST_PUBLISHED
-
-
-def _date(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
+from index.storage.rows import LATEST_PUBLISHED, _date
 
 
 class PortableQueries(ABC):

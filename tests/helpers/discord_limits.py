@@ -110,6 +110,17 @@ def _option_chars(o: dict[str, Any]) -> int:
     return n + sum(_option_chars(x) for x in o.get("options") or [])
 
 
+def _name_and_description(obj: dict[str, Any], where: str, what: str) -> list[str]:
+    """A chat-input command's or option's name (lower case, 1..32 word characters) and description."""
+    out = []
+    name = obj.get("name") or ""
+    if not COMMAND_NAME.match(name) or name != name.lower():
+        out.append(f"{where}: invalid {what} name")
+    if not 1 <= _len(obj.get("description")) <= COMMAND_DESCRIPTION:
+        out.append(f"{where}: description must be 1..{COMMAND_DESCRIPTION} characters")
+    return out
+
+
 def option_problems(opts: list[dict[str, Any]], where: str, depth: int = 0) -> list[str]:
     out = []
     if len(opts) > OPTIONS:
@@ -120,11 +131,7 @@ def option_problems(opts: list[dict[str, Any]], where: str, depth: int = 0) -> l
     seen_optional = False
     for o in opts:
         w = f"{where}.{o.get('name')}"
-        name = o.get("name") or ""
-        if not COMMAND_NAME.match(name) or name != name.lower():
-            out.append(f"{w}: invalid option name")
-        if not 1 <= _len(o.get("description")) <= COMMAND_DESCRIPTION:
-            out.append(f"{w}: description must be 1..{COMMAND_DESCRIPTION} characters")
+        out += _name_and_description(o, w, "option")
         if o.get("type") in (1, 2):
             if depth >= 2 or (o.get("type") == 2 and depth >= 1):
                 out.append(f"{w}: subcommands nested too deep")
@@ -155,10 +162,7 @@ def command_problems(commands: list[dict[str, Any]], scope: str) -> list[str]:
         w = f"{scope} /{c.get('name')}"
         name = c.get("name") or ""
         if c.get("type", 1) == 1:
-            if not COMMAND_NAME.match(name) or name != name.lower():
-                out.append(f"{w}: invalid command name")
-            if not 1 <= _len(c.get("description")) <= COMMAND_DESCRIPTION:
-                out.append(f"{w}: description must be 1..{COMMAND_DESCRIPTION} characters")
+            out += _name_and_description(c, w, "command")
         out += option_problems(c.get("options") or [], w)
         total = _len(name) + _len(c.get("description")) + sum(_option_chars(o) for o in c.get("options") or [])
         if total > COMMAND_TOTAL_CHARS:
