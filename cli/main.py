@@ -104,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             from cli.reports import cmd_eval
 
             return cmd_eval(args)
+        if args.command == "eval-answers":
+            from cli.reports import cmd_eval_answers
+
+            return cmd_eval_answers(args)
         if args.command == "bench":
             from cli.reports import cmd_bench
 

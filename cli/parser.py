@@ -83,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "eval-answers", help="score cited answers on a labelled question set (temporary sample index)"
+    )
+    p.add_argument(
+        "--questions", default="eval/answers/questions.jsonl", help="labelled questions (JSONL; see README)"
+    )
+    p.add_argument("--show", choices=["wrong", "all", "none"], default="wrong", help="answers to print")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("ask", help="a cited answer from the indexed papers (English or Chinese)")
     p.add_argument("question", nargs="*")
     p.add_argument("--paper", help="answer from this paper (id, URL or title)")

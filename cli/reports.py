@@ -1,4 +1,4 @@
-"""The report commands of `paperlens`: eval (retrieval quality) and bench (performance). Printing is this
+"""The report commands of `paperlens`: eval (retrieval quality), eval-answers (answer quality) and bench (performance). Printing is this
 module's job, as it is cli.py's."""
 
 from __future__ import annotations
@@ -40,6 +40,34 @@ def cmd_eval(a: argparse.Namespace) -> int:
             f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@1']:>7.4f} {m['recall@5']:>7.4f} "
             f"{m['recall@10']:>7.4f} {m['mrr@10']:>7.4f}  {m['queries']}"
         )
+    return 0
+
+
+def cmd_eval_answers(a: argparse.Namespace) -> int:
+    from index.answer_eval import run_answer_eval
+    from index.config import LLMSettings
+
+    path = Path(a.questions)
+    if not path.is_file():
+        print(f"paperlens: error: no question set at {path} (pass --questions PATH)", file=sys.stderr)
+        return 2
+    result = run_answer_eval(path, LLMSettings(), progress)
+    if a.json:
+        emit(result)
+        return 0
+    print(f"{path}: {result['runs'][0]['questions']} questions; CPU: {cpu_line(result['cpu'])}")
+    for run in result["runs"]:
+        for row in run["rows"]:
+            if a.show == "all" or (a.show == "wrong" and not row["correct"]):
+                mark = "ok " if row["correct"] else "MISS"
+                why = "" if row["correct"] else f"  missing {row['missing']} cited={row['cites_paper']}"
+                print(f"{mark} {row['id']} {row['question']}{why}\n     {row['answer'][:300]}")
+        print(f"provider {run['provider']} ({run['seconds']} s):")
+        for lang, s in run["scores"].items():
+            print(
+                f"  {lang:<4} {s['correct']:>3}/{s['questions']:<3} correct {s['share']:.0%}  "
+                f"(states the fact {s['states_fact']:.0%}, cites the paper {s['cites_paper']:.0%})"
+            )
     return 0
 
 

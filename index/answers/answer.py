@@ -22,8 +22,9 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from index.answers.extract import Candidate, candidates, content_terms, intents, score_sentences, select
 from index.answers.llm import connect
-from index.answers.sentences import is_boilerplate, split_sentences, top_sentences
+from index.answers.names import PaperNames
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
 from index.ids import parse_arxiv_id
@@ -157,6 +158,7 @@ class Answerer:
         # One limit for every language-model call of the process: pass the same slots to the Summarizer.
         self.model, self.provider, self.slots = connect(settings, chat_model, slots)
         self.retriever = PaperRetriever(index=index, k=k)
+        self.names = PaperNames(index)
 
     # ----- which papers -----
     def named_papers(self, question: str) -> list[Paper]:
@@ -166,13 +168,10 @@ class Answerer:
             got = self.index.store.get(m.group(1))
             if got:
                 found[got[1].id] = got[1]
-        low = question.lower()
-        for _, pid, title in self.index.store.titles():
-            name = title.split(":", 1)[0].strip() if ":" in title else ""
-            if len(name) >= 4 and re.search(rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", low):
-                got = self.index.store.get(pid)
-                if got:
-                    found[pid] = got[1]
+        for pid in self.names.find(question):
+            got = self.index.store.get(pid)
+            if got:
+                found[pid] = got[1]
         return list(found.values())[:3]
 
     # ----- answering -----
@@ -207,6 +206,13 @@ class Answerer:
             seen = {p.id for p in known}
             papers = (known + [h.paper for h in found.hits if h.paper.id not in seen])[: self.retriever.k]
             weak = not known and (not papers or self._weak(q, found))
+        evidence: list[Candidate] = []
+        if papers and not weak:
+            evidence = self._evidence(q, papers, lng)
+            used = list(dict.fromkeys(c.source for c in evidence))
+            # Cited papers first, numbered in the order the answer cites them; the rest follow.
+            papers = [papers[i] for i in used] + [p for i, p in enumerate(papers) if i not in used]
+            evidence = [Candidate(used.index(c.source), c.position, c.text, c.score) for c in evidence]
         sources = [citation(i, p) for i, p in enumerate(papers, start=1)]
         base: dict[str, Any] = {
             "question": q,
@@ -223,12 +229,14 @@ class Answerer:
                 weak_evidence=True,
             )
         if self.model is not None:
+            # The model reads the same focused evidence: the papers whose sentences answer the question.
+            focused = papers[: max(1, len({c.source for c in evidence}))]
             try:
                 with self.slots:
                     raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
-                        {"language": LANG_NAME[lng], "sources": self._sources_text(papers), "question": q}
+                        {"language": LANG_NAME[lng], "sources": self._sources_text(focused), "question": q}
                     )
-                text, cited = check_citations(scrub_references(raw, papers), len(papers))
+                text, cited = check_citations(scrub_references(raw, focused), len(focused))
                 if text:
                     return Answer(
                         **base, text=text, citations=[sources[n - 1] for n in cited], provider=self.provider
@@ -237,7 +245,7 @@ class Answerer:
             except Exception as e:  # any provider failure (timeout, HTTP error) falls back, never raises
                 reason = f"{type(e).__name__} from the {self.settings.provider} provider"
                 log.warning("LLM answer failed (%s); answering extractively", reason)
-            text, cited = self._extractive(q, papers, lng)
+            text, cited = self._extractive_text(evidence, papers, lng)
             return Answer(
                 **base,
                 text=text,
@@ -246,7 +254,7 @@ class Answerer:
                 fallback=True,
                 fallback_reason=reason,
             )
-        text, cited = self._extractive(q, papers, lng)
+        text, cited = self._extractive_text(evidence, papers, lng)
         return Answer(**base, text=text, citations=[sources[n - 1] for n in cited], provider="extractive")
 
     def _weak(self, q: str, found: Retrieved) -> bool:
@@ -275,32 +283,24 @@ class Answerer:
             else "The index holds no papers yet."
         )
 
-    def _extractive(self, q: str, papers: list[Paper], lng: str) -> tuple[str, list[int]]:
-        """The most relevant sentences of the papers' abstracts, each with its citation."""
-        per_paper = 3 if len(papers) == 1 else 2
-        cands: list[tuple[int, int, str]] = []  # (source n, position, sentence)
-        for n, p in enumerate(papers[:3], start=1):
-            use_zh = lng == "zh" and p.abstract_zh
-            for pos, s in enumerate(split_sentences(p.abstract_zh if use_zh else p.abstract)):  # type: ignore[arg-type]
-                if not is_boilerplate(s):
-                    cands.append((n, pos, s))
-        if not cands:
+    def _evidence(self, q: str, papers: list[Paper], lng: str) -> list[Candidate]:
+        """The sentences that answer the question, from the papers that clear the relevance bar."""
+        q_en = english_query(q)
+        wants = intents(q) | intents(q_en)
+        cands = candidates(papers[:3], lng, wants)
+        titles = [set(content_terms(p.title)) for p in papers[:3]]
+        scores = score_sentences(
+            q_en, q, [c[2] for c in cands], self.index.embedder.encode, [titles[c[0]] for c in cands]
+        )
+        return select(cands, scores, max_papers=1 if len(papers) == 1 else 2)
+
+    @staticmethod
+    def _extractive_text(evidence: list[Candidate], papers: list[Paper], lng: str) -> tuple[str, list[int]]:
+        """The chosen sentences, each with its citation; citations numbered in order of appearance."""
+        if not evidence:
             return "", []
-        emb = self.index.embedder
-        qv = emb.encode([english_query(q)])[0]
-        sv = emb.encode([s for _, _, s in cands])
-        chosen: list[tuple[int, int, str]] = []
-        counts: dict[int, int] = {}
-        for i in top_sentences(qv, sv, len(cands)):
-            n = cands[i][0]
-            if counts.get(n, 0) < per_paper:
-                chosen.append(cands[i])
-                counts[n] = counts.get(n, 0) + 1
-            if len(chosen) >= 3 if len(papers) == 1 else len(chosen) >= 4:
-                break
-        chosen.sort(key=lambda c: (c[0], c[1]))
-        body = " ".join(f"{s} [{n}]" for n, _, s in chosen)
-        cited = list(dict.fromkeys(n for n, _, _ in chosen))
+        body = " ".join(f"{c.text} [{c.source + 1}]" for c in evidence)
+        cited = list(dict.fromkeys(c.source + 1 for c in evidence))
         if lng == "zh":
             translated = all(papers[n - 1].abstract_zh for n in cited)
             lead = "根据检索到的论文" + ("：" if translated else "（以下为英文摘要原文摘录）：")
