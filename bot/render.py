@@ -28,8 +28,15 @@ COLOR = discord.Colour(0x2B6CB0)
 
 
 def cut(text: str, limit: int) -> str:
-    """Truncate to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+    """Truncate to ``limit`` characters with an ellipsis, between words where one ends near the limit (so a
+    figure such as "17.3%" is never cut to "17.")."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 1)]
+    space = head.rfind(" ")
+    if space >= 0.6 * limit:
+        head = head[:space]
+    return head.rstrip(" ,;:") + "…"
 
 
 def safe(text: str | None, limit: int) -> str:

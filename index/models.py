@@ -208,6 +208,7 @@ class DigestEntry(BaseModel):
     takeaways: list[str]
     summary_provider: str
     summary_fallback: bool = False
+    translated: bool = Field(True, description="False when Chinese was asked for and English is given")
 
 
 class Digest(BaseModel):
@@ -215,6 +216,7 @@ class Digest(BaseModel):
 
     topic: str
     date: date
+    lang: Literal["en", "zh"] = "en"
     announced: bool = Field(description="False on weekends and arXiv holidays")
     note: str | None = None
     total_new: int

@@ -208,7 +208,7 @@ class Answerer:
             weak = not known and (not papers or self._weak(q, found))
         evidence: list[Candidate] = []
         if papers and not weak:
-            evidence = self._evidence(q, papers, lng)
+            evidence = self._evidence(q, papers, lng, primary=0 if known and not focus else None)
             used = list(dict.fromkeys(c.source for c in evidence))
             # Cited papers first, numbered in the order the answer cites them; the rest follow.
             papers = [papers[i] for i in used] + [p for i, p in enumerate(papers) if i not in used]
@@ -283,7 +283,7 @@ class Answerer:
             else "The index holds no papers yet."
         )
 
-    def _evidence(self, q: str, papers: list[Paper], lng: str) -> list[Candidate]:
+    def _evidence(self, q: str, papers: list[Paper], lng: str, primary: int | None = None) -> list[Candidate]:
         """The sentences that answer the question, from the papers that clear the relevance bar."""
         q_en = english_query(q)
         wants = intents(q) | intents(q_en)
@@ -292,7 +292,7 @@ class Answerer:
         scores = score_sentences(
             q_en, q, [c[2] for c in cands], self.index.embedder.encode, [titles[c[0]] for c in cands]
         )
-        return select(cands, scores, max_papers=1 if len(papers) == 1 else 2)
+        return select(cands, scores, max_papers=1 if len(papers) == 1 else 2, primary=primary)
 
     @staticmethod
     def _extractive_text(evidence: list[Candidate], papers: list[Paper], lng: str) -> tuple[str, list[int]]:

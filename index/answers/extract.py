@@ -161,12 +161,19 @@ def select(
     *,
     max_sentences: int = 3,
     max_papers: int = 2,
+    primary: int | None = None,
 ) -> list[Candidate]:
     """The best sentence, then others close to it: at most ``max_papers`` papers, each clearing the bar
-    against the best paper; no sentence twice. Sentences come grouped by paper, best paper first."""
+    against the best paper; no sentence twice. Sentences come grouped by paper, best paper first.
+
+    ``primary`` (a paper index) answers first whatever the scores: a chat follow-up is about the paper
+    already under discussion.
+    """
     if not cands:
         return []
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    if primary is not None and any(c[0] == primary for c in cands):
+        order = [i for i in order if cands[i][0] == primary] + [i for i in order if cands[i][0] != primary]
     best = float(scores[order[0]])
     best_per_paper: dict[int, float] = {}
     for i in order:

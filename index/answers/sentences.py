@@ -14,6 +14,8 @@ import numpy as np
 import pysbd
 
 _CJK_STOP = re.compile(r"[。！？]")
+# "analysis.This paper": a sentence end with its space lost (common in scraped abstracts).
+_GLUED = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])")
 _local = threading.local()
 
 
@@ -29,7 +31,7 @@ def _segmenter(lang: str) -> pysbd.Segmenter:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of an English or Chinese abstract, numbers and abbreviations kept whole."""
-    text = " ".join(text.split())
+    text = _GLUED.sub(". ", " ".join(text.split()))
     if not text:
         return []
     lang = "zh" if _CJK_STOP.search(text) else "en"

@@ -46,20 +46,53 @@ def parse_summary(text: str) -> SummaryContent:
         raise ValueError(str(e).splitlines()[0]) from e
 
 
-def _section(sentence: str, i: int, first_method: int | None) -> str:
-    if CUES["method_strong"].search(sentence):
-        return "method"
-    for name in ("results", "method", "prior_work"):
-        if CUES[name].search(sentence):
-            return name
-    return "background" if first_method is None or i < first_method else "conclusion"
+ROLES = ("background", "problem", "method", "result", "conclusion")
+_CONCLUSION = re.compile(
+    r"\b(underscor\w*|potential|promising|paves?|opens? (a|the) (path|door|way)|in (summary|conclusion)|"
+    r"overall|we believe|significance|implications?|future (work|research)|advancements? make)\b",
+    re.I,
+)
+_RESULT_EXTRA = re.compile(r"\d+(\.\d+)?\s*(%|db\b|times\b|x\b|×)|\bfaster\b|\bimprov\w+ (of|by)\b", re.I)
+
+
+def sentence_roles(sents: list[str]) -> list[str]:
+    """One role per sentence: background, problem, method, result or conclusion.
+
+    Sentences before the paper's first "we propose / this paper introduces" are background, or the problem
+    when they speak of existing work's limits ("However, existing methods struggle..."); from there on a
+    sentence is a result when it reports experiments or figures, a conclusion when it draws the lesson
+    ("...underscores the potential of..."), and otherwise method.
+    """
+    start = next((i for i, x in enumerate(sents) if CUES["method_strong"].search(x)), None)
+    if start is None:
+        start = next((i for i, x in enumerate(sents) if CUES["method"].search(x)), min(1, len(sents) - 1))
+    roles = []
+    for i, x in enumerate(sents):
+        if i < start:
+            roles.append("problem" if CUES["prior_work"].search(x) else "background")
+        elif i > start and (CUES["results"].search(x) or _RESULT_EXTRA.search(x)):
+            roles.append("result")
+        elif i > start and _CONCLUSION.search(x):
+            roles.append("conclusion")
+        else:
+            roles.append("method")
+    return roles
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut between words (never inside a number such as "17.3%")."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
 
 
 def extractive_summary(p: Paper, lang: str) -> tuple[SummaryContent, bool]:
-    """A summary made of the abstract's own sentences; (content, written in the asked language).
+    """A summary made of the abstract's own sentences, each used once; (content, in the asked language).
 
-    Each sentence goes to one section by its cues (method > results > prior work; otherwise background
-    before the method, conclusion after); links and code-availability notes are left out.
+    The TL;DR is the sentence that says what the paper does; takeaways are its contributions, results and
+    conclusion, never background; the analysis puts every sentence under its role. Links and code notes
+    are left out.
     """
     use_zh = lang == "zh" and bool(p.abstract_zh)
     sents = [
@@ -67,43 +100,36 @@ def extractive_summary(p: Paper, lang: str) -> tuple[SummaryContent, bool]:
         for x in split_sentences(p.abstract_zh if use_zh and p.abstract_zh else p.abstract)
         if not is_boilerplate(x)
     ] or [p.title]
-    first_method = next((i for i, x in enumerate(sents) if CUES["method"].search(x)), None)
-    sections: dict[str, list[str]] = {}
-    for i, x in enumerate(sents):
-        sections.setdefault(_section(x, i, first_method), []).append(x)
-    missing = "Not stated in the abstract." if lang == "en" else "摘要中未说明。"
-
-    def part(name: str) -> str:
-        return " ".join(sections.get(name, [])[:2]) or missing
-
-    tldr = sections["method"][0] if "method" in sections else sents[0]
-    order = [
-        *sections.get("method", []),
-        *sections.get("results", []),
-        *sections.get("conclusion", []),
-        *sections.get("prior_work", []),
-        *sections.get("background", []),
-    ]
-    takeaways = [x for x in order if x != tldr][:5]
-    for extra in (
-        p.title,
-        f"Venue: {p.comment}" if p.comment else None,
-        f"Authors: {', '.join(p.authors[:3])}",
-    ):
+    by_role: dict[str, list[str]] = {r: [] for r in ROLES}
+    for x, role in zip(sents, sentence_roles(sents), strict=True):
+        by_role[role].append(x)
+    tldr = (by_role["method"] or by_role["result"] or sents)[0]
+    takeaways = [x for x in (*by_role["method"], *by_role["result"], *by_role["conclusion"]) if x != tldr][:5]
+    for x in (*by_role["problem"], *by_role["background"]):  # a short abstract: what it addresses
+        if len(takeaways) >= 3:
+            break
+        takeaways.append(("Problem addressed: " if lang == "en" else "针对的问题：") + x)
+    extras = [f"Venue: {p.comment}" if p.comment else None, f"Authors: {', '.join(p.authors[:3])}", p.title]
+    for extra in extras:
         if len(takeaways) >= 3:
             break
         if extra and extra not in takeaways and extra != tldr:
             takeaways.append(extra)
     while len(takeaways) < 3:
         takeaways.append(tldr)
+    missing = "Not stated in the abstract." if lang == "en" else "摘要中未说明。"
+
+    def part(role: str) -> str:
+        return " ".join(by_role[role][:2]) or missing
+
     analysis = Analysis(
-        background=part("background") if "background" in sections else sents[0],
-        prior_work=part("prior_work"),
+        background=part("background"),
+        prior_work=part("problem"),
         method=part("method"),
-        results=part("results"),
-        conclusion=(sections.get("conclusion") or sections.get("results") or sents)[-1],
+        results=part("result"),
+        conclusion=part("conclusion"),
     )
-    return SummaryContent(tldr=tldr[:400], takeaways=takeaways, analysis=analysis), lang == "en" or use_zh
+    return SummaryContent(tldr=clip(tldr, 400), takeaways=takeaways, analysis=analysis), lang == "en" or use_zh
 
 
 class Summarizer:

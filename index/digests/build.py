@@ -108,11 +108,13 @@ def build_digest(
                 takeaways=s.content.takeaways,
                 summary_provider=s.provider,
                 summary_fallback=s.fallback,
+                translated=s.translated,
             )
         )
     return Digest(
         topic=topic.name,
         date=day,
+        lang="zh" if lang == "zh" else "en",
         announced=cal.has_announcement(day),
         note=cal.reason(day) or None,
         total_new=len(ranked),

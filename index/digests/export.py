@@ -30,6 +30,9 @@ def to_markdown(d: Digest) -> str:
         f"# {day}",
         "",
     ]
+    untranslated = sum(not e.translated for e in d.entries)
+    if untranslated:
+        lines += [untranslated_note(untranslated, len(d.entries)), ""]
     if not d.entries:
         lines.append(f"No new {d.topic} papers." + (f" ({d.note})" if d.note else ""))
     for e in d.entries:
@@ -48,6 +51,15 @@ def to_markdown(d: Digest) -> str:
         lines += [f"- {_one_line(t)}" for t in e.takeaways]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def untranslated_note(n: int, total: int) -> str:
+    """Said once, at the top, when Chinese was asked for and English is given."""
+    return (
+        f"> 注意：{n}/{total} 篇论文的总结与要点为英文原文摘录——没有导入中文摘要，也没有配置语言模型"
+        "（设置 PAPERLENS_LLM_PROVIDER 后可生成中文）。Note: no language model is configured, so these "
+        "summaries are English excerpts."
+    )
 
 
 def cell(text: str | None) -> str:
