@@ -39,6 +39,7 @@ class Hit(BaseModel):
     rank: int
     authors: list[str]
     published: date | None
+    published_year_only: bool = False
     url: str | None
     dense_score: float | None = None
     bm25_score: float | None = None
@@ -132,6 +133,7 @@ def create_app(
                 rank=h.rank,
                 authors=list(h.paper.authors),
                 published=h.paper.published,
+                published_year_only=h.paper.published_year_only,
                 url=h.paper.url,
                 dense_score=h.dense_score,
                 bm25_score=h.bm25_score,

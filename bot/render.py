@@ -102,7 +102,7 @@ def hits_embed(
         return e
     for h in hits[:FIELDS]:
         p = h.paper
-        date = p.published.isoformat() if p.published else "n.d."
+        date = p.published_label
         name = cut(f"{h.rank}. {p.title}", FIELD_NAME)
         tldr = safe(tldrs.get(p.id, ""), 400)
         value = f"{link('open', p.url)} · {authors(p)} · {date} · score {h.score:.3f}\n{tldr}"
@@ -118,7 +118,7 @@ def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     e.add_field(name="Authors", value=authors(p, 12), inline=False)
     meta = [f"id `{p.id}`"]
     if p.published:
-        meta.append(f"published {p.published.isoformat()}")
+        meta.append(f"published {p.published_label}")
     if p.categories:
         meta.append(", ".join(p.categories[:5]))
     e.add_field(name="Details", value=safe(" · ".join(meta), FIELD_VALUE), inline=False)

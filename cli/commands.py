@@ -83,7 +83,7 @@ def cmd_stats(ix: PaperIndex, a: argparse.Namespace) -> int:
 def cmd_import(ix: PaperIndex, a: argparse.Namespace) -> int:
     from index.sources.importers import records_for
 
-    records = records_for(Path(a.path), a.format, a.id_prefix)
+    records = records_for(Path(a.path), a.format, a.id_prefix, tuple(a.topic or ()))
     with progress(f"import {Path(a.path).name}") as advance:
         report = ix.ingest(records, str(a.path), advance)
     emit(report.model_dump()) if a.json else print(report.summary())

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--id-prefix", help="id prefix for papers without an id (tables): default from the file name"
     )
+    p.add_argument(
+        "--topic",
+        action="append",
+        help="file every imported paper under this topic too (repeatable), so the list reaches its digest",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("ingest", help="fetch new papers from arXiv for the configured topics")

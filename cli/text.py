@@ -16,7 +16,7 @@ def authors_line(p: Paper, limit: int = 6) -> str:
 
 def hit_line(h: SearchHit) -> str:
     p = h.paper
-    date = p.published.isoformat() if p.published else "n.d."
+    date = p.published_label
     return f"{h.rank:>2}. [{h.score:.3f}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}"
 
 
@@ -32,7 +32,7 @@ def paper_text(p: Paper, width: int = 100) -> str:
     ]
     if p.published:
         lines.append(
-            f"published: {p.published.isoformat()}" + (f" · updated {p.updated}" if p.updated else "")
+            f"published: {p.published_label}" + (f" · updated {p.updated}" if p.updated else "")
         )
     if p.categories:
         lines.append("categories: " + ", ".join(p.categories))
@@ -78,7 +78,7 @@ def summary_text(s: Summary) -> str:
     )
     lines = [
         p.title,
-        f"{authors_line(p, 6)} · {p.published or 'n.d.'} · {p.url or p.id}",
+        f"{authors_line(p, 6)} · {p.published_label} · {p.url or p.id}",
         "",
         f"{heads[0]}: {c.tldr}",
         "",

@@ -34,6 +34,9 @@ class Paper(BaseModel):
     categories: tuple[str, ...] = ()
     primary_category: str | None = None
     published: date | None = None
+    published_year_only: bool = Field(
+        default=False, description="the source gave only a year: shown as the year, filtered as the whole year"
+    )
     updated: date | None = None
     comment: str | None = None
     links: Links = Links()
@@ -48,6 +51,13 @@ class Paper(BaseModel):
     def text_hash(self) -> str:
         """Changes exactly when the embedded text changes (a new version with a new abstract, say)."""
         return hashlib.sha1(self.embed_text().encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def published_label(self) -> str:
+        """The publication date as known: '2020-06-14', '2020' for a year-only date, 'n.d.' when unknown."""
+        if self.published is None:
+            return "n.d."
+        return str(self.published.year) if self.published_year_only else self.published.isoformat()
 
     @property
     def url(self) -> str | None:
@@ -96,6 +106,7 @@ class IngestReport(BaseModel):
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    matched: int = Field(0, description="records that were a held paper under another id (merged into it)")
     bad: list[BadLine] = Field(default_factory=list)
 
     @property
@@ -107,6 +118,8 @@ class IngestReport(BaseModel):
             f"{self.source}: {self.seen} read, {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.bad_count} bad"
         )
+        if self.matched:
+            text += f"; {self.matched} matched papers already held under another id (same title and first author)"
         if self.bad:
             shown = ", ".join(f"line {b.line}: {b.reason}" for b in self.bad[:10])
             more = f" (+{self.bad_count - 10} more)" if self.bad_count > 10 else ""

@@ -26,6 +26,7 @@ import numpy as np
 
 from index.config import IndexSettings
 from index.cpu import cpu_info
+from index.dedupe import match_held
 from index.derived import BATCH, BM25_FILE, DerivedIndexes, Space
 from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
@@ -159,6 +160,8 @@ class PaperIndex(DerivedIndexes):
         return report
 
     def _write(self, papers: list[Paper], report: IngestReport, progress: Progress | None) -> None:
+        papers, matched = match_held(self.store, papers)
+        report.matched += matched
         existing = self.store.existing([p.id for p in papers])
         need: dict[str, dict[str, np.ndarray]] = {p.id: {} for p in papers}
         for sp in self._spaces.values():

@@ -26,7 +26,8 @@ def candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tu
         Filters(topic=topic.name, since=day - timedelta(days=days - 1), until=day)
     )
     papers = index.store.get_by_rowids(sorted(rowids))
-    return [(r, papers[r]) for r in sorted(papers)]
+    # A year-only date says nothing about the day: such a paper is never "new on" a digest's date.
+    return [(r, papers[r]) for r in sorted(papers) if not papers[r].published_year_only]
 
 
 def rank(

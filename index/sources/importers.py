@@ -57,9 +57,17 @@ def _date(value: Any) -> date | None:
         return parsedate_to_datetime(text).date()
     except (TypeError, ValueError):
         pass
-    if re.fullmatch(r"\d{4}", text):
-        return date(int(text), 1, 1)
+    if _YEAR.fullmatch(text):
+        return date(int(text[:4]), 1, 1)
     raise ValueError(f"unreadable date {text!r}")
+
+
+_YEAR = re.compile(r"(1[89]|2[0-9])\d{2}(\.0)?")
+
+
+def year_only(value: Any) -> bool:
+    """True for a date given only as a year ('2020', 2020)."""
+    return value is not None and bool(_YEAR.fullmatch(str(value).strip()))
 
 
 def _links_for(pid: str, version: int | None, url: str | None) -> Links:
@@ -96,6 +104,12 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
     cats = obj.get("categories") or []
     if isinstance(cats, str):
         cats = cats.split()
+    links_value = (
+        Links.model_validate(links) if isinstance(links, dict) else _links_for(pid, None, obj.get("url"))
+    )
+    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", clean_text(obj.get("doi"), 300, "doi"), flags=re.I)
+    if doi and f"https://doi.org/{doi}" not in links_value.other:
+        links_value = links_value.model_copy(update={"other": (*links_value.other, f"https://doi.org/{doi}")})
     return Paper(
         id=pid,
         version=version_number(version or 1),
@@ -105,11 +119,10 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         categories=tuple(cats),
         primary_category=obj.get("primary_category") or (cats[0] if cats else None),
         published=_date(obj.get("published")),
+        published_year_only=bool(obj.get("published_year_only")) or year_only(obj.get("published")),
         updated=_date(obj.get("updated")),
         comment=clean_text(obj.get("comment")) or None,
-        links=Links.model_validate(links)
-        if isinstance(links, dict)
-        else _links_for(pid, None, obj.get("url")),
+        links=links_value,
         abstract_zh=clean_text(obj.get("abstract_zh"), MAX_ABSTRACT_CHARS, "Chinese abstract") or None,
         source=clean_text(obj.get("source")) or default_source,
         topics=tuple(str(t) for t in topics),
@@ -123,19 +136,35 @@ def jsonl_records(path: Path, source: str = "import") -> Iterator[Record]:
             yield rec
 
 
-_TABLE_COLUMNS = {
-    "year": "year",
-    "title": "title",
-    "authors": "authors",
-    "author": "authors",
-    "abstract": "abstract",
-    "chinese abstract": "abstract_zh",
-    "abstract (chinese)": "abstract_zh",
-    "中文摘要": "abstract_zh",
-    "link": "link",
-    "url": "link",
-    "pdf": "link",
+# Header names research groups write, in English or Chinese, for each column the importer reads.
+_TABLE_ALIASES = {
+    "year": ("year", "date", "published", "年份", "年", "发表年份", "日期", "发表时间", "时间"),
+    "title": ("title", "paper", "paper title", "题目", "标题", "论文", "论文标题", "论文题目", "名称"),
+    "authors": ("authors", "author", "作者", "作者列表"),
+    "abstract": ("abstract", "summary", "english abstract", "摘要", "英文摘要", "摘要（英文）"),
+    "abstract_zh": (
+        "chinese abstract", "abstract (chinese)", "abstract_zh", "中文摘要", "摘要（中文）", "中文", "译文",
+    ),
+    "link": ("link", "links", "url", "pdf", "paper link", "链接", "论文链接", "地址", "网址", "原文"),
+    "topic": ("topic", "topics", "主题", "方向", "研究方向", "分类", "类别"),
+    "venue": ("venue", "conference", "journal", "comment", "会议", "期刊", "来源", "发表", "备注"),
+    "doi": ("doi",),
+    "id": ("id", "arxiv", "arxiv id", "编号"),
 }
+
+
+def _header_key(cell: str) -> str:
+    """Bold marks, colons, spaces and full-width brackets ignored: '**中文摘要**', 'Abstract (Chinese)'."""
+    text = re.sub(r"[*_`:：\s]", "", cell).lower()
+    return text.replace("（", "(").replace("）", ")")
+
+
+_TABLE_COLUMNS = {_header_key(alias): column for column, names in _TABLE_ALIASES.items() for alias in names}
+
+
+def header_name(cell: str) -> str:
+    """A header cell as the column it names (unknown names are kept, and ignored)."""
+    return _TABLE_COLUMNS.get(_header_key(cell), cell.strip().lower())
 
 
 def split_row(line: str) -> list[str]:
@@ -147,6 +176,12 @@ def split_row(line: str) -> list[str]:
         s = s[:-1]
     cells = re.split(r"(?<!\\)\|", s)
     return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def _link_text(cell: str) -> str:
+    """'[Title](url)' -> 'Title' (a title cell that links to the paper)."""
+    m = re.fullmatch(r"\s*\[([^\]]+)\]\([^)]*\)\s*", cell)
+    return m.group(1) if m else cell
 
 
 def _link_target(cell: str) -> str | None:
@@ -166,12 +201,13 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
             continue
         cells = split_row(line)
         if columns is None:
-            columns = [_TABLE_COLUMNS.get(c.lower(), c.lower()) for c in cells]
+            columns = [header_name(c) for c in cells]
             missing = {"title", "abstract"} - set(columns)
             if missing:
                 raise ImportFormatError(
-                    f"{path}: the table header needs columns year | title | authors | abstract | "
-                    f"Chinese abstract | link (missing: {', '.join(sorted(missing))})"
+                    f"{path}: the table header needs a title and an abstract column (found: {' | '.join(cells)}). "
+                    "Accepted names include year/年份, title/题目, authors/作者, abstract/摘要, "
+                    "Chinese abstract/中文摘要, link/链接, topic/主题, venue/会议, doi."
                 )
             continue
         if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
@@ -182,16 +218,19 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
         row = dict(zip(columns, cells, strict=True))
         try:
             link = _link_target(row.get("link", ""))
-            parsed = parse_arxiv_id(link) if link else None
+            parsed = parse_arxiv_id(row.get("id") or link or "")
             year = row.get("year", "").strip()
             obj = {
                 "id": parsed[0] if parsed else f"{prefix}:{slug(row.get('title', ''))}",
-                "title": row.get("title"),
+                "title": _link_text(row.get("title", "")),
                 "authors": row.get("authors"),
                 "abstract": row.get("abstract"),
                 "abstract_zh": row.get("abstract_zh"),
                 "published": year or None,
                 "url": link,
+                "comment": row.get("venue") or None,
+                "doi": row.get("doi") or None,
+                "topics": [t.strip() for t in re.split(r"[,;，；、]", row.get("topic", "")) if t.strip()],
             }
             yield n, paper_from_json(obj, prefix)
         except Exception as e:  # one bad row never ends the import
@@ -239,11 +278,23 @@ def _raise(msg: str) -> str:
     raise ValueError(msg)
 
 
-def records_for(path: Path, fmt: str, id_prefix: str | None = None) -> Iterator[Record]:
-    """The record stream for a file in one of the import formats."""
+def with_topics(records: Iterator[Record], topics: tuple[str, ...]) -> Iterator[Record]:
+    """Every good record also filed under these topics (so an imported list reaches the topics' digests)."""
+    for n, rec in records:
+        if isinstance(rec, Paper):
+            rec = rec.model_copy(update={"topics": tuple(dict.fromkeys((*rec.topics, *topics)))})
+        yield n, rec
+
+
+def records_for(
+    path: Path, fmt: str, id_prefix: str | None = None, topics: tuple[str, ...] = ()
+) -> Iterator[Record]:
+    """The record stream for a file in one of the import formats, each paper also under ``topics``."""
     path = Path(path)
     if not path.exists():
         raise ImportFormatError(f"No such file: {path}")
+    if topics:
+        return with_topics(records_for(path, fmt, id_prefix), topics)
     if fmt == "jsonl":
         return jsonl_records(path, id_prefix or "import")
     if fmt == "table":

@@ -50,6 +50,10 @@ class PaperStore(Protocol):
         """What is stored for these ids (absent ids are left out): enough to decide whether to re-embed."""
     def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
         """Insert or update papers and their vectors in one transaction; (rowid, added|updated|unchanged) each."""
+    def by_titles(self, titles: Sequence[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Lower-cased title -> [(id, authors)] of held papers with these titles."""
+        ...
+
     def get(self, paper_id: str) -> tuple[int, Paper] | None:
         """A paper and its rowid by stored id, or None."""
     def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:

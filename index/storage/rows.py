@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS papers (
     mvector BLOB
 );
 CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
+CREATE INDEX IF NOT EXISTS papers_title ON papers(lower(title));
 CREATE TABLE IF NOT EXISTS paper_topics (
     paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
     topic TEXT NOT NULL,
@@ -96,7 +97,17 @@ def _blob(v: np.ndarray | None) -> bytes | None:
 
 
 def _date(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
+    """A stored date: '2020-06-14', or '2020' (a year-only date) as 1 January of that year."""
+    if not s:
+        return None
+    return date(int(s), 1, 1) if len(s) == 4 else date.fromisoformat(s)
+
+
+def _published_text(p: Paper) -> str | None:
+    """'2020-06-14', or '2020' for a year-only date (sorts before every day of its year)."""
+    if p.published is None:
+        return None
+    return str(p.published.year) if p.published_year_only else p.published.isoformat()
 
 
 def paper_values(p: Paper) -> tuple[Any, ...]:
@@ -109,7 +120,7 @@ def paper_values(p: Paper) -> tuple[Any, ...]:
         p.abstract,
         json.dumps(list(p.categories)),
         p.primary_category,
-        p.published.isoformat() if p.published else None,
+        _published_text(p),
         p.updated.isoformat() if p.updated else None,
         p.comment,
         p.links.model_dump_json(),
@@ -130,6 +141,7 @@ def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
         categories=tuple(json.loads(r[6])),
         primary_category=r[7],
         published=_date(r[8]),
+        published_year_only=bool(r[8]) and len(r[8]) == 4,
         updated=_date(r[9]),
         comment=r[10],
         links=Links.model_validate_json(r[11]),
@@ -233,9 +245,9 @@ def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
     category and topic exact, author a substring). The category test is the one dialect-specific part."""
     where: list[str] = []
     args: list[Any] = []
-    if f.since:
-        where.append("published >= ?")
-        args.append(f.since.isoformat())
+    if f.since:  # a year-only date ('2020') matches when its year reaches the start
+        where.append("(published >= ? OR (length(published) = 4 AND published >= ?))")
+        args += [f.since.isoformat(), str(f.since.year)]
     if f.until:
         where.append("published <= ?")
         args.append(f.until.isoformat())

@@ -3,6 +3,7 @@ translates them): topic ingest state, the summary cache, and a few reads."""
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -31,6 +32,19 @@ class PortableQueries(ABC):
     def id_counts(self) -> dict[str, int]:
         """Number of rows per paper id (any value above 1 is a duplicate; the schema forbids it)."""
         return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}
+
+    def by_titles(self, titles: Sequence[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Lower-cased title -> [(id, authors)] of the papers held under these titles (case ignored)."""
+        out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        keys = list(dict.fromkeys(t.lower() for t in titles))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, title, authors in self.query(
+                f"SELECT id, title, authors FROM papers WHERE lower(title) IN ({marks})", chunk
+            ):
+                out.setdefault(str(title).lower(), []).append((pid, tuple(json.loads(authors))))
+        return out
 
     # ----- topics -----
     def topic_state(self, topic: str) -> date | None:

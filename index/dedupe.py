@@ -1,0 +1,84 @@
+"""One paper, one row, across sources.
+
+The same paper reaches the store under different ids: from arXiv (``2401.13934``), from a conference table
+(``cvpr2020-medical:focalmix-...``), from a group's own JSONL list. A record whose id the store does not hold
+is matched to a held paper by its title (case and spacing ignored) and first author's surname; a match
+updates the held paper -- its id, abstract and embedding are kept; what the new record adds (a Chinese
+abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of adding a
+second row that search would show twice. Papers with the same arXiv id are one paper already (the id).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from index.models import Links, Paper
+from index.storage import PaperStore
+
+# Without authors on one side, only a title this long is taken as the same paper.
+MIN_TITLE_WITHOUT_AUTHORS = 30
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def title_key(title: str) -> str:
+    """The title as the store compares it: ASCII letters lower-cased (SQL lower()), spacing collapsed."""
+    return " ".join(title.split()).translate(_ASCII_LOWER)
+
+
+def surname(author: str) -> str:
+    """'Dong Wang' -> 'wang'; 'Wang, Dong' -> 'wang'; accents removed."""
+    name = author.split(",")[0] if "," in author else (author.split() or [""])[-1]
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain.lower()) or name.lower()
+
+
+def same_paper(title: str, a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same title already: same first author, or a long title where one side lists no authors."""
+    if a and b:
+        return surname(a[0]) == surname(b[0])
+    return len(title) >= MIN_TITLE_WITHOUT_AUTHORS
+
+
+def merge_into(held: Paper, new: Paper) -> Paper:
+    """The held paper with what the new record adds; the held id, text and version stay."""
+    links = held.links
+    other = tuple(dict.fromkeys((*links.other, *new.links.other)))
+    links = Links(abs=links.abs or new.links.abs, pdf=links.pdf or new.links.pdf, other=other)
+    published, year_only = held.published, held.published_year_only
+    if new.published and (published is None or (year_only and not new.published_year_only)):
+        published, year_only = new.published, new.published_year_only
+    return held.model_copy(
+        update={
+            "abstract_zh": held.abstract_zh or new.abstract_zh,
+            "comment": held.comment or new.comment,
+            "categories": held.categories or new.categories,
+            "primary_category": held.primary_category or new.primary_category,
+            "authors": held.authors or new.authors,
+            "links": links,
+            "published": published,
+            "published_year_only": year_only,
+            "topics": tuple(dict.fromkeys((*held.topics, *new.topics))),
+        }
+    )
+
+
+def match_held(store: PaperStore, papers: list[Paper]) -> tuple[list[Paper], int]:
+    """The batch with each new record that is a held paper replaced by the merged held paper; how many."""
+    held_ids = store.existing([p.id for p in papers])
+    new = [p for p in papers if p.id not in held_ids]
+    if not new:
+        return papers, 0
+    found = store.by_titles([title_key(p.title) for p in new])
+    out: list[Paper] = []
+    matched = 0
+    for p in papers:
+        candidates = [] if p.id in held_ids else found.get(title_key(p.title), [])
+        hit = next((pid for pid, authors in candidates if same_paper(p.title, authors, p.authors)), None)
+        got = store.get(hit) if hit else None
+        if got is None:
+            out.append(p)
+            continue
+        out.append(merge_into(got[1], p))
+        matched += 1
+    return out, matched
