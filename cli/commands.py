@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from cli.progress import progress
-from cli.text import emit, hits_text, paper_text
+from cli.text import emit, empty_text, hits_text, paper_text
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
-from index.models import Filters
+from index.models import Filters, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.sample import SAMPLE_SIZE, import_sample
 
@@ -51,22 +51,40 @@ def cmd_search(ix: PaperIndex, a: argparse.Namespace) -> int:
             sys.stdout.flush()
         return 0
     hits = ix.search(" ".join(a.query), k=a.k, mode=a.mode, filters=f)
-    if a.json:
-        emit([h.brief() for h in hits])
-    else:
-        print(hits_text(hits))
+    _print_hits(ix, hits, a)
     return 0
 
 
+def _citations(papers: list[Paper], fmt: str) -> bool:
+    """Print BibTeX or RIS when that format was asked for; False otherwise."""
+    if fmt not in ("bibtex", "ris"):
+        return False
+    from index.bibliography import to_bibtex, to_ris
+
+    print((to_bibtex if fmt == "bibtex" else to_ris)(papers), end="")
+    return True
+
+
+def _print_hits(ix: PaperIndex, hits: list[SearchHit], a: argparse.Namespace) -> None:
+    if _citations([h.paper for h in hits], a.format):
+        return
+    if a.json or a.format == "json":
+        emit([h.brief() for h in hits])
+    elif hits:
+        print(hits_text(hits))
+    else:
+        print(empty_text(ix))
+
+
 def cmd_similar(ix: PaperIndex, a: argparse.Namespace) -> int:
-    hits = ix.similar(" ".join(a.paper), k=a.k, filters=_filters(a))
-    emit([h.brief() for h in hits]) if a.json else print(hits_text(hits))
+    _print_hits(ix, ix.similar(" ".join(a.paper), k=a.k, filters=_filters(a)), a)
     return 0
 
 
 def cmd_show(ix: PaperIndex, a: argparse.Namespace) -> int:
     p = ix.resolve(" ".join(a.paper))
-    emit(p.model_dump(mode="json")) if a.json else print(paper_text(p))
+    if not _citations([p], a.format):
+        emit(p.model_dump(mode="json")) if a.json or a.format == "json" else print(paper_text(p))
     return 0
 
 
@@ -129,6 +147,8 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     summarizer = Summarizer(ix, LLMSettings())
     topics = load_topics(ix.settings.topics_file)
     d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
+    if _citations([e.paper for e in d.entries], a.format):
+        return 0
     if a.format == "markdown":
         print(to_markdown(d), end="")
     elif a.format == "table":

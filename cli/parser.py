@@ -23,6 +23,16 @@ def _positive(text: str) -> int:
     return n
 
 
+def _add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON (the same as --format json)")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "bibtex", "ris"],
+        default="text",
+        help="bibtex (LaTeX, with arXiv eprint fields) or ris (Zotero, EndNote, Mendeley)",
+    )
+
+
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_date_arg, help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", type=_date_arg, help="published on or before (YYYY-MM-DD)")
@@ -45,19 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", help="what the papers are about")
     p.add_argument("-k", type=_positive, default=10, help="number of hits (default 10)")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
-    p.add_argument("--json", action="store_true", help="print a JSON array of hits")
+    _add_format(p)
     p.add_argument("--stdin", action="store_true", help="one query per input line, one JSON array per line")
     _add_filters(p)
 
     p = sub.add_parser("similar", help="papers similar to one paper")
     p.add_argument("paper", nargs="+", help="arXiv id, URL or title")
     p.add_argument("-k", type=_positive, default=5)
-    p.add_argument("--json", action="store_true")
+    _add_format(p)
     _add_filters(p)
 
     p = sub.add_parser("show", help="one paper's metadata and abstract")
     p.add_argument("paper", nargs="+", help="arXiv id (with or without version), URL or title")
-    p.add_argument("--json", action="store_true")
+    _add_format(p)
 
     p = sub.add_parser("stats", help="counts, model, index type, sizes")
     p.add_argument("--json", action="store_true")
@@ -124,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=1, help="days of publications ending on --date (default 1)"
     )
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="summary language")
-    p.add_argument("--format", choices=["markdown", "table", "json"], default="markdown")
+    p.add_argument(
+        "--format", choices=["markdown", "table", "json", "bibtex", "ris"], default="markdown"
+    )
 
     p = sub.add_parser("serve", help="the HTTP API (OpenAPI at /docs)")
     p.add_argument("--host", help="default 127.0.0.1 (PAPERLENS_API_HOST)")

@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from index.models import Answer, Paper, SearchHit, Summary
+from index.paperindex import PaperIndex
 
 
 def authors_line(p: Paper, limit: int = 6) -> str:
@@ -22,6 +23,16 @@ def hit_line(h: SearchHit) -> str:
 
 def hits_text(hits: list[SearchHit]) -> str:
     return "\n".join(hit_line(h) for h in hits) if hits else "No papers matched."
+
+
+def empty_text(ix: PaperIndex) -> str:
+    """No hits: say whether the index is empty, and where it is, so a wrong data directory is obvious."""
+    if ix.store.count() == 0:
+        return (
+            f"The index in {ix.settings.data_dir} holds no papers. Import some (`paperlens import FILE --format "
+            "jsonl|table`), fetch your topics (`paperlens ingest`), or point PAPERLENS_DATA_DIR at your index."
+        )
+    return "No papers matched. Try other words, or remove filters."
 
 
 def paper_text(p: Paper, width: int = 100) -> str:

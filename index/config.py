@@ -9,10 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data directory for PaperLens (XDG on Linux, Application Support on macOS)."""
+    return platformdirs.user_data_path("paperlens", appauthor=False)
 
 
 class IndexSettings(BaseSettings):
@@ -34,7 +40,11 @@ class IndexSettings(BaseSettings):
         None,
         description="Optional PostgreSQL read replica for search and lookups (writes always use the primary)",
     )
-    data_dir: Path = Field(Path("data"), description="Directory holding the SQLite store and the FAISS index")
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir(),
+        description="Directory holding the SQLite store and the FAISS index; default: the platform's user "
+        "data directory (~/.local/share/paperlens on Linux), whatever directory a command runs from",
+    )
     model: str = Field(
         DEFAULT_MODEL,
         description="Embedding model: 'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers path",
@@ -79,6 +89,12 @@ class IndexSettings(BaseSettings):
     save_interval_seconds: float = Field(
         30.0, ge=0, description="During long imports, save the FAISS index this often"
     )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        """A relative directory is resolved once, here, so every message names the real place."""
+        return v.expanduser().absolute()
 
 
 class LLMSettings(BaseSettings):

@@ -168,3 +168,22 @@ def test_eval_answers_scores_extractive_and_the_configured_provider(tmp_path: Pa
     assert [x["provider"] for x in runs] == ["extractive", "openai:gpt-4o-mini"]
     assert runs[0]["scores"]["en"]["correct"] == 2
     assert [row["correct"] for row in runs[1]["rows"]] == [True, False]
+
+
+def test_citation_formats_for_search_show_and_digest(sample_copy: Path) -> None:
+    from pybtex.database import parse_string
+
+    r = run(["search", "lung", "nodule", "detection", "-k", "3", "--format", "bibtex"], sample_copy)
+    assert r.returncode == 0, r.stderr
+    assert len(parse_string(r.stdout, "bibtex").entries) == 3
+    r = run(["show", "MambaMorph", "--format", "bibtex"], sample_copy)
+    entry = next(iter(parse_string(r.stdout, "bibtex").entries.values()))
+    assert entry.fields["eprint"] == "2401.13934"
+    r = run(["digest", "--topic", "NeRF", "--date", "2024-04-01", "--format", "ris"], sample_copy)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("TY  - ") == 8
+
+
+def test_an_empty_index_names_its_directory(tmp_path: Path) -> None:
+    r = run(["search", "nerf"], tmp_path / "elsewhere")
+    assert r.returncode == 0 and f"{tmp_path / 'elsewhere'} holds no papers" in r.stdout
