@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             from cli.reports import cmd_eval_answers
 
             return cmd_eval_answers(args)
+        if args.command in ("backup", "restore"):
+            from cli.reports import cmd_backup
+
+            return cmd_backup(args)
         if args.command == "bench":
             from cli.reports import cmd_bench
 

@@ -145,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="the database's integrity check, and whether the indexes agree with the store")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("backup", help="copy the index to a new directory (safe while the bot runs)")
+    p.add_argument("path", help="a new or empty directory")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("restore", help="replace the index with a backup (stop the bot and API first)")
+    p.add_argument("path", help="a directory written by `paperlens backup`")
+    p.add_argument("--force", action="store_true", help="replace an index that holds papers (kept aside)")
+    p.add_argument("--json", action="store_true")
+
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     return ap
