@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import arxiv
 import requests
@@ -38,7 +40,32 @@ class _TimeoutSession(requests.Session):
         return super().request(*args, **kwargs)
 
 
+_UNREACHABLE = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+    "failed to resolve",
+    "getaddrinfo failed",
+    "network is unreachable",
+    "no route to host",
+)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """True when the host cannot be reached at all (no DNS, no route): no retry can fix that."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror) or any(s in str(seen).lower() for s in _UNREACHABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _retryable(exc: BaseException) -> bool:
+    if unreachable(exc):
+        return False
     if isinstance(exc, arxiv.HTTPError):
         return bool(exc.status >= 500 or exc.status == 429)
     # A truncated or garbled page makes the arxiv parser raise ValueError (e.g. on a cut-off date).
@@ -125,6 +152,12 @@ class ArxivSource:
             try:
                 page = self._fetch_page(start)
             except (arxiv.ArxivError, requests.RequestException, ValueError) as e:
+                if unreachable(e):
+                    host = urlsplit(self.client.query_url_format).hostname or "arXiv"
+                    raise SourceError(
+                        f"arXiv cannot be reached from this machine ({host} does not resolve or has no "
+                        "route): check the network or proxy, then run `paperlens ingest` again."
+                    ) from e
                 raise SourceError(
                     f"arXiv did not answer for topic {self.topic.name!r} after retries: {e}"
                 ) from e

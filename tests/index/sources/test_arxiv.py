@@ -72,6 +72,28 @@ def test_persistent_failure_is_a_clear_error() -> None:
     assert len(srv.requests) == 3
 
 
+def test_an_unresolvable_host_fails_at_once_with_one_clear_line() -> None:
+    """Offline: a DNS failure is not retried (each retry would fail the same way after a longer wait)."""
+    import time
+
+    from index.sources.arxiv_source import ArxivSource
+
+    src = ArxivSource(
+        TOPIC,
+        url_format="http://export.arxiv.invalid/api/query?{}",  # .invalid never resolves (RFC 2606)
+        page_size=2,
+        delay_seconds=0,
+        max_results=10,
+        retries=4,
+        backoff_seconds=2.0,  # retried, this would wait 2 + 4 + 8 + 16 s
+        timeout=5.0,
+    )
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"cannot be reached from this machine \(export.arxiv.invalid"):
+        list(src.records())
+    assert time.monotonic() - started < 1.9  # below the first retry's wait: no retry happened
+
+
 def test_client_error_is_not_retried() -> None:
     with ArxivServer(entries(2), script=lambda n, q: (400, b"bad query")) as srv, pytest.raises(SourceError):
         list(source(srv).records())
