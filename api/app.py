@@ -35,7 +35,10 @@ log = logging.getLogger(__name__)
 class Hit(BaseModel):
     id: str
     title: str
-    score: float
+    score: float = Field(description="the ranking score (fused reciprocal ranks in hybrid mode)")
+    relevance: int | None = Field(
+        None, description="semantic similarity to the query (or paper) as a percentage: what to show users"
+    )
     rank: int
     authors: list[str]
     published: date | None
@@ -130,6 +133,7 @@ def create_app(
                 id=h.paper.id,
                 title=h.paper.title,
                 score=h.score,
+                relevance=h.relevance,
                 rank=h.rank,
                 authors=list(h.paper.authors),
                 published=h.paper.published,

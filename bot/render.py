@@ -105,7 +105,8 @@ def hits_embed(
         date = p.published_label
         name = cut(f"{h.rank}. {p.title}", FIELD_NAME)
         tldr = safe(tldrs.get(p.id, ""), 400)
-        value = f"{link('open', p.url)} · {authors(p)} · {date} · score {h.score:.3f}\n{tldr}"
+        match = f"{h.relevance}% match" if h.relevance is not None else f"BM25 {h.score:.1f}"
+        value = f"{link('open', p.url)} · {authors(p)} · {date} · {match}\n{tldr}"
         e.add_field(name=safe(name, FIELD_NAME), value=cut(value, FIELD_VALUE), inline=False)
     e.set_footer(text=f"page {page + 1}/{pages} · ids: " + cut(", ".join(h.paper.id for h in hits), 1500))
     return fit(e)

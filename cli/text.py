@@ -18,7 +18,8 @@ def authors_line(p: Paper, limit: int = 6) -> str:
 def hit_line(h: SearchHit) -> str:
     p = h.paper
     date = p.published_label
-    return f"{h.rank:>2}. [{h.score:.3f}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}"
+    match = f"{h.relevance:>3}%" if h.relevance is not None else "   –"
+    return f"{h.rank:>2}. [{match}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}"
 
 
 def hits_text(hits: list[SearchHit]) -> str:

@@ -76,13 +76,22 @@ class SearchHit(BaseModel):
     dense_score: float | None = None
     bm25_score: float | None = None
 
+    @property
+    def relevance(self) -> int | None:
+        """What every front end shows: the semantic similarity of the paper to the query (or, for similar
+        papers, to the paper) as a percentage, 0-100; None in BM25-only mode. Ranking uses ``score``."""
+        if self.dense_score is None:
+            return None
+        return round(100 * min(1.0, max(0.0, self.dense_score)))
+
     def brief(self) -> dict[str, object]:
-        """The JSON shape the CLI prints: id, title, score, and where to read it."""
+        """The JSON shape the CLI prints: id, title, score, relevance, and where to read it."""
         p = self.paper
         return {
             "id": p.id,
             "title": p.title,
             "score": round(self.score, 6),
+            "relevance": self.relevance,
             "authors": list(p.authors),
             "published": p.published.isoformat() if p.published else None,
             "url": p.url,

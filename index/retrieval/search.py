@@ -85,9 +85,13 @@ def _dense(index: Searchable, space: str, vec: np.ndarray, depth: int, allowed: 
     return [(int(r), float(s)) for r, s in zip(rowids[0], scores[0], strict=True) if r >= 0]
 
 
-def dense_lists(index: Searchable, query: str, depth: int, allowed: np.ndarray | None) -> list[Ranked]:
+def dense_lists(
+    index: Searchable, query: str, depth: int, allowed: np.ndarray | None, qvec: np.ndarray | None = None
+) -> list[Ranked]:
     """One ranked list per dense route the query takes (English model; multilingual for CJK)."""
-    lists = [_dense(index, "dense", index.embedder.encode([english_query(query)]), depth, allowed)]
+    if qvec is None:
+        qvec = index.embedder.encode([english_query(query)])
+    lists = [_dense(index, "dense", qvec, depth, allowed)]
     if is_cjk(query) and index.multilingual:
         lists.append(_dense(index, "multi", index.multilingual_embedder.encode([query]), depth, allowed))
     return lists
@@ -161,7 +165,8 @@ def retrieve(
         if allowed.size == 0:
             return Retrieved([], None, None)
     depth = max(k, s.fusion_depth) if mode == "hybrid" else k
-    dense: list[Ranked] = dense_lists(index, q, depth, allowed) if mode != "bm25" else []
+    qvec = index.embedder.encode([english_query(q)]) if mode != "bm25" else None
+    dense: list[Ranked] = dense_lists(index, q, depth, allowed, qvec) if qvec is not None else []
     lexical: Ranked = index.lexical_search(english_query(q), depth, allowed) if mode != "dense" else []
     dense_fused = dense[0] if len(dense) == 1 else rrf(dense, s.rrf_k)
     if mode == "dense":
@@ -172,6 +177,10 @@ def retrieve(
         ranked = rrf([*dense, lexical], s.rrf_k)
     ranked = ranked[:k]
     cos = dict(dense[0]) if dense else {}
+    missing = [r for r, _ in ranked if r not in cos]
+    if qvec is not None and missing:  # found by keywords only: its similarity, for the relevance display
+        vecs = index.store.vectors("vector", missing, index.vector_dim("dense"))
+        cos.update({r: float(v @ qvec[0]) for r, v in vecs.items()})
     bm = dict(lexical)
     papers = index.store.get_by_rowids([r for r, _ in ranked])
     hits = [

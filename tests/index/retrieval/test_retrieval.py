@@ -69,3 +69,14 @@ def test_metrics_are_computed_correctly() -> None:
     m = metrics(["a", "b", "c"], {"b": 1, "z": 1})
     assert m["recall@1"] == 0 and m["recall@5"] == 0.5 and m["mrr@10"] == 0.5
     assert m["ndcg@10"] == pytest.approx((1 / np.log2(3)) / (1 + 1 / np.log2(3)))
+
+
+def test_one_relevance_display_for_search_and_similar(sample_index: PaperIndex) -> None:
+    """Every hybrid or dense hit, and every similar paper, shows a 0-100 similarity; BM25-only shows none."""
+    for mode in ("hybrid", "dense"):
+        hits = sample_index.search("deformable registration of MR and CT", k=10, mode=mode)  # type: ignore[arg-type]
+        assert hits and all(h.relevance is not None and 0 <= h.relevance <= 100 for h in hits)
+        assert hits[0].brief()["relevance"] == hits[0].relevance
+    similar = sample_index.similar("MambaMorph", k=5)
+    assert all(h.relevance == round(100 * h.score) for h in similar)
+    assert all(h.relevance is None for h in sample_index.search("registration", k=3, mode="bm25"))
