@@ -6,9 +6,18 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.paperlens-installed
 
-.PHONY: setup run test test-fast lint drills eval bench clean
+.PHONY: setup browser run test test-fast lint drills eval bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# The /docs browser test drives Debian's Chromium. Installed when missing and this is a root shell with
+# apt-get (CI, containers); elsewhere it says how, and that test is skipped.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
+	  || echo "warning: could not install chromium; the /docs browser test will be skipped"; \
+	else echo "note: the /docs browser test needs chromium and chromium-driver (sudo apt-get install chromium chromium-driver)"; fi
 
 # torch first and pinned: the CPU build. A bare torch requirement would pull CUDA wheels.
 $(STAMP): pyproject.toml

@@ -8,12 +8,16 @@ in the server's thread pool, never on the event loop.
 
 import logging
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import fastapi_offline
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -75,13 +79,48 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+DOCS_ASSETS = "/docs-assets"
+
+
+def mount_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with their scripts and styles from the installed ``fastapi-offline``
+    package: the pages work on a machine with no internet access (FastAPI's defaults load them from a CDN)."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="PaperLens API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="PaperLens API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+
+
 def create_app(
     index: PaperIndex, answerer: Answerer, summarizer: Summarizer, topics: list[Topic], settings: ApiSettings
 ) -> FastAPI:
     """The API over an already-built index (shared with the bot when both run in one process)."""
     app = FastAPI(
-        title="PaperLens", version="0.1.0", description="Search and discuss research-paper abstracts."
+        title="PaperLens",
+        version="0.1.0",
+        description="Search and discuss research-paper abstracts.",
+        docs_url=None,  # served below with its scripts from an installed package, not a CDN
+        redoc_url=None,
     )
+    mount_docs(app)
     app.state.index = index  # the one process-wide index (shared with the bot when both run together)
     metrics = Metrics()
     app.middleware("http")(metrics.middleware)

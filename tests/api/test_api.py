@@ -224,3 +224,58 @@ def test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first(client: 
     print(f"DRILL: chunked 50 MB body to POST /ask: 413 after reading {read:,} bytes (limit 65,536)")
     r = client.post("/ask", json={"question": "nerf"}, headers={"X-API-Key": "sécret-ключ".encode()})
     assert r.status_code == 401, "a non-ASCII key is a wrong key, not a server error"
+
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+def test_docs_page_works_offline_in_a_real_browser(base_url: str, client: httpx.Client) -> None:
+    """/docs in headless Chromium with every non-loopback host unresolvable: Swagger UI loads from the
+    installed package and runs a search through the API."""
+    html = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in html and "cdn." not in html
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert "/docs-assets/redoc.standalone.js" in client.get("/redoc").text
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver (`make setup` installs them as root)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")  # offline but loopback
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        wait = WebDriverWait(driver, 30)
+        driver.get(f"{base_url}/docs")
+        search = wait.until(
+            ec.element_to_be_clickable(
+                (By.CSS_SELECTOR, ".opblock-get .opblock-summary-path[data-path='/search']")
+            )
+        )
+        search.click()
+        block = search.find_element(By.XPATH, "./ancestor::div[contains(@class, 'opblock-get')]")
+        wait.until(lambda d: block.find_elements(By.CSS_SELECTOR, ".try-out__btn"))[0].click()
+        query = wait.until(lambda d: block.find_elements(By.CSS_SELECTOR, "input[placeholder='q']"))[0]
+        query.send_keys("removing waterdrops from NeRF")
+        block.find_element(By.CSS_SELECTOR, "button.execute").click()
+        body = wait.until(
+            lambda d: [
+                e
+                for e in block.find_elements(
+                    By.CSS_SELECTOR, ".live-responses-table .response-col_description pre"
+                )
+                if e.text
+            ]
+        )[0]
+        assert "2403.20013" in body.text and "relevance" in body.text
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert severe == [], severe
+    finally:
+        driver.quit()
