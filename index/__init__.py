@@ -6,6 +6,9 @@ digests (build, schedule, exactly-once runner, exports), sources (arXiv, importe
 door; build_services wires it with the answerer and summarizer.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from index.config import IndexSettings, LLMSettings
 from index.errors import (
     ConfigError,
@@ -17,8 +20,21 @@ from index.errors import (
     SourceError,
 )
 from index.models import Filters, IngestReport, Links, Paper, SearchHit
-from index.paperindex import PaperIndex
-from index.services import Core, build_services
+
+if TYPE_CHECKING:
+    from index.paperindex import PaperIndex
+    from index.services import Core, build_services
+
+# Imported on first use: a one-shot command that never searches or answers (show, stats) must not pay for
+# FAISS, torch or langchain at start-up.
+_LAZY = {"PaperIndex": "index.paperindex", "Core": "index.services", "build_services": "index.services"}
+
+
+def __getattr__(name: str) -> Any:
+    """PaperIndex, Core and build_services, imported when first asked for."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'index' has no attribute {name!r}")
 
 __all__ = [
     "ConfigError",

@@ -30,6 +30,7 @@ from index.dedupe import match_held
 from index.derived import BATCH, BM25_FILE, DerivedIndexes, Space
 from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
+from index.retrieval import onnx_query
 from index.retrieval import search as retrieval
 from index.retrieval.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
 from index.retrieval.lexical import LexicalIndex
@@ -58,6 +59,7 @@ class PaperIndex(DerivedIndexes):
         self.settings = settings
         self.store: PaperStore = open_store(settings)
         self._embedder = embedder
+        self._fast = onnx_query.FastQuery(settings.model) if embedder is None else None
         self._multi = multilingual_embedder
         self.params = IndexParams(
             settings.index_type, settings.hnsw_m, settings.hnsw_ef_search, settings.hnsw_ef_construction
@@ -89,7 +91,16 @@ class PaperIndex(DerivedIndexes):
                     self._embedder = SentenceTransformerEmbedder(
                         self.settings.model, self.settings.embed_dtype, self.settings.embed_batch_size
                     )
+                    if self._fast is not None:
+                        self._fast.export()
         return self._embedder
+
+    @property
+    def query_embedder(self) -> Embedder:
+        """What embeds queries: the loaded model if there is one, else its ONNX export (no torch import: a
+        one-shot search starts in about a second), else the model itself."""
+        fast = self._fast.encoder() if self._fast is not None and self._embedder is None else None
+        return fast if fast is not None else self.embedder
 
     @property
     def multilingual_embedder(self) -> Embedder:

@@ -290,7 +290,7 @@ class Answerer:
         cands = candidates(papers[:3], lng, wants)
         titles = [set(content_terms(p.title)) for p in papers[:3]]
         scores = score_sentences(
-            q_en, q, [c[2] for c in cands], self.index.embedder.encode, [titles[c[0]] for c in cands]
+            q_en, q, [c[2] for c in cands], self.index.query_embedder.encode, [titles[c[0]] for c in cands]
         )
         return select(cands, scores, max_papers=1 if len(papers) == 1 else 2, primary=primary)
 

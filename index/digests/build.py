@@ -38,7 +38,7 @@ def rank(
         return []
     dim = index.vector_dim("dense")
     vecs = index.store.vectors("vector", [r for r, _ in rows], dim)
-    topic_vec = index.embedder.encode([topic.ranking_text()])[0]
+    topic_vec = index.query_embedder.encode([topic.ranking_text()])[0]
     liked = disliked = None
     if feedback:
         rid = {pid: got[0] for pid in feedback if (got := index.store.get(pid))}

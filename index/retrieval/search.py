@@ -36,6 +36,9 @@ class Searchable(Protocol):
     def embedder(self) -> Embedder: ...
 
     @property
+    def query_embedder(self) -> Embedder: ...
+
+    @property
     def multilingual_embedder(self) -> Embedder: ...
 
     @property
@@ -90,7 +93,7 @@ def dense_lists(
 ) -> list[Ranked]:
     """One ranked list per dense route the query takes (English model; multilingual for CJK)."""
     if qvec is None:
-        qvec = index.embedder.encode([english_query(query)])
+        qvec = index.query_embedder.encode([english_query(query)])
     lists = [_dense(index, "dense", qvec, depth, allowed)]
     if is_cjk(query) and index.multilingual:
         lists.append(_dense(index, "multi", index.multilingual_embedder.encode([query]), depth, allowed))
@@ -119,7 +122,7 @@ def best_evidence(index: Searchable, query: str, allowed: np.ndarray | None = No
     """The best cosine of any paper to the query in the English space, and in the multilingual one
     (0 when that space is off). Calibrated thresholds on these decide whether evidence is weak."""
     q = prepare_query(query, index.settings.max_query_chars)
-    en = _dense(index, "dense", index.embedder.encode([english_query(q)]), 1, allowed)
+    en = _dense(index, "dense", index.query_embedder.encode([english_query(q)]), 1, allowed)
     return (en[0][1] if en else 0.0), best_multilingual(index, q, allowed)
 
 
@@ -165,7 +168,7 @@ def retrieve(
         if allowed.size == 0:
             return Retrieved([], None, None)
     depth = max(k, s.fusion_depth) if mode == "hybrid" else k
-    qvec = index.embedder.encode([english_query(q)]) if mode != "bm25" else None
+    qvec = index.query_embedder.encode([english_query(q)]) if mode != "bm25" else None
     dense: list[Ranked] = dense_lists(index, q, depth, allowed, qvec) if qvec is not None else []
     lexical: Ranked = index.lexical_search(english_query(q), depth, allowed) if mode != "dense" else []
     dense_fused = dense[0] if len(dense) == 1 else rrf(dense, s.rrf_k)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
@@ -143,12 +144,16 @@ class VectorIndex:
         Measured on the 2-core CI machine at 100k vectors: this faiss wheel's generic kernels took 8.8 ms
         for one query against 3.3 ms for a BLAS product; and NumPy's OpenBLAS threads, woken right after
         the query was embedded, fought torch's spinning OpenMP threads (embed + search p95 133 ms). The
-        product therefore runs in torch, on the encoder's own thread pool: p95 22 ms.
+        product therefore runs in torch, on the encoder's own thread pool: p95 22 ms. When torch is not
+        loaded (the query came from the ONNX encoder: a one-shot command), NumPy does it instead.
         """
+        n = self._index.ntotal
+        raw = faiss.rev_swig_ptr(self._index.get_xb(), n * self.dim).reshape(n, self.dim)
+        if "torch" not in sys.modules:
+            return self._exact_numpy(q, k, mask, raw)
         import torch
 
-        n = self._index.ntotal
-        xb = torch.from_numpy(faiss.rev_swig_ptr(self._index.get_xb(), n * self.dim).reshape(n, self.dim))
+        xb = torch.from_numpy(raw)
         masked = None if bool(mask.all()) else torch.from_numpy(~mask)
         all_scores = np.empty((q.shape[0], k), dtype=np.float32)
         all_pos = np.empty((q.shape[0], k), dtype=np.int64)
@@ -161,6 +166,22 @@ class VectorIndex:
                 all_scores[i : i + 32] = vals.numpy()
                 all_pos[i : i + 32] = pos.numpy()
         return all_scores, self.labels[all_pos]
+
+    def _exact_numpy(
+        self, q: np.ndarray, k: int, mask: np.ndarray, xb: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        sims = np.asarray(q, dtype=np.float32) @ xb.T
+        if not bool(mask.all()):
+            sims[:, ~mask] = -np.inf
+        top = (
+            np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            if k < sims.shape[1]
+            else np.tile(np.arange(sims.shape[1]), (sims.shape[0], 1))
+        )
+        part = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-part, axis=1, kind="stable")
+        pos = np.take_along_axis(top, order, axis=1)
+        return np.take_along_axis(part, order, axis=1), self.labels[pos]
 
     # ----- maintenance -----
     def compact(self) -> None:

@@ -1,0 +1,83 @@
+"""Query embedding through the ONNX export: the same vectors as sentence-transformers, and a search that
+never imports torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.retrieval import onnx_query
+from index.retrieval.embed import SentenceTransformerEmbedder, resolve_model_path
+from index.sample import sample_corpus
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("onnx") / "minilm.onnx"
+    onnx_query.export(resolve_model_path("all-MiniLM-L6-v2"), target)
+    return target
+
+
+def test_the_export_embeds_like_sentence_transformers(exported: Path, real_embedders: tuple) -> None:
+    st: SentenceTransformerEmbedder = real_embedders[0]
+    texts = [
+        json.loads(line)["abstract"] for line in sample_corpus().read_text(encoding="utf-8").splitlines()
+    ]
+    texts += ["MambaMorph 用了什么方法?", "nerf", "x" * 5000]  # Chinese, one word, past the token limit
+    fast = onnx_query.OnnxQueryEncoder(exported, resolve_model_path("all-MiniLM-L6-v2"), "all-MiniLM-L6-v2")
+    a, b = st.encode(texts), fast.encode(texts)
+    assert a.shape == b.shape and fast.dim == st.dim
+    cos = (a * b).sum(axis=1)
+    assert cos.min() > 0.9999, cos.min()
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_one_shot_search_never_imports_torch(sample_copy: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PAPERLENS_DATA_DIR": str(sample_copy), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = (
+        "import sys, json; from cli.main import main; "
+        "rc = main(['search', 'rain', 'waterdrop', 'removal', '-k', '1', '--json']); "
+        "print(json.dumps({'rc': rc, 'torch': 'torch' in sys.modules}), file=sys.stderr)"
+    )
+
+    def run() -> tuple[dict, list]:
+        p = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        return json.loads(p.stderr.strip().splitlines()[-1]), json.loads(p.stdout)
+
+    first, hits = run()  # no export cached yet: the model is loaded (torch) and exported for next time
+    assert first == {"rc": 0, "torch": True} and hits[0]["id"] == "2403.20013"
+    assert list((tmp_path / "cache").rglob("*.onnx"))
+    second, hits2 = run()
+    assert second == {"rc": 0, "torch": False} and hits2 == hits
+
+
+def test_exact_search_in_numpy_equals_the_torch_product() -> None:
+    """Without torch loaded, exact search runs in NumPy: same hits, same order, same scores."""
+    import torch  # noqa: F401  (loaded: _exact takes the torch path)
+
+    from index.retrieval.vectors import VectorIndex
+
+    rng = np.random.default_rng(7)
+    vecs = rng.standard_normal((2000, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    vi = VectorIndex(32)
+    vi.add(list(range(10, 2010)), [f"{i:016x}" for i in range(2000)], vecs)
+    q = vecs[:5] + 0.01
+    for mask in (np.ones(2000, dtype=bool), rng.random(2000) < 0.3):
+        for k in (1, 10, 2000):
+            want = vi._exact(q, k, mask)
+            raw = vecs  # the same vectors FAISS stores
+            got = vi._exact_numpy(q, k, mask, raw)
+            kept = want[0] > -np.inf
+            assert np.array_equal(got[1][kept], want[1][kept])
+            assert np.allclose(got[0][kept], want[0][kept], atol=1e-5)
