@@ -52,7 +52,7 @@ drills: setup
 	  tests/index/test_hardening.py tests/api/test_api.py::test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first
 
 bench: setup
-	$(VENV)/bin/paperlens bench --sizes 10000,100000
+	$(VENV)/bin/paperlens bench --sizes 10000,100000 --ingest-papers 128
 
 clean:
 	rm -rf $(VENV) *.egg-info
