@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import rispy
 from pybtex.database import BibliographyData, Entry, Person
 
-from index.ids import parse_arxiv_id
+from index.ids import doi_of_urls, parse_arxiv_id
 from index.models import Paper
 
 _VENUE = re.compile(
@@ -25,11 +25,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 
 def doi_of(p: Paper) -> str | None:
     """The DOI, when a link is a doi.org address."""
-    for url in (p.links.abs, p.links.pdf, *p.links.other):
-        m = re.match(r"https?://(?:dx\.)?doi\.org/(10\..+)$", url or "")
-        if m:
-            return m.group(1)
-    return None
+    return doi_of_urls((p.links.abs, p.links.pdf, *p.links.other))
 
 
 def venue_of(p: Paper) -> str | None:

@@ -5,7 +5,8 @@ The same paper reaches the store under different ids: from arXiv (``2401.13934``
 is matched to a held paper by its title (case and spacing ignored) and first author's surname; a match
 updates the held paper -- its id, abstract and embedding are kept; what the new record adds (a Chinese
 abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of adding a
-second row that search would show twice. Papers with the same arXiv id are one paper already (the id).
+second row that search would show twice. Papers with the same arXiv id are one paper already (the id);
+the same DOI (a doi.org link) matches before the title does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from index.ids import doi_of_urls
 from index.models import Links, Paper
 from index.storage import PaperStore
 
@@ -70,11 +72,17 @@ def match_held(store: PaperStore, papers: list[Paper]) -> tuple[list[Paper], int
     if not new:
         return papers, 0
     found = store.by_titles([title_key(p.title) for p in new])
+    dois = {p.id: d for p in new if (d := doi_of_urls((p.links.abs, p.links.pdf, *p.links.other)))}
+    by_doi = store.by_dois(list(dois.values())) if dois else {}
     out: list[Paper] = []
     matched = 0
     for p in papers:
         candidates = [] if p.id in held_ids else found.get(title_key(p.title), [])
-        hit = next((pid for pid, authors in candidates if same_paper(p.title, authors, p.authors)), None)
+        same_doi = [] if p.id in held_ids else by_doi.get(dois.get(p.id, ""), [])
+        hit = same_doi[0] if same_doi else None
+        hit = hit or next(
+            (pid for pid, authors in candidates if same_paper(p.title, authors, p.authors)), None
+        )
         got = store.get(hit) if hit else None
         if got is None:
             out.append(p)

@@ -42,3 +42,15 @@ def split_entry_id(entry_id: str) -> tuple[str, int]:
 def arxiv_links(pid: str, version: int | None = None) -> tuple[str, str]:
     """The abs and pdf URLs of an arXiv paper."""
     return f"https://arxiv.org/abs/{pid}", f"https://arxiv.org/pdf/{pid}" + (f"v{version}" if version else "")
+
+
+_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.I)
+
+
+def doi_of_urls(urls: list[str | None] | tuple[str | None, ...]) -> str | None:
+    """The DOI among a paper's links (a doi.org address), lower-cased (DOIs are case-insensitive)."""
+    for url in urls:
+        m = _DOI_URL.match(url or "")
+        if m:
+            return m.group(1).lower()
+    return None

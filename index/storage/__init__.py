@@ -54,6 +54,10 @@ class PaperStore(Protocol):
         """Lower-cased title -> [(id, authors)] of held papers with these titles."""
         ...
 
+    def by_dois(self, dois: Sequence[str]) -> dict[str, list[str]]:
+        """Lower-cased DOI -> ids of held papers linking to it."""
+        ...
+
     def get(self, paper_id: str) -> tuple[int, Paper] | None:
         """A paper and its rowid by stored id, or None."""
     def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:

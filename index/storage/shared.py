@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any
 
+from index.ids import doi_of_urls
 from index.storage.rows import LATEST_PUBLISHED, _date
 
 
@@ -46,6 +47,23 @@ class PortableQueries(ABC):
                 out.setdefault(str(title).lower(), []).append((pid, tuple(json.loads(authors))))
         return out
 
+    def by_dois(self, dois: Sequence[str]) -> dict[str, list[str]]:
+        """Lower-cased DOI -> ids of held papers with a doi.org link to it (a scan: imports carry few)."""
+        out: dict[str, list[str]] = {}
+        wanted = list(dict.fromkeys(d.lower() for d in dois))
+        for i in range(0, len(wanted), 50):
+            chunk = wanted[i : i + 50]
+            esc = [d.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for d in chunk]
+            where = " OR ".join(["lower(links) LIKE ? ESCAPE '\\'"] * len(chunk))
+            for pid, links in self.query(
+                f"SELECT id, links FROM papers WHERE {where}", [f"%doi.org/{e}%" for e in esc]
+            ):
+                urls = json.loads(links)
+                doi = doi_of_urls([urls.get("abs"), urls.get("pdf"), *urls.get("other", [])])
+                if doi in chunk:
+                    out.setdefault(doi, []).append(pid)
+        return out
+
     # ----- topics -----
     def topic_state(self, topic: str) -> date | None:
         """The newest publication date an ingest of this topic has seen."""
@@ -59,11 +77,18 @@ class PortableQueries(ABC):
                 f"ON CONFLICT(topic) DO UPDATE SET last_published={self.greatest}("
                 "COALESCE(topic_state.last_published, ''), COALESCE(excluded.last_published, '')), "
                 "last_run=excluded.last_run, seen=topic_state.seen + excluded.seen",
-                (topic, last_published.isoformat() if last_published else None, datetime.now(UTC).isoformat(), seen),
+                (
+                    topic,
+                    last_published.isoformat() if last_published else None,
+                    datetime.now(UTC).isoformat(),
+                    seen,
+                ),
             )
 
     def topic_counts(self) -> dict[str, int]:
-        return {r[0]: int(r[1]) for r in self.query("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic")}
+        return {
+            r[0]: int(r[1]) for r in self.query("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic")
+        }
 
     # ----- summaries cache -----
     def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:

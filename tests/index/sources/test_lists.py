@@ -109,3 +109,40 @@ def test_same_paper_rules() -> None:
     assert same_paper("t", ("Dong Wang",), ("D. Wang",))
     assert not same_paper("t", ("Dong Wang",), ("Li Ma",))
     assert not same_paper("Introduction", (), ("Li Ma",))  # a short title alone is not enough
+
+
+def test_the_same_doi_is_the_same_paper_even_when_titles_differ(
+    fake_index: PaperIndex, tmp_path: Path
+) -> None:
+    first = tmp_path / "a.jsonl"
+    first.write_text(
+        json.dumps(
+            {
+                "id": "a:1",
+                "title": "Deep Flow Registration",
+                "abstract": "x",
+                "doi": "10.1109/CVPR.2020.00123",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "b.jsonl"
+    second.write_text(
+        json.dumps(
+            {
+                "id": "b:7",
+                "title": "Deep flow registration (extended)",
+                "abstract": "y",
+                "doi": "https://doi.org/10.1109/cvpr.2020.00123",
+                "abstract_zh": "中文",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    fake_index.ingest(records_for(first, "jsonl"), "a")
+    report = fake_index.ingest(records_for(second, "jsonl"), "b")
+    assert report.matched == 1 and report.added == 0 and fake_index.store.count() == 1
+    got = fake_index.store.get("a:1")
+    assert got is not None and got[1].abstract_zh == "中文"

@@ -214,3 +214,53 @@ def test_postgres_backend_needs_a_url_and_hides_it(tmp_path: Path) -> None:
             IndexSettings(_env_file=None, data_dir=tmp_path, backend="postgres", database_url=SecretStr(bad))
         )
     assert "hunter2" not in str(err.value) and "Cannot connect" in str(err.value)
+
+
+def test_one_row_per_paper_and_year_only_dates_on_both_backends(backend_settings: IndexSettings) -> None:
+    from index.models import Links, Paper
+
+    ix = open_index(backend_settings)
+    try:
+        held = Paper(
+            id="2401.00001",
+            title="Deep Flow Registration",
+            abstract="nerf",
+            authors=("Dong Wang",),
+            published=date(2020, 6, 14),
+        )
+        ix.ingest([(1, held)], "arxiv")
+        same_title = Paper(
+            id="cvpr:deep-flow",
+            title="deep flow  registration",
+            abstract="other text",
+            authors=("D. Wang",),
+            abstract_zh="中文",
+            published=date(2020, 1, 1),
+            published_year_only=True,
+        )
+        same_doi = Paper(
+            id="j:9",
+            title="A journal version",
+            abstract="z",
+            links=Links(other=("https://doi.org/10.1/ABC",)),
+        )
+        ix.ingest([(1, same_doi)], "journal")
+        again = same_doi.model_copy(update={"id": "k:3", "title": "Renamed", "comment": "TMI"})
+        report = ix.ingest([(1, same_title), (2, again)], "lists")
+        assert report.matched == 2 and report.added == 0 and ix.store.count() == 2
+        got = ix.store.get("2401.00001")
+        assert got is not None and got[1].abstract_zh == "中文" and got[1].published == date(2020, 6, 14)
+        year = Paper(
+            id="y:1", title="Year only", abstract="w", published=date(2019, 1, 1), published_year_only=True
+        )
+        ix.ingest([(1, year)], "y")
+        back = ix.store.get("y:1")
+        assert back is not None and back[1].published_label == "2019"
+        assert "y:1" in {
+            p.id
+            for p in ix.store.get_by_rowids(
+                sorted(ix.store.filter_rowids(Filters(since=date(2019, 7, 1), until=date(2019, 12, 31))))
+            ).values()
+        }
+    finally:
+        ix.close()
