@@ -139,6 +139,6 @@ def cmd_bench(a: argparse.Namespace) -> int:
     for r in result["search"]:
         print(
             f"{r['size']:>9} {r['index']:<5} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['recall@10_vs_exact']:>6} "
-            f"{r['add_one_ms']:>7} {r['reload_s']:>8} {r['index_rss_mb']:>7} {r['build_s']:>7}"
+            f"{r['add_one_ms']:>7} {r['reload_s']:>8} {r['process_rss_mb']:>7} {r['build_s']:>7}"
         )
     return 0
