@@ -42,6 +42,21 @@ def cache_path(model_dir: Path) -> Path:
     )
 
 
+def mean_pooled(model_dir: Path) -> bool:
+    """True when the model is transformer -> mean pooling (-> normalize) and nothing else: the pipeline this
+    encoder reproduces. Another model (CLS pooling, a Dense layer) keeps the sentence-transformers path."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode_") and v}
+    return kinds in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]) and modes == {
+        "pooling_mode_mean_tokens"
+    }
+
+
 def export(model_dir: Path, target: Path) -> None:
     """Export the transformer of a sentence-transformers model directory to ONNX (needs torch)."""
     import torch
@@ -136,7 +151,7 @@ class FastQuery:
                     try:
                         model_dir = resolve_model_path(self.model)
                         onnx_file = cache_path(model_dir)
-                        if onnx_file.exists():
+                        if onnx_file.exists() and mean_pooled(model_dir):
                             self._encoder = OnnxQueryEncoder(onnx_file, model_dir, self.model)
                     except Exception as e:  # a damaged export or a missing runtime: use the model
                         log.warning("fast query embedding unavailable (%s); loading the model", e)
@@ -148,7 +163,7 @@ class FastQuery:
         try:
             model_dir = resolve_model_path(self.model)
             onnx_file = cache_path(model_dir)
-            if not onnx_file.exists():
+            if not onnx_file.exists() and mean_pooled(model_dir):
                 export(model_dir, onnx_file)
         except Exception as e:  # a failed export only costs speed
             log.warning("could not export the model for fast query embedding: %s", e)

@@ -81,3 +81,18 @@ def test_exact_search_in_numpy_equals_the_torch_product() -> None:
             kept = want[0] > -np.inf
             assert np.array_equal(got[1][kept], want[1][kept])
             assert np.allclose(got[0][kept], want[0][kept], atol=1e-5)
+
+
+def test_only_a_mean_pooled_model_takes_the_fast_path(tmp_path: Path) -> None:
+    import shutil
+
+    packaged = resolve_model_path("all-MiniLM-L6-v2")
+    assert onnx_query.mean_pooled(packaged)
+    other = tmp_path / "cls-model"
+    shutil.copytree(packaged / "1_Pooling", other / "1_Pooling")
+    shutil.copy(packaged / "modules.json", other / "modules.json")
+    cfg = json.loads((other / "1_Pooling" / "config.json").read_text())
+    cfg.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
+    (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
+    assert not onnx_query.mean_pooled(other)  # CLS pooling: the export would not reproduce it
+    assert not onnx_query.mean_pooled(tmp_path / "missing")
