@@ -32,7 +32,12 @@ def _filters(a: argparse.Namespace) -> Filters:
 def ensure_sample(index: PaperIndex) -> None:
     """Fill an empty store from the bundled sample corpus."""
     if index.store.count() == 0:
-        print(f"Empty index: importing the bundled sample corpus ({SAMPLE_SIZE} papers)...", file=sys.stderr)
+        print(
+            f"Empty index in {index.settings.data_dir}: importing the bundled sample corpus ({SAMPLE_SIZE} "
+            "papers). Loading the embedding models and preparing fast query embedding takes 10-30 s the "
+            "first time...",
+            file=sys.stderr,
+        )
         with progress("import sample", SAMPLE_SIZE) as advance:
             report = import_sample(index, advance)
         print(report.summary(), file=sys.stderr)
