@@ -32,6 +32,7 @@ from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.retrieval import onnx_query
 from index.retrieval import search as retrieval
+from index.retrieval.batching import BatchingEncoder
 from index.retrieval.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
 from index.retrieval.lexical import LexicalIndex
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
@@ -60,6 +61,7 @@ class PaperIndex(DerivedIndexes):
         self.store: PaperStore = open_store(settings)
         self._embedder = embedder
         self._fast = onnx_query.FastQuery(settings.model) if embedder is None else None
+        self._batcher = BatchingEncoder(self._query_encoder)
         self._multi = multilingual_embedder
         self.params = IndexParams(
             settings.index_type, settings.hnsw_m, settings.hnsw_ef_search, settings.hnsw_ef_construction
@@ -97,8 +99,12 @@ class PaperIndex(DerivedIndexes):
 
     @property
     def query_embedder(self) -> Embedder:
-        """What embeds queries: the loaded model if there is one, else its ONNX export (no torch import: a
-        one-shot search starts in about a second), else the model itself."""
+        """What embeds queries, micro-batched (queries arriving together are embedded together): the loaded
+        model if there is one, else its ONNX export (no torch import: a one-shot search starts in about a
+        second), else the model itself."""
+        return self._batcher
+
+    def _query_encoder(self) -> Embedder:
         fast = self._fast.encoder() if self._fast is not None and self._embedder is None else None
         return fast if fast is not None else self.embedder
 

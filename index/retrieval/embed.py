@@ -33,8 +33,15 @@ def bounded(texts: list[str]) -> list[str]:
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """The model's name (what the index records it was built with)."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension."""
+        ...
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Return an (n, dim) float32 array of unit vectors."""
