@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.answers.sentences import is_boilerplate, split_sentences
+from index.answers.sentences import CUES, is_boilerplate, split_sentences
 from index.models import Paper
 
 INTENTS: dict[str, re.Pattern[str]] = {
@@ -39,6 +39,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "reason": re.compile(r"\bwhy\b|\breasons?\b|\bcauses?\b|为什么|为何|原因", re.I),
+    "method": re.compile(
+        r"\bwhat (method|approach|technique|architecture|framework)\b|\bhow does\b|\bhow do (they|the authors)\b|"
+        r"什么方法|哪种方法|什么技术|什么架构|如何实现|怎么做",
+        re.I,
+    ),
 }
 FEATURES: dict[str, re.Pattern[str]] = {
     "number": re.compile(
@@ -56,6 +61,7 @@ FEATURES: dict[str, re.Pattern[str]] = {
         r"\b(due to|because|attributed to|caused by|owing to|stems? from|as a result|leads? to|results? in)\b",
         re.I,
     ),
+    "method": CUES["method"],
 }
 # A capitalised or alphanumeric name inside a sentence (LUNA16, ShapeNet, DAVIS, RETOUCH, CT).
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Za-z]+\d+\w*)\b")
@@ -81,7 +87,8 @@ SECOND_SENTENCE_BAR = 0.65
 
 
 def intents(question: str) -> set[str]:
-    """What the question asks for: any of number, code, dataset, reason (empty: a general question)."""
+    """What the question asks for: any of number, code, dataset, reason, method (empty: a general
+    question)."""
     return {name for name, pat in INTENTS.items() if pat.search(question)}
 
 

@@ -30,6 +30,8 @@ LLM = LLMSettings(_env_file=None)
         ("FocalMix 使用了多少张CT扫描？", {"number"}),
         ("视网膜OCT分割在哪个数据集上评估？", {"dataset"}),
         ("为什么是伪鲁棒的？", {"reason"}),
+        ("What method does MambaMorph use?", {"method"}),
+        ("MambaMorph用了什么方法?", {"method"}),
         ("What is Gaussian splatting?", set()),
     ],
 )
