@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 
-import numpy as np
 import pysbd
 
 _CJK_STOP = re.compile(r"[。！？]")
@@ -55,14 +54,6 @@ _BOILERPLATE = re.compile(r"https?://|github|code (is|will be)|project page|avai
 def is_boilerplate(sentence: str) -> bool:
     """Links, code-availability and project-page notes: never an answer or a takeaway."""
     return bool(_BOILERPLATE.search(sentence))
-
-
-def top_sentences(query_vec: np.ndarray, sent_vecs: np.ndarray, k: int) -> list[int]:
-    """Indices of the k sentences most similar to the query, best first."""
-    if sent_vecs.size == 0:
-        return []
-    sims = sent_vecs @ query_vec
-    return [int(i) for i in np.argsort(-sims)[:k]]
 
 
 CUES = {
