@@ -57,12 +57,15 @@ class IndexSettings(BaseSettings):
     max_query_chars: int = Field(
         2000, ge=16, description="Longer queries are truncated to this many characters"
     )
-    index_type: Literal["flat", "hnsw"] = Field(
-        "flat", description="FAISS index: exact 'flat' (default) or approximate 'hnsw' for large corpora"
+    index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
+        "auto",
+        description="FAISS index: 'auto' (default: exact 'flat' below 200,000 papers, 'ivf' from there), "
+        "'flat', 'hnsw', or 'ivf' (8-bit codes in memory, candidates re-scored exactly from the store)",
     )
     hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
+    ivf_nprobe: int = Field(64, ge=1, description="IVF lists searched per query (recall vs latency)")
     default_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default search mode")
     rrf_k: int = Field(
         20, ge=1, description="Reciprocal-rank-fusion constant (chosen on SciFact train queries)"

@@ -17,8 +17,10 @@ import numpy as np
 
 from index.config import IndexSettings
 from index.retrieval.embed import Embedder, MultilingualEmbedder
+from index.retrieval.exact import VectorSource
 from index.retrieval.lexical import LexicalIndex
-from index.retrieval.vectors import CorruptIndexError, IndexParams, PgVectorIndex, VectorIndex
+from index.retrieval.pgindex import PgVectorIndex
+from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock
 from index.storage import PaperStore
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 256  # papers embedded and committed together
 BM25_FILE = "bm25.npz"
+RESTORE_CHUNK = 100_000  # stored vectors read back into an index at a time
 
 
 @dataclass
@@ -86,9 +89,14 @@ class DerivedIndexes:
         """Top-k (scores, rowids) in one embedding space, safe while another thread ingests."""
         self._fresh(space)
         with self._lock.read():
-            vi = self._spaces[space].index
-            assert vi is not None
-            return vi.search(queries, k, allowed)
+            sp = self._spaces[space]
+            assert sp.index is not None
+            return sp.index.search(queries, k, allowed, self._source(sp))
+
+    def _source(self, sp: Space) -> VectorSource:
+        """The store's exact vectors of a space (what an ivf index re-scores its candidates with)."""
+        dim = sp.index.dim if sp.index is not None else self._space_dim(sp)
+        return lambda rowids: self.store.vectors(sp.column, rowids, dim)
 
     def vector_dim(self, space: str = "dense") -> int:
         return self._fresh(space).dim
@@ -106,12 +114,13 @@ class DerivedIndexes:
             self._embed_missing(sp, set(self.store.hashes()))
             return PgVectorIndex(self.store, sp.column, dim, self.params)  # type: ignore[return-value]
         path = self.store.file(sp.filename)
+        params = self.params.resolve(self.store.count())
         vi: VectorIndex | None = None
         if path.exists():
             try:
                 with path.open("rb") as fh:
-                    vi, header = VectorIndex.load(fh, self.params)
-                if header.get("model") != self._space_model(sp) or vi.params.kind != self.params.kind:
+                    vi, header = VectorIndex.load(fh, params)
+                if header.get("model") != self._space_model(sp) or vi.params.kind != params.kind:
                     log.info("index file %s is for another model or index type; rebuilding it", sp.filename)
                     vi = None
             except CorruptIndexError as e:
@@ -120,7 +129,7 @@ class DerivedIndexes:
         elif self.store.count():
             log.warning("index file %s is missing; rebuilding it from the store", sp.filename)
         if vi is None:
-            vi = VectorIndex(self._space_dim(sp), self.params)
+            vi = VectorIndex(self._space_dim(sp), params)
             vi.generation = -1
         if vi.generation != self.store.generation:
             self._reconcile(sp, vi)
@@ -161,21 +170,25 @@ class DerivedIndexes:
         stray = [r for r, h in have.items() if want.get(r) != h]
         vi.remove(stray)
         missing = [r for r, h in want.items() if have.get(r) != h]
-        stored = self.store.vectors(sp.column, missing, vi.dim)
-        if stored:
-            ids = list(stored)
-            vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
-        todo = self._embed_missing(sp, set(missing) - set(stored), vi)
+        vi.expect(len(missing))
+        restored: set[int] = set()
+        for i in range(0, len(missing), RESTORE_CHUNK):  # chunks: 1M vectors never sit in memory twice
+            stored = self.store.vectors(sp.column, missing[i : i + RESTORE_CHUNK], vi.dim)
+            if stored:
+                ids = list(stored)
+                vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))
+                restored.update(ids)
+        todo = self._embed_missing(sp, set(missing) - restored, vi)
         if todo:
             generation = self.store.generation
-        if vi.tombstones > max(1000, 0.2 * len(vi)):
-            vi.compact()
+        if vi.tombstones > max(1000, 0.2 * len(vi)) or vi.needs_retrain:
+            vi.compact(self._source(sp) if vi.kind == "ivf" else None)
         if stray or missing:
             log.warning(
                 "%s index and store disagreed: %d stray vectors removed, %d restored from the store, %d re-embedded",
                 sp.column,
                 len(stray),
-                len(stored),
+                len(restored),
                 len(todo),
             )
         vi.generation = generation
@@ -209,7 +222,9 @@ class DerivedIndexes:
         """The BM25 index for the store's current generation (built and swapped in when stale)."""
         return self._fresh_lexical()
 
-    def lexical_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def lexical_search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         # A built LexicalIndex is never changed, only replaced: a reader keeps the one it took.
         return self._fresh_lexical().search(query, k, allowed)
 
@@ -242,4 +257,3 @@ class DerivedIndexes:
         if lex is not None and BM25_FILE in self._dirty:
             self.store.write_atomic(BM25_FILE, lambda fh: fh.write(lex.dumps()))
             self._dirty.discard(BM25_FILE)
-

@@ -63,9 +63,8 @@ class PaperIndex(DerivedIndexes):
         self._fast = onnx_query.FastQuery(settings.model) if embedder is None else None
         self._batcher = BatchingEncoder(self._query_encoder)
         self._multi = multilingual_embedder
-        self.params = IndexParams(
-            settings.index_type, settings.hnsw_m, settings.hnsw_ef_search, settings.hnsw_ef_construction
-        )
+        s = settings
+        self.params = IndexParams(s.index_type, s.hnsw_m, s.hnsw_ef_search, s.hnsw_ef_construction, s.ivf_nprobe)
         self._lexical: LexicalIndex | None = None
         self._last_save = time.monotonic()
         self._lock = RWLock()
@@ -199,7 +198,9 @@ class PaperIndex(DerivedIndexes):
         if time.monotonic() - self._last_save > self.settings.save_interval_seconds:
             self.save()
 
-    def _commit(self, papers: list[Paper], need: dict[str, dict[str, np.ndarray]], report: IngestReport) -> None:
+    def _commit(
+        self, papers: list[Paper], need: dict[str, dict[str, np.ndarray]], report: IngestReport
+    ) -> None:
         """Store a batch and add its vectors to the loaded indexes (the caller holds the write lock)."""
         for name in self._spaces:
             self._fresh(name)

@@ -2,8 +2,13 @@
 
 Vectors are L2-normalised and compared by inner product. Positions in the FAISS index map to
 store rowids through ``labels``; a replaced or removed vector is tombstoned (``alive`` false)
-and excluded with an ``IDSelectorBitmap``, which works the same for the exact flat index and
-for HNSW (which cannot delete). ``compact()`` rebuilds without tombstones.
+and excluded with an ``IDSelectorBitmap``, which works the same for the exact flat index, HNSW
+(which cannot delete) and IVF. ``compact()`` rebuilds without tombstones.
+
+Kinds: ``flat`` (exact, float32 in memory), ``hnsw`` (graph over float32), and ``ivf``: an inverted file
+over 8-bit scalar-quantised codes (a quarter of float32's memory, a few percent of the vectors scanned per
+query) whose candidates are re-scored exactly from the vectors the store keeps (``vectors_of``), so the
+float32 vectors stay on disk. ``auto`` is flat below ``IVF_FROM`` vectors and ivf from there.
 """
 
 from __future__ import annotations
@@ -11,21 +16,33 @@ from __future__ import annotations
 import io
 import json
 import logging
-import sys
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, Literal
 
 import faiss as _faiss
 import numpy as np
+
+from index.retrieval.exact import VectorSource, exact_top_k, rescore
 
 # faiss's generated stubs disagree with its runtime signatures (keyword params, selectors).
 faiss: Any = _faiss
 
 log = logging.getLogger(__name__)
 
-IndexKind = Literal["flat", "hnsw"]
+IndexKind = Literal["flat", "hnsw", "ivf"]
 FORMAT = 1
+IVF_FROM = 200_000  # auto: exact flat search below this many vectors, ivf from here (see README, Performance)
+FILTER_EXACT = 20_000  # ivf: a filter that leaves at most this many rows is scored exactly, row by row
+
+
+def nlist_for(n: int) -> int:
+    """IVF lists for n vectors: the power of two nearest 2*sqrt(n), with at least 39 vectors per list."""
+    if n < 2 * 39:
+        return 1
+    target = min(2 * math.sqrt(n), n / 39)
+    return int(2 ** max(0, math.floor(math.log2(target) + 0.5)))
 
 
 class CorruptIndexError(Exception):
@@ -34,10 +51,18 @@ class CorruptIndexError(Exception):
 
 @dataclass(frozen=True)
 class IndexParams:
-    kind: IndexKind = "flat"
+    kind: IndexKind | Literal["auto"] = "flat"
     hnsw_m: int = 48
     ef_search: int = 256
     ef_construction: int = 80
+    nprobe: int = 64  # ivf lists searched per query
+    rescore: int = 100  # ivf candidates re-scored exactly per query
+
+    def resolve(self, n: int) -> IndexParams:
+        """These parameters with ``auto`` replaced by the kind for an index of ``n`` vectors."""
+        if self.kind != "auto":
+            return self
+        return replace(self, kind="ivf" if n >= IVF_FROM else "flat")
 
 
 class VectorIndex:
@@ -45,7 +70,8 @@ class VectorIndex:
 
     def __init__(self, dim: int, params: IndexParams = IndexParams()) -> None:
         self.dim = dim
-        self.params = params
+        self.params = params.resolve(0)
+        self._expected = 0
         self._index = self._new_index()
         self.labels = np.zeros(0, dtype=np.int64)
         self.hashes = np.zeros(0, dtype="S16")
@@ -58,7 +84,29 @@ class VectorIndex:
             idx.hnsw.efConstruction = self.params.ef_construction
             idx.hnsw.efSearch = self.params.ef_search
             return idx
+        if self.params.kind == "ivf":  # untrained: lists are chosen and trained by the first add
+            return faiss.index_factory(self.dim, "IVF1,SQ8", faiss.METRIC_INNER_PRODUCT)
         return faiss.IndexFlatIP(self.dim)
+
+    def expect(self, n: int) -> None:
+        """Say how many vectors are about to be added (an untrained ivf sizes its lists for them)."""
+        self._expected = n
+
+    def _train(self, vecs: np.ndarray) -> None:
+        nlist = nlist_for(max(self._expected, len(vecs)))
+        idx = faiss.index_factory(self.dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vecs[np.sort(rng.choice(len(vecs), min(len(vecs), 64 * nlist), replace=False))]
+        idx.cp.min_points_per_centroid = 1  # a small first batch trains fewer points per list, silently
+        idx.train(sample)
+        idx.nprobe = self.params.nprobe
+        self._index = idx
+        log.info("ivf index trained: %d lists on %d vectors", nlist, len(sample))
+
+    @property
+    def needs_retrain(self) -> bool:
+        """An ivf whose list count is far too small for its size now (it grew 4x or more since training)."""
+        return self.params.kind == "ivf" and nlist_for(len(self)) >= 4 * max(1, self._index.nlist)
 
     # ----- contents -----
     @property
@@ -86,6 +134,8 @@ class VectorIndex:
             raise ValueError(f"expected ({len(rowids)}, {self.dim}) vectors, got {vecs.shape}")
         ids = np.asarray(rowids, dtype=np.int64)
         self.remove(ids)
+        if self.params.kind == "ivf" and not self._index.is_trained:
+            self._train(vecs)
         self._index.add(vecs)
         self.labels = np.concatenate([self.labels, ids])
         self.hashes = np.concatenate([self.hashes, np.asarray([h.encode() for h in hashes], dtype="S16")])
@@ -99,13 +149,13 @@ class VectorIndex:
         self.alive[hit] = False
         return int(hit.sum())
 
-    def vector_of(self, rowid: int) -> np.ndarray | None:
-        pos = np.nonzero((self.labels == rowid) & self.alive)[0]
-        return self._index.reconstruct(int(pos[-1])) if pos.size else None
-
     # ----- search -----
     def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self,
+        queries: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        vectors_of: VectorSource | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, rowids) for each query; rowid -1 pads short lists.
 
@@ -113,6 +163,8 @@ class VectorIndex:
             queries: (q, dim) unit vectors.
             k: results per query.
             allowed: optional rowids to restrict the search to (filters).
+            vectors_of: the exact vectors of rowids (ivf re-scores its candidates with them; without it, ivf
+                ranks by its 8-bit codes).
         """
         q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         n = self._index.ntotal
@@ -124,78 +176,60 @@ class VectorIndex:
             return np.zeros((q.shape[0], 0), np.float32), np.zeros((q.shape[0], 0), np.int64)
         if self.params.kind == "flat":
             return self._exact(q, k_eff, mask)
-        params = None
-        if not mask.all():
-            sel = faiss.IDSelectorBitmap(np.packbits(mask, bitorder="little"))
-            params = (
-                faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.params.ef_search, k_eff))
-                if self.params.kind == "hnsw"
-                else faiss.SearchParameters(sel=sel)
-            )
-        elif self.params.kind == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(self.params.ef_search, k_eff))
-        scores, pos = self._index.search(q, k_eff, params=params)
+        ivf = self.params.kind == "ivf"
+        kept = int(mask.sum())
+        if ivf and vectors_of is not None and allowed is not None and kept <= FILTER_EXACT:
+            return rescore(q, np.tile(self.labels[mask], (q.shape[0], 1)), k_eff, vectors_of)
+        sel = None if kept == mask.size else faiss.IDSelectorBitmap(np.packbits(mask, bitorder="little"))
+        fetch = max(k_eff, self.params.rescore) if ivf and vectors_of is not None else k_eff
+        if ivf:  # a filter leaves fewer vectors per list: search proportionally more lists
+            nprobe = min(self._index.nlist, math.ceil(self.params.nprobe * mask.size / kept))
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
+        else:
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.params.ef_search, k_eff))
+        scores, pos = self._index.search(q, fetch, params=params)
         rowids = np.where(pos >= 0, self.labels[np.clip(pos, 0, None)], -1)
+        if ivf and vectors_of is not None:
+            return rescore(q, rowids, k_eff, vectors_of)
         return scores, rowids
 
     def _exact(self, q: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Exact inner-product top-k as one matrix product over FAISS's own vector storage (no copy).
-
-        Measured on the 2-core CI machine at 100k vectors: this faiss wheel's generic kernels took 8.8 ms
-        for one query against 3.3 ms for a BLAS product; and NumPy's OpenBLAS threads, woken right after
-        the query was embedded, fought torch's spinning OpenMP threads (embed + search p95 133 ms). The
-        product therefore runs in torch, on the encoder's own thread pool: p95 22 ms. When torch is not
-        loaded (the query came from the ONNX encoder: a one-shot command), NumPy does it instead.
-        """
         n = self._index.ntotal
         raw = faiss.rev_swig_ptr(self._index.get_xb(), n * self.dim).reshape(n, self.dim)
-        if "torch" not in sys.modules:
-            return self._exact_numpy(q, k, mask, raw)
-        import torch
-
-        xb = torch.from_numpy(raw)
-        masked = None if bool(mask.all()) else torch.from_numpy(~mask)
-        all_scores = np.empty((q.shape[0], k), dtype=np.float32)
-        all_pos = np.empty((q.shape[0], k), dtype=np.int64)
-        with torch.inference_mode():
-            for i in range(0, q.shape[0], 32):
-                sims = torch.tensor(q[i : i + 32], dtype=torch.float32) @ xb.T  # a copy: q may be read-only
-                if masked is not None:
-                    sims[:, masked] = -torch.inf
-                vals, pos = torch.topk(sims, k, dim=1)
-                all_scores[i : i + 32] = vals.numpy()
-                all_pos[i : i + 32] = pos.numpy()
-        return all_scores, self.labels[all_pos]
-
-    def _exact_numpy(
-        self, q: np.ndarray, k: int, mask: np.ndarray, xb: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        sims = np.asarray(q, dtype=np.float32) @ xb.T
-        if not bool(mask.all()):
-            sims[:, ~mask] = -np.inf
-        top = (
-            np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            if k < sims.shape[1]
-            else np.tile(np.arange(sims.shape[1]), (sims.shape[0], 1))
-        )
-        part = np.take_along_axis(sims, top, axis=1)
-        order = np.argsort(-part, axis=1, kind="stable")
-        pos = np.take_along_axis(top, order, axis=1)
-        return np.take_along_axis(part, order, axis=1), self.labels[pos]
+        scores, pos = exact_top_k(q, raw, k, mask)
+        return scores, self.labels[pos]
 
     # ----- maintenance -----
-    def compact(self) -> None:
-        """Rebuild without tombstones (HNSW cannot delete in place)."""
-        if self.tombstones == 0:
+    def compact(self, vectors_of: VectorSource | None = None, chunk: int = 100_000) -> None:
+        """Rebuild without tombstones (HNSW cannot delete in place); an ivf is also retrained for its size.
+
+        An ivf holds only 8-bit codes, so it rebuilds from ``vectors_of`` (the store's exact vectors), in chunks;
+        a vector the store no longer has is dropped.
+        """
+        if self.tombstones == 0 and not self.needs_retrain:
             return
         keep = np.nonzero(self.alive)[0]
-        vecs = self._index.reconstruct_batch(keep) if keep.size else np.zeros((0, self.dim), np.float32)
         labels, hashes = self.labels[keep], self.hashes[keep]
+        if self.params.kind == "ivf" and vectors_of is None:
+            raise ValueError("an ivf index is rebuilt from the stored vectors: pass vectors_of")
+        old = self._index
         self._index = self._new_index()
         self.labels = np.zeros(0, dtype=np.int64)
         self.hashes = np.zeros(0, dtype="S16")
         self.alive = np.zeros(0, dtype=bool)
-        self.add(labels.tolist(), [h.decode() for h in hashes], vecs)
+        self.expect(len(keep))
+        for i in range(0, len(keep), chunk):
+            ids, hs = labels[i : i + chunk], hashes[i : i + chunk]
+            if vectors_of is None:
+                vecs = old.reconstruct_batch(keep[i : i + chunk])
+            else:
+                got = vectors_of(ids.tolist())
+                present = np.array([int(r) in got for r in ids], dtype=bool)
+                ids, hs = ids[present], hs[present]
+                vecs = (
+                    np.vstack([got[int(r)] for r in ids]) if ids.size else np.zeros((0, self.dim), np.float32)
+                )
+            self.add(ids.tolist(), [h.decode() for h in hs], vecs)
 
     # ----- persistence -----
     def save(self, fh: BinaryIO, meta: Mapping[str, object]) -> None:
@@ -234,12 +268,18 @@ class VectorIndex:
             raise CorruptIndexError(f"{type(e).__name__}: {e}") from e
         if not (inner.ntotal == labels.size == hashes.size == alive.size) or inner.d != header["dim"]:
             raise CorruptIndexError("index file parts disagree in size")
-        kind: IndexKind = "hnsw" if isinstance(inner, faiss.IndexHNSW) else "flat"
-        self = cls(
-            int(header["dim"]), IndexParams(kind, params.hnsw_m, params.ef_search, params.ef_construction)
+        kind: IndexKind = (
+            "hnsw"
+            if isinstance(inner, faiss.IndexHNSW)
+            else "ivf"
+            if isinstance(inner, faiss.IndexIVF)
+            else "flat"
         )
+        self = cls(int(header["dim"]), replace(params, kind=kind))
         if kind == "hnsw":
             inner.hnsw.efSearch = params.ef_search
+        elif kind == "ivf":
+            inner.nprobe = params.nprobe
         self._index = inner
         self.labels, self.hashes, self.alive = (
             labels.astype(np.int64),
@@ -248,35 +288,3 @@ class VectorIndex:
         )
         self.generation = int(header.get("generation", 0))
         return self, header
-
-
-class PgVectorIndex:
-    """The same interface over pgvector: vectors live in the papers table (written with the metadata),
-    so there is nothing to add, remove, save or reconcile here; search is SQL through the HNSW index."""
-
-    kind = "pgvector-hnsw"
-    tombstones = 0
-
-    def __init__(self, store: Any, column: str, dim: int, params: IndexParams) -> None:
-        self.store, self.column, self.dim, self.params = store, column, dim, params
-        self.generation = 0
-
-    def __len__(self) -> int:
-        return int(self.store.vector_count(self.column))
-
-    def live(self) -> dict[int, bytes]:
-        return dict(self.store.live_hashes(self.column))
-
-    def add(self, rowids: Sequence[int], hashes: Sequence[str], vectors: np.ndarray) -> None:
-        """Nothing to do: the store wrote the vectors in the paper's own transaction."""
-
-    def remove(self, rowids: Sequence[int] | np.ndarray) -> int:
-        return 0
-
-    def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        found: tuple[np.ndarray, np.ndarray] = self.store.dense_search(
-            self.column, queries, k, allowed, self.params.ef_search
-        )
-        return found
