@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 
 
 def _date_arg(text: str) -> date:
@@ -119,10 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser(
-        "bench", help="performance benchmark on synthetic data (medians, ratios to raw encode)"
+        "bench", help="performance benchmark: ingest, and search at scale on sets built from real sentences"
     )
     p.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (1000000 is opt-in)")
     p.add_argument("--ingest-papers", type=_positive, default=384, help="papers in the ingest benchmark")
+    p.add_argument(
+        "--corpus", type=Path, help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)"
+    )
+    p.add_argument("--queries", type=Path, help="JSONL of real queries ('text'), e.g. a BEIR queries.jsonl")
+    p.add_argument("--abstracts", type=_positive, default=6000, help="most abstracts of --corpus to take sentences from")
+    p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
+    p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
+    p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
+    p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("digest", help="export a topic's digest: markdown (blog post), table or json")

@@ -100,45 +100,78 @@ def cmd_backup(a: argparse.Namespace) -> int:
 
 def cmd_bench(a: argparse.Namespace) -> int:
     from index.bench import run_bench
+    from index.bench_search import KINDS
 
     try:
         sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
     except ValueError:
-        print(
-            "paperlens: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr
-        )
+        print("paperlens: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr)
         return 2
+    kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
+    sets = tuple(s.strip() for s in a.sets.split(",") if s.strip())
     if not sizes or min(sizes) < 100:
         print("paperlens: error: each size must be at least 100", file=sys.stderr)
         return 2
-    result = run_bench(sizes, a.ingest_papers)
+    if not kinds or set(kinds) - set(KINDS) or not sets or set(sets) - {"realistic", "stress"}:
+        print(f"paperlens: error: --kinds takes {','.join(KINDS)}; --sets takes realistic,stress", file=sys.stderr)
+        return 2
+    for f in (a.corpus, a.queries):
+        if f is not None and not f.is_file():
+            print(f"paperlens: error: {f} is not a file", file=sys.stderr)
+            return 2
+    result = run_bench(sizes, a.ingest_papers, a.corpus, a.queries, kinds, sets, not a.no_bm25, a.abstracts)
+    if a.plot and str(a.plot) != "-":
+        from cli.plot import plot_bench
+
+        plot_bench(result, a.plot)
     if a.json:
         emit(result)
         return 0
+    print_bench(result)
+    if a.plot and str(a.plot) != "-":
+        print(f"figures: {a.plot}")
+    return 0
+
+
+def print_bench(result: dict[str, Any]) -> None:
     i = result["ingest"]
     print(f"CPU: {cpu_line(result['machine']['cpu'])}")
     print(f"ingest ({i['papers']} synthetic abstracts, medians):")
     print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
-    print(
-        f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}"
-    )
+    print(f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}")
     if i["bfloat16_skipped"]:
         print("  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)")
     else:
-        print(
-            f"  PaperLens bfloat16: {i['paperlens_fastest_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}"
-        )
+        print(f"  PaperLens bfloat16: {i['paperlens_fastest_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}")
     print(
         f"  PaperLens {i['fastest_dtype']} + multilingual (default): "
         f"{i['paperlens_default_multilingual_papers_per_s']} papers/s  ratio {i['ratio_default_with_multilingual']}"
     )
+    pool = result.get("pool")
+    if pool:
+        print(
+            f"vector sets from {pool['sentences']} sentences of {pool['abstracts']} abstracts ({pool['source']}); "
+            f"{result['queries']} queries; latency includes embedding the query"
+        )
     print(
-        f"{'size':>9} {'index':<5} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6} {'add ms':>7} {'reload s':>8} "
-        f"{'RSS MB':>7} {'build s':>7}"
+        f"{'set':<9} {'size':>9} {'index':<5} {'p50 ms':>7} {'p95 ms':>7} {'R@10':>6} {'add ms':>7} "
+        f"{'reload s':>8} {'index MB':>8} {'build s':>7}"
     )
     for r in result["search"]:
         print(
-            f"{r['size']:>9} {r['index']:<5} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['recall@10_vs_exact']:>6} "
-            f"{r['add_one_ms']:>7} {r['reload_s']:>8} {r['process_rss_mb']:>7} {r['build_s']:>7}"
+            f"{r.get('set', ''):<9} {r['size']:>9} {r['index']:<5} {r['p50_ms']:>7} {r['p95_ms']:>7} "
+            f"{r['recall@10_vs_exact']:>6} {r['add_one_ms']:>7} {r['reload_s']:>8} {r['index_mb']:>8} {r['build_s']:>7}"
         )
-    return 0
+        for c in r.get("curve", []):
+            knob = "ef_search" if "ef_search" in c else "nprobe"
+            print(f"{'':<26}{knob} {c[knob]:>5}: R@10 {c['recall@10']:<6} search {c['search_ms']} ms")
+    for s in result.get("serving", []):
+        print(
+            f"serving process at {s['size']}: {s['index']} in both spaces + both models: RSS {s['process_rss_mb']} MB, "
+            f"dense search p50 {s['p50_ms_dense']} ms"
+        )
+    for b in result.get("bm25", []):
+        print(
+            f"BM25 at {b['size']}: build {b['build_s']} s, held {b['held_mb']} MB (peak RSS {b['peak_rss_mb']} MB), "
+            f"file {b['file_mb']} MB, query p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms"
+        )

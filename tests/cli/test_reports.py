@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +19,9 @@ ROW = {
     "add_one_ms": 24.8,
     "reload_s": 0.02,
     "build_s": 0.01,
-    "process_rss_mb": 1181.0,
-    "file_mb": 14.9,
-    "ef_curve": {},
+    "index_mb": 14.9,
+    "set": "realistic",
+    "curve": [],
 }
 RESULT = {
     "machine": {"cpu": {"model": "AMD EPYC", "cores": 2, "features": ["avx2"]}},
@@ -36,13 +37,40 @@ RESULT = {
         "ratio_fastest_dtype": 0.997,
         "ratio_default_with_multilingual": 0.753,
     },
-    "search": [ROW, {**ROW, "index": "hnsw"}],
+    "pool": {"source": "corpus.jsonl", "abstracts": 5183, "sentences": 45291},
+    "queries": 200,
+    "search": [
+        ROW,
+        {**ROW, "index": "hnsw", "curve": [{"ef_search": 128, "recall@10": 0.95, "search_ms": 0.4}]},
+        {**ROW, "index": "ivf", "size": 1000000, "recall@10_vs_exact": 0.991, "set": "stress"},
+    ],
+    "serving": [{"size": 10000, "index": "flat", "process_rss_mb": 1181.0, "p50_ms_dense": 9.1}],
+    "bm25": [{"size": 10000, "build_s": 2.5, "held_mb": 40.0, "peak_rss_mb": 600.0, "file_mb": 12.0, "p50_ms": 1.1, "p95_ms": 2.0}],
 }
 
 
-def test_bench_prints_every_row(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(index.bench, "run_bench", lambda sizes, n: RESULT)
-    rc = cmd_bench(argparse.Namespace(sizes="10000", ingest_papers=128, json=False))
+def args(tmp_path: Path, **kw: object) -> argparse.Namespace:
+    base = dict(sizes="10000", ingest_papers=128, json=False, corpus=None, queries=None, kinds="flat,hnsw,ivf")
+    return argparse.Namespace(**{**base, "sets": "realistic,stress", "no_bm25": False, "abstracts": 6000, "plot": tmp_path / "b.png", **kw})
+
+
+def test_bench_prints_every_row_and_draws_the_figure(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(index.bench, "run_bench", lambda *a: RESULT)
+    rc = cmd_bench(args(tmp_path))
     out = capsys.readouterr().out
     assert rc == 0 and "CPU: AMD EPYC, 2 cores, avx2" in out and "bfloat16: skipped" in out
-    assert "   10000 flat" in out and "   10000 hnsw" in out and "1181.0" in out
+    assert "realistic     10000 flat" in out and "realistic     10000 hnsw" in out and "ef_search   128" in out
+    assert "stress      1000000 ivf" in out and "0.991" in out and "45291 sentences of 5183 abstracts" in out
+    assert "RSS 1181.0 MB" in out and "BM25 at 10000: build 2.5 s, held 40.0 MB" in out
+    png = (tmp_path / "b.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000  # a real figure, not an empty canvas
+
+
+def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cmd_bench(args(tmp_path, kinds="flat,annoy")) == 2
+    assert cmd_bench(args(tmp_path, sizes="10")) == 2
+    assert cmd_bench(args(tmp_path, corpus=tmp_path / "missing.jsonl")) == 2
+    err = capsys.readouterr().err
+    assert "--kinds takes flat,hnsw,ivf" in err and "missing.jsonl is not a file" in err
