@@ -171,6 +171,9 @@ def print_bench(result: dict[str, Any]) -> None:
             f"dense search p50 {s['p50_ms_dense']} ms"
         )
     for b in result.get("bm25", []):
+        if "error" in b:
+            print(f"BM25 at {b['size']}: {b['error']}")
+            continue
         print(
             f"BM25 at {b['size']}: build {b['build_s']} s, held {b['held_mb']} MB (peak RSS {b['peak_rss_mb']} MB), "
             f"file {b['file_mb']} MB, query p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms"

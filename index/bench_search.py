@@ -246,8 +246,14 @@ def bm25_child(work_dir: str, size: int) -> None:
         pool = SentencePool("pool", texts, np.zeros((0, 1), np.float32), z["starts"], z["counts"], z["neighbours"])
     queries = json.loads((work / "queries.json").read_text())
     before = rss_mb()
+    limit_gb = 16  # fail with MemoryError here rather than wake the OOM killer on the benchmark itself
+    resource.setrlimit(resource.RLIMIT_AS, (limit_gb * 2**30, resource.RLIM_INFINITY))
     t = time.perf_counter()
-    lex = LexicalIndex.build(realistic_texts(pool, size), generation=1)
+    try:
+        lex = LexicalIndex.build(realistic_texts(pool, size), generation=1)
+    except MemoryError:
+        sys.stdout.write(json.dumps({"size": size, "error": f"building BM25 needed more than {limit_gb} GB"}) + "\n")
+        return
     build_s = time.perf_counter() - t
     gc.collect()
     held = rss_mb() - before

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import bm25s
 import numpy as np
 import Stemmer
 
+from index.retrieval.bm25build import build_bm25
 from index.retrieval.lang import latin_text
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,15 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, batches: Iterable[list[tuple[int, str]]], generation: int) -> LexicalIndex:
+        """BM25 over (rowid, text) batches, tokenised batch by batch (bounded memory: index/retrieval/bm25build.py)."""
         rowids: list[int] = []
-        tokens: list[list[str]] = []
-        for batch in batches:
-            rowids.extend(r for r, _ in batch)
-            tokens.extend(tokenize([t for _, t in batch]))
-        bm25 = None
-        if any(tokens):  # bm25s cannot index a corpus with no tokens at all
-            bm25 = bm25s.BM25()
-            bm25.index(tokens, show_progress=False)
+
+        def tokenized() -> Iterator[list[list[str]]]:
+            for batch in batches:
+                rowids.extend(r for r, _ in batch)
+                yield tokenize([t for _, t in batch])
+
+        bm25 = build_bm25(tokenized())  # None when there is no token at all (bm25s cannot index that)
         log.info("BM25 index built over %d papers", len(rowids))
         return cls(np.asarray(rowids, dtype=np.int64), bm25, generation)
 

@@ -45,7 +45,9 @@ RESULT = {
         {**ROW, "index": "ivf", "size": 1000000, "recall@10_vs_exact": 0.991, "set": "stress"},
     ],
     "serving": [{"size": 10000, "index": "flat", "process_rss_mb": 1181.0, "p50_ms_dense": 9.1}],
-    "bm25": [{"size": 10000, "build_s": 2.5, "held_mb": 40.0, "peak_rss_mb": 600.0, "file_mb": 12.0, "p50_ms": 1.1, "p95_ms": 2.0}],
+    "bm25": [{"size": 10000, "build_s": 2.5, "held_mb": 40.0, "peak_rss_mb": 600.0, "file_mb": 12.0, "p50_ms": 1.1, "p95_ms": 2.0},
+        {"size": 1000000, "error": "building BM25 needed more than 16 GB"},
+    ],
 }
 
 
@@ -64,6 +66,7 @@ def test_bench_prints_every_row_and_draws_the_figure(
     assert "realistic     10000 flat" in out and "realistic     10000 hnsw" in out and "ef_search   128" in out
     assert "stress      1000000 ivf" in out and "0.991" in out and "45291 sentences of 5183 abstracts" in out
     assert "RSS 1181.0 MB" in out and "BM25 at 10000: build 2.5 s, held 40.0 MB" in out
+    assert "BM25 at 1000000: building BM25 needed more than 16 GB" in out
     png = (tmp_path / "b.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000  # a real figure, not an empty canvas
 
