@@ -20,7 +20,7 @@ from index.retrieval.embed import Embedder, MultilingualEmbedder
 from index.retrieval.exact import VectorSource
 from index.retrieval.lexical import LexicalIndex
 from index.retrieval.pgindex import PgVectorIndex
-from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
+from index.retrieval.vectors import TRAIN_PER_LIST, CorruptIndexError, IndexParams, VectorIndex, nlist_for
 from index.rwlock import RWLock
 from index.storage import PaperStore
 
@@ -172,8 +172,9 @@ class DerivedIndexes:
         missing = [r for r, h in want.items() if have.get(r) != h]
         vi.expect(len(missing))
         restored: set[int] = set()
-        for i in range(0, len(missing), RESTORE_CHUNK):  # chunks: 1M vectors never sit in memory twice
-            stored = self.store.vectors(sp.column, missing[i : i + RESTORE_CHUNK], vi.dim)
+        chunk = max(RESTORE_CHUNK, TRAIN_PER_LIST * nlist_for(len(missing)))  # an ivf trains on the first
+        for i in range(0, len(missing), chunk):  # chunks: 1M vectors never sit in memory twice
+            stored = self.store.vectors(sp.column, missing[i : i + chunk], vi.dim)
             if stored:
                 ids = list(stored)
                 vi.add(ids, [want[r] for r in ids], np.vstack([stored[r] for r in ids]))

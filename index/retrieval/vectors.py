@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 IndexKind = Literal["flat", "hnsw", "ivf"]
 FORMAT = 1
 IVF_FROM = 200_000  # auto: exact flat search below this many vectors, ivf from here (see README, Performance)
+TRAIN_PER_LIST = 64  # ivf training vectors per list (faiss wants at least 39)
 FILTER_EXACT = 20_000  # ivf: a filter that leaves at most this many rows is scored exactly, row by row
 
 
@@ -96,7 +97,9 @@ class VectorIndex:
         nlist = nlist_for(max(self._expected, len(vecs)))
         idx = faiss.index_factory(self.dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        sample = vecs[np.sort(rng.choice(len(vecs), min(len(vecs), 64 * nlist), replace=False))]
+        sample = vecs[np.sort(rng.choice(len(vecs), min(len(vecs), TRAIN_PER_LIST * nlist), replace=False))]
+        if len(sample) < 39 * nlist:
+            log.warning("ivf trained on %d vectors for %d lists: add more at once for better lists", len(sample), nlist)
         idx.cp.min_points_per_centroid = 1  # a small first batch trains fewer points per list, silently
         idx.train(sample)
         idx.nprobe = self.params.nprobe
@@ -218,6 +221,7 @@ class VectorIndex:
         self.hashes = np.zeros(0, dtype="S16")
         self.alive = np.zeros(0, dtype=bool)
         self.expect(len(keep))
+        chunk = max(chunk, TRAIN_PER_LIST * nlist_for(len(keep)))  # an ivf trains on the first
         for i in range(0, len(keep), chunk):
             ids, hs = labels[i : i + chunk], hashes[i : i + chunk]
             if vectors_of is None:
