@@ -65,7 +65,7 @@ class IndexSettings(BaseSettings):
     hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
-    ivf_nprobe: int = Field(64, ge=1, description="IVF lists searched per query (recall vs latency)")
+    ivf_nprobe: int = Field(128, ge=1, description="IVF lists searched per query (recall vs latency)")
     default_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default search mode")
     rrf_k: int = Field(
         20, ge=1, description="Reciprocal-rank-fusion constant (chosen on SciFact train queries)"

@@ -56,7 +56,7 @@ class IndexParams:
     hnsw_m: int = 48
     ef_search: int = 256
     ef_construction: int = 80
-    nprobe: int = 64  # ivf lists searched per query
+    nprobe: int = 128  # ivf lists searched per query (at 1M: recall@10 0.979 at 64, 0.994 at 128; README)
     rescore: int = 100  # ivf candidates re-scored exactly per query
 
     def resolve(self, n: int) -> IndexParams:
