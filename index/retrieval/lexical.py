@@ -69,9 +69,14 @@ class LexicalIndex:
             mask = np.isin(self.rowids, allowed).astype(np.float32)
             if not mask.any():
                 return []
-        k_eff = min(k, len(self))
-        docs, scores = self._bm25.retrieve(q, k=k_eff, show_progress=False, weight_mask=mask, n_threads=1)
-        return [(int(self.rowids[d]), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        scores = self._bm25.get_scores(q[0], weight_mask=mask)
+        # Top k among the documents that match at all. bm25s's own top-k runs np.argpartition over every
+        # score; with most scores 0 that took 15 ms at 100k papers (and 150 ms at 1M), against 0.5 ms here.
+        hit = np.flatnonzero(scores > 0)
+        if hit.size > k:
+            hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
+        order = np.lexsort((hit, -scores[hit]))  # best first; ties by store order
+        return [(int(self.rowids[d]), float(scores[d])) for d in hit[order]]
 
     def dumps(self) -> bytes:
         """The index as an .npz of plain arrays and a JSON header: loading it can never run code

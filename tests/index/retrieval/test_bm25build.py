@@ -48,3 +48,19 @@ def test_the_built_index_survives_its_own_file_format(texts: list[str]) -> None:
     back = LexicalIndex.loads(lex.dumps())
     for q in ("neural radiance fields", "rain waterdrop"):
         assert back.search(q, 5) == lex.search(q, 5) and lex.search(q, 5)
+
+
+def test_search_ranks_as_bm25s_retrieve_does(texts: list[str]) -> None:
+    """LexicalIndex picks its own top k (bm25s's argpartition over mostly-zero scores was slow): the same
+    papers with the same scores, best first, ties in store order."""
+    lex = LexicalIndex.build([[(i + 1, t) for i, t in enumerate(texts)]], generation=1)
+    assert lex._bm25 is not None
+    for q in ["neural radiance fields", "rain waterdrop removal", "segmentation of medical images", "nerf"]:
+        for k in (1, 5, 100):
+            got = lex.search(q, k)
+            docs, scores = lex._bm25.retrieve(tokenize([q]), k=min(k, len(texts)), show_progress=False, n_threads=1)
+            want = [(int(lex.rowids[d]), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+            assert [s for _, s in got] == pytest.approx([s for _, s in want])
+            assert got == sorted(got, key=lambda x: (-x[1], x[0]))
+            top = {r for r, s in want if s > want[-1][1]} if want else set()
+            assert top <= {r for r, _ in got}  # only papers tied at the cut may differ
