@@ -24,6 +24,17 @@ def _positive(text: str) -> int:
     return n
 
 
+def _count(text: str) -> int:
+    """A whole number of at least 1, no upper bound (corpus sizes)."""
+    try:
+        n = int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (the same as --format json)")
     p.add_argument(
@@ -128,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", type=Path, help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)"
     )
     p.add_argument("--queries", type=Path, help="JSONL of real queries ('text'), e.g. a BEIR queries.jsonl")
-    p.add_argument("--abstracts", type=_positive, default=6000, help="most abstracts of --corpus to take sentences from")
+    p.add_argument("--abstracts", type=_count, default=6000, help="most abstracts of --corpus to take sentences from")
     p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
     p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
     p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")

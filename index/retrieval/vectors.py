@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 IndexKind = Literal["flat", "hnsw", "ivf"]
 FORMAT = 1
-IVF_FROM = 200_000  # auto: exact flat search below this many vectors, ivf from here (see README, Performance)
+IVF_FROM = 100_000  # auto: exact flat search below this many vectors, ivf from here (see README, Performance)
 TRAIN_PER_LIST = 64  # ivf training vectors per list (faiss wants at least 39)
 FILTER_EXACT = 20_000  # ivf: a filter that leaves at most this many rows is scored exactly, row by row
 

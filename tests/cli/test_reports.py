@@ -77,3 +77,13 @@ def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert cmd_bench(args(tmp_path, corpus=tmp_path / "missing.jsonl")) == 2
     err = capsys.readouterr().err
     assert "--kinds takes flat,hnsw,ivf" in err and "missing.jsonl is not a file" in err
+
+
+def test_the_make_bench_command_line_parses() -> None:
+    """The Makefile's `bench` arguments (a corpus of 1,500 abstracts: more than the 1,000 cap on counts)."""
+    from cli.parser import build_parser
+
+    a = build_parser().parse_args(
+        ["bench", "--sizes", "10000,100000", "--ingest-papers", "128", "--corpus", "c.jsonl", "--abstracts", "1500"]
+    )
+    assert a.abstracts == 1500 and a.ingest_papers == 128 and a.corpus == Path("c.jsonl") and a.kinds == "flat,hnsw,ivf"
