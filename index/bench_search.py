@@ -188,10 +188,15 @@ def serving_footprint(work: Path, vecs: np.ndarray, proj: np.ndarray, kind: str,
         del vi, v
     gc.collect()
     (work / "queries.json").write_text(json.dumps(queries[:50]))
-    code = f"from index.bench_search import serving_child; serving_child({str(work)!r})"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
+    return run_child(f"serving_child({str(work)!r})", timeout=1800)
+
+
+def run_child(call: str, timeout: int) -> dict[str, Any]:
+    """Run ``call`` (a function of this module) in a fresh Python process; its last output line is JSON."""
+    code = f"from index.bench_search import *; {call}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     if out.returncode:
-        raise RuntimeError(f"the serving footprint child failed: {out.stderr[-2000:]}")
+        raise RuntimeError(f"the benchmark's child {call} failed: {out.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -236,12 +241,7 @@ def bm25_footprint(work: Path, pool: SentencePool, size: int, queries: list[str]
     np.savez(work / "pool.npz", starts=pool.starts, counts=pool.counts, neighbours=pool.neighbours)
     (work / "texts.json").write_text(json.dumps(pool.texts))
     (work / "queries.json").write_text(json.dumps(queries))
-    code = f"from index.bench_search import bm25_child; bm25_child({str(work)!r}, {size})"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600)
-    if out.returncode:
-        raise RuntimeError(f"the BM25 child failed: {out.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(f"bm25_child({str(work)!r}, {size})", timeout=3600)
 
 
 def bm25_child(work_dir: str, size: int) -> None:
