@@ -34,8 +34,9 @@ class PgVectorIndex:
         return 0
 
     def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, vectors_of: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k through pgvector (exact scores already: ``vectors_of`` is not needed)."""
         found: tuple[np.ndarray, np.ndarray] = self.store.dense_search(
             self.column, queries, k, allowed, self.params.ef_search
         )

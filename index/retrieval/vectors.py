@@ -94,7 +94,9 @@ class VectorIndex:
         self._expected = n
 
     def _train(self, vecs: np.ndarray) -> None:
-        nlist = nlist_for(max(self._expected, len(vecs)))
+        # Lists for the size announced, but never more than these vectors can train (39 each); an index
+        # trained on too small a first batch is retrained from the store once it has grown (needs_retrain).
+        nlist = min(nlist_for(max(self._expected, len(vecs))), nlist_for(len(vecs)))
         idx = faiss.index_factory(self.dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         sample = vecs[np.sort(rng.choice(len(vecs), min(len(vecs), TRAIN_PER_LIST * nlist), replace=False))]

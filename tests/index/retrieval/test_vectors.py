@@ -63,7 +63,8 @@ def test_ivf_rescored_matches_exact_search(data: tuple[np.ndarray, np.ndarray]) 
     docs, queries = data
     exact_scores, exact = build("flat", docs).search(queries, 10)
     vi = build("ivf", docs)
-    assert vi.kind == "ivf" and vi._index.nlist == nlist_for(len(docs)) and len(vi) == len(docs)
+    assert vi.kind == "ivf" and len(vi) == len(docs)
+    assert vi._index.nlist == nlist_for(2000)  # what its first add (2,000 vectors) could train, not 6,000
     scores, got = vi.search(queries, 10, vectors_of=source(docs))
     assert recall(got, exact) >= 0.97
     # the scores are the exact inner products, not the 8-bit codes' approximations
@@ -134,3 +135,16 @@ def test_auto_switches_to_ivf_at_its_size_and_search_reads_the_store(
     hit = ix.search("Paper 123. abstract number 123 about topic 4", k=1, mode="dense")[0]
     assert hit.paper.id == "p123"  # its own text embeds to its own stored vector: exact score 1
     ix.close()
+
+
+def test_ivf_announced_large_but_fed_a_small_first_batch_trains_what_it_can(data: tuple[np.ndarray, np.ndarray]) -> None:
+    """An ingest's first 256 papers into an ivf sized for 100,000 (faiss refuses fewer points than lists)."""
+    docs = data[0]
+    vi = VectorIndex(DIM, IndexParams("ivf"))
+    vi.expect(100_000)
+    vi.add(list(range(1, 257)), ["h"] * 256, docs[:256])
+    assert vi._index.nlist == nlist_for(256) and len(vi) == 256
+    vi.add(list(range(257, len(docs) + 1)), ["h"] * (len(docs) - 256), docs[256:])
+    assert vi.needs_retrain
+    vi.compact(source(docs))
+    assert vi._index.nlist == nlist_for(len(docs)) and len(vi) == len(docs)
