@@ -100,8 +100,6 @@ class VectorIndex:
         idx = faiss.index_factory(self.dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         sample = vecs[np.sort(rng.choice(len(vecs), min(len(vecs), TRAIN_PER_LIST * nlist), replace=False))]
-        if len(sample) < 39 * nlist:
-            log.warning("ivf trained on %d vectors for %d lists: add more at once for better lists", len(sample), nlist)
         idx.cp.min_points_per_centroid = 1  # a small first batch trains fewer points per list, silently
         idx.train(sample)
         idx.nprobe = self.params.nprobe
