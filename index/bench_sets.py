@@ -69,8 +69,8 @@ def read_abstracts(corpus: Path | None, limit: int) -> tuple[str, list[str]]:
     return name, out
 
 
-def sentence_pool(emb: Embedder, corpus: Path | None, limit: int = 6000) -> SentencePool:
-    """The embedded sentences of up to ``limit`` abstracts, cached per corpus, model and dtype."""
+def abstract_sentences(corpus: Path | None, limit: int) -> tuple[str, list[str], list[int]]:
+    """(source name, the sentences of up to ``limit`` abstracts in order, how many each abstract has)."""
     from index.answers.sentences import split_sentences
 
     name, abstracts = read_abstracts(corpus, limit)
@@ -81,6 +81,12 @@ def sentence_pool(emb: Embedder, corpus: Path | None, limit: int = 6000) -> Sent
         if sents:
             texts.extend(sents)
             counts.append(len(sents))
+    return name, texts, counts
+
+
+def sentence_pool(emb: Embedder, corpus: Path | None, limit: int = 6000) -> SentencePool:
+    """The embedded sentences of up to ``limit`` abstracts, cached per corpus, model and dtype."""
+    name, texts, counts = abstract_sentences(corpus, limit)
     vectors = cached_embeddings(emb, texts, f"sentences of {len(counts)} abstracts from {name}")
     cnt = np.asarray(counts, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)

@@ -21,19 +21,11 @@ import numpy as np
 def child(way: str, n: int, corpus: str | None) -> None:
     import bm25s
 
-    from index.answers.sentences import split_sentences
     from index.bench_search import rss_mb
-    from index.bench_sets import MIN_WORDS, SentencePool, read_abstracts, realistic_texts
+    from index.bench_sets import SentencePool, abstract_sentences, realistic_texts
     from index.retrieval.lexical import LexicalIndex, tokenize
 
-    _, abstracts = read_abstracts(Path(corpus) if corpus else None, 6000)
-    texts: list[str] = []
-    counts = []
-    for a in abstracts:
-        sents = [s for s in split_sentences(a) if len(s.split()) >= MIN_WORDS]
-        if sents:
-            texts += sents
-            counts.append(len(sents))
+    _, texts, counts = abstract_sentences(Path(corpus) if corpus else None, 6000)
     cnt = np.asarray(counts)
     starts = np.concatenate([[0], np.cumsum(cnt)[:-1]])
     neighbours = np.random.default_rng(0).integers(0, len(cnt), (len(cnt), 10))  # texts only: no vectors

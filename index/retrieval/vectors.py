@@ -174,13 +174,13 @@ class VectorIndex:
         if n == 0 or k <= 0:
             return np.zeros((q.shape[0], 0), np.float32), np.zeros((q.shape[0], 0), np.int64)
         mask = self.alive if allowed is None else self.alive & np.isin(self.labels, allowed)
-        k_eff = min(k, int(mask.sum()))
+        kept = int(mask.sum())
+        k_eff = min(k, kept)
         if k_eff == 0:
             return np.zeros((q.shape[0], 0), np.float32), np.zeros((q.shape[0], 0), np.int64)
         if self.params.kind == "flat":
             return self._exact(q, k_eff, mask)
         ivf = self.params.kind == "ivf"
-        kept = int(mask.sum())
         if ivf and vectors_of is not None and allowed is not None and kept <= FILTER_EXACT:
             return rescore(q, np.tile(self.labels[mask], (q.shape[0], 1)), k_eff, vectors_of)
         sel = None if kept == mask.size else faiss.IDSelectorBitmap(np.packbits(mask, bitorder="little"))
