@@ -219,8 +219,10 @@ class PaperIndex(DerivedIndexes):
                     [p.text_hash() for _, p in items],
                     np.vstack([need[p.id][sp.column] for _, p in items]),
                 )
-            # In sync only if nobody else wrote between our reads and our commit.
-            vi.generation = after if after - before <= 1 and vi.generation == before else -1
+            # In sync only if the count moved by our own bump (added/updated rows bump it) or not at all: a +1
+            # after rows all "unchanged" may be another process's write (a race test caught one), so -1.
+            ours = 1 if any(o in ("added", "updated") for _, o in results) else 0
+            vi.generation = after if vi.generation == before and after - before == ours else -1
         for _, outcome in results:
             setattr(report, outcome, getattr(report, outcome) + 1)
 
