@@ -95,3 +95,23 @@ def test_only_a_mean_pooled_model_takes_the_fast_path(tmp_path: Path) -> None:
     (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
     assert not onnx_query.mean_pooled(other)  # CLS pooling: the export would not reproduce it
     assert not onnx_query.mean_pooled(tmp_path / "missing")
+
+
+def test_a_server_embeds_queries_through_the_export_once_torch_wrote_it(
+    sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server loads the model (warm-up, ingest), which writes the export; its queries then take the export,
+    2.5x faster than torch for one query, with the same hits."""
+    from index.config import IndexSettings
+    from index.paperindex import PaperIndex
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=sample_copy))
+    try:
+        assert not list((tmp_path / "cache").rglob("*.onnx"))
+        by_model = [h.paper.id for h in ix.search("rain waterdrop removal", k=5)]  # loads the model: exports
+        assert list((tmp_path / "cache").rglob("*.onnx"))
+        assert isinstance(ix._query_encoder(), onnx_query.OnnxQueryEncoder)
+        assert [h.paper.id for h in ix.search("rain waterdrop removal", k=5)] == by_model
+    finally:
+        ix.close()
