@@ -143,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
     p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
     p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
+    p.add_argument(
+        "--service-size",
+        type=_count,
+        help="papers in the data directory the API load and one-shot commands are timed on "
+        "(default 100000 when --sizes has it, else the smallest size; 0 skips them)",
+    )
+    p.add_argument("--requests", type=_positive, default=2000, help="/search requests per API load run (3 runs)")
     p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 

@@ -120,6 +120,11 @@ def cmd_bench(a: argparse.Namespace) -> int:
             print(f"paperlens: error: {f} is not a file", file=sys.stderr)
             return 2
     result = run_bench(sizes, a.ingest_papers, a.corpus, a.queries, kinds, sets, not a.no_bm25, a.abstracts)
+    service_size = a.service_size if a.service_size is not None else (100_000 if 100_000 in sizes else min(sizes))
+    if service_size:
+        from cli.bench_service import bench_service
+
+        result["service"] = bench_service(service_size, a.corpus, a.abstracts, a.requests)
     if a.plot and str(a.plot) != "-":
         from cli.plot import plot_bench
 
@@ -169,6 +174,18 @@ def print_bench(result: dict[str, Any]) -> None:
         print(
             f"serving process at {s['size']}: {s['index']} in both spaces + both models: RSS {s['process_rss_mb']} MB, "
             f"dense search p50 {s['p50_ms_dense']} ms"
+        )
+    sv = result.get("service")
+    if sv:
+        o, api = sv["one_shot"], sv["api"]
+        print(
+            f"one-shot commands at {sv['size']} papers (fresh processes, medians of 3): stats {o['stats_s']} s, "
+            f"show {o['show_s']} s, search {o['search_s']} s"
+        )
+        print(
+            f"API at {sv['size']} papers ({sv['index_type']}), /search from {api['concurrency']} clients, run of median "
+            f"throughput of {len(api['runs'])}: {api['throughput_rps']} requests/s, p50 {api['p50_ms']} ms, "
+            f"p95 {api['p95_ms']} ms, p99 {api['p99_ms']} ms, {api['errors']} errors"
         )
     for b in result.get("bm25", []):
         if "error" in b:

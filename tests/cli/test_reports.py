@@ -48,12 +48,22 @@ RESULT = {
     "bm25": [{"size": 10000, "build_s": 2.5, "held_mb": 40.0, "peak_rss_mb": 600.0, "file_mb": 12.0, "p50_ms": 1.1, "p95_ms": 2.0},
         {"size": 1000000, "error": "building BM25 needed more than 16 GB"},
     ],
+    "service": {
+        "size": 100000,
+        "index_type": "ivf",
+        "store_write_s": 50.0,
+        "index_build_s": 20.0,
+        "one_shot": {"stats_s": 0.51, "show_s": 0.49, "search_s": 0.93},
+        "api": {"concurrency": 8, "throughput_rps": 110.8, "p50_ms": 67.6, "p95_ms": 122.6, "p99_ms": 174.8,
+                "errors": 0, "runs": [{}, {}, {}]},
+    },
 }
 
 
 def args(tmp_path: Path, **kw: object) -> argparse.Namespace:
     base = dict(sizes="10000", ingest_papers=128, json=False, corpus=None, queries=None, kinds="flat,hnsw,ivf")
-    return argparse.Namespace(**{**base, "sets": "realistic,stress", "no_bm25": False, "abstracts": 6000, "plot": tmp_path / "b.png", **kw})
+    more = {"no_bm25": False, "abstracts": 6000, "plot": tmp_path / "b.png", "service_size": 0, "requests": 10}
+    return argparse.Namespace(**{**base, "sets": "realistic,stress", **more, **kw})
 
 
 def test_bench_prints_every_row_and_draws_the_figure(
@@ -67,6 +77,9 @@ def test_bench_prints_every_row_and_draws_the_figure(
     assert "stress      1000000 ivf" in out and "0.991" in out and "45291 sentences of 5183 abstracts" in out
     assert "RSS 1181.0 MB" in out and "BM25 at 10000: build 2.5 s, held 40.0 MB" in out
     assert "BM25 at 1000000: building BM25 needed more than 16 GB" in out
+    assert "stats 0.51 s, show 0.49 s, search 0.93 s" in out
+    assert "API at 100000 papers (ivf), /search from 8 clients, run of median throughput of 3: 110.8 requests/s" in out
+    assert "p99 174.8 ms, 0 errors" in out
     png = (tmp_path / "b.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000  # a real figure, not an empty canvas
 
