@@ -174,6 +174,7 @@ def print_bench(result: dict[str, Any]) -> None:
         print(
             f"serving process at {s['size']}: {s['index']} in both spaces + both models: RSS {s['process_rss_mb']} MB, "
             f"dense search p50 {s['p50_ms_dense']} ms"
+            + (f"; with BM25 loaded too (hybrid): RSS {s['hybrid_process_rss_mb']} MB" if "hybrid_process_rss_mb" in s else "")
         )
     sv = result.get("service")
     if sv:

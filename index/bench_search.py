@@ -179,14 +179,19 @@ def exact_neighbours(vecs: np.ndarray, qtexts: list[str], emb: Embedder) -> np.n
     return pos + 1
 
 
-def serving_footprint(work: Path, vecs: np.ndarray, proj: np.ndarray, kind: str, queries: list[str]) -> dict[str, Any]:
-    """RSS and latency of a fresh process holding both spaces' indexes (``kind``) and both models."""
+def write_serving_indexes(work: Path, vecs: np.ndarray, proj: np.ndarray, kind: str) -> None:
+    """Both spaces' indexes of ``kind``, saved where :func:`serving_child` loads them."""
     for name, v in (("dense.npz", vecs), ("multi.npz", to_multi(vecs, proj))):
         vi, _ = build(kind, v)
         with (work / name).open("wb") as fh:
             vi.save(fh, {"model": "bench"})
         del vi, v
     gc.collect()
+
+
+def serving_footprint(work: Path, queries: list[str]) -> dict[str, Any]:
+    """RSS and latency of a fresh process holding both models, both spaces' indexes
+    (:func:`write_serving_indexes`) and, when :func:`bm25_footprint` saved one, the BM25 index."""
     (work / "queries.json").write_text(json.dumps(queries[:50]))
     return run_child(f"serving_child({str(work)!r})", timeout=1800)
 
@@ -222,18 +227,22 @@ def serving_child(work_dir: str) -> None:
             t = time.perf_counter()
             vi.search(encoder.encode([q]), 10, vectors_of=source)
             lat[name].append((time.perf_counter() - t) * 1000)
-    sys.stdout.write(
-        json.dumps(
-            {
-                "index": spaces[0][0].kind,
-                "process_rss_mb": round(rss_mb(), 1),
-                "python_start_rss_mb": round(base, 1),
-                "p50_ms_dense": round(statistics.median(lat["dense"]), 2),
-                "p50_ms_multi": round(statistics.median(lat["multi"]), 2),
-            }
-        )
-        + "\n"
-    )
+    out = {
+        "index": spaces[0][0].kind,
+        "process_rss_mb": round(rss_mb(), 1),
+        "python_start_rss_mb": round(base, 1),
+        "p50_ms_dense": round(statistics.median(lat["dense"]), 2),
+        "p50_ms_multi": round(statistics.median(lat["multi"]), 2),
+    }
+    if (work / "bm25.npz").exists():  # what hybrid search holds besides: the BM25 index, loaded as a server does
+        from index.retrieval.lexical import LexicalIndex
+
+        lex = LexicalIndex.loads((work / "bm25.npz").read_bytes())
+        gc.collect()
+        for q in queries:
+            lex.search(q, 100)
+        out["hybrid_process_rss_mb"] = round(rss_mb(), 1)
+    sys.stdout.write(json.dumps(out) + "\n")
 
 
 def bm25_footprint(work: Path, pool: SentencePool, size: int, queries: list[str]) -> dict[str, Any]:
@@ -272,6 +281,8 @@ def bm25_child(work_dir: str, size: int) -> None:
         lex.search(q, 100)
         lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
+    data = lex.dumps()
+    (work / "bm25.npz").write_bytes(data)  # for the serving process (serving_footprint)
     sys.stdout.write(
         json.dumps(
             {
@@ -281,7 +292,7 @@ def bm25_child(work_dir: str, size: int) -> None:
                 "peak_rss_mb": round(rss_mb("VmHWM"), 1),
                 "p50_ms": round(statistics.median(lat), 2),
                 "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 2),
-                "file_mb": round(len(lex.dumps()) / 2**20, 1),
+                "file_mb": round(len(data) / 2**20, 1),
             }
         )
         + "\n"

@@ -60,7 +60,7 @@ class IndexSettings(BaseSettings):
     index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
         "auto",
         description="FAISS index: 'auto' (default: exact 'flat' below 100,000 papers, 'ivf' from there), "
-        "'flat', 'hnsw', or 'ivf' (8-bit codes in memory, candidates re-scored exactly from the store)",
+        "'flat', 'hnsw', or 'ivf' (4-bit codes in memory, candidates re-scored exactly from the store)",
     )
     hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")

@@ -44,7 +44,7 @@ RESULT = {
         {**ROW, "index": "hnsw", "curve": [{"ef_search": 128, "recall@10": 0.95, "search_ms": 0.4}]},
         {**ROW, "index": "ivf", "size": 1000000, "recall@10_vs_exact": 0.991, "set": "stress"},
     ],
-    "serving": [{"size": 10000, "index": "flat", "process_rss_mb": 1181.0, "p50_ms_dense": 9.1}],
+    "serving": [{"size": 10000, "index": "flat", "process_rss_mb": 1181.0, "p50_ms_dense": 9.1, "hybrid_process_rss_mb": 1230.5}],
     "bm25": [{"size": 10000, "build_s": 2.5, "held_mb": 40.0, "peak_rss_mb": 600.0, "file_mb": 12.0, "p50_ms": 1.1, "p95_ms": 2.0},
         {"size": 1000000, "error": "building BM25 needed more than 16 GB"},
     ],
@@ -75,7 +75,7 @@ def test_bench_prints_every_row_and_draws_the_figure(
     assert rc == 0 and "CPU: AMD EPYC, 2 cores, avx2" in out and "bfloat16: skipped" in out
     assert "realistic     10000 flat" in out and "realistic     10000 hnsw" in out and "ef_search   128" in out
     assert "stress      1000000 ivf" in out and "0.991" in out and "45291 sentences of 5183 abstracts" in out
-    assert "RSS 1181.0 MB" in out and "BM25 at 10000: build 2.5 s, held 40.0 MB" in out
+    assert "RSS 1181.0 MB" in out and "with BM25 loaded too (hybrid): RSS 1230.5 MB" in out and "BM25 at 10000: build 2.5 s, held 40.0 MB" in out
     assert "BM25 at 1000000: building BM25 needed more than 16 GB" in out
     assert "stats 0.51 s, show 0.49 s, search 0.93 s" in out
     assert "API at 100000 papers (ivf), /search from 8 clients, run of median throughput of 3: 110.8 requests/s" in out

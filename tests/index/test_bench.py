@@ -91,5 +91,6 @@ def test_one_real_run_of_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert out["search"][0]["recall@10_vs_exact"] == 1.0 and out["search"][1]["recall@10_vs_exact"] >= 0.9
     serving = out["serving"][0]
     assert serving["index"] == "flat" and serving["process_rss_mb"] > serving["python_start_rss_mb"] > 0
+    assert serving["hybrid_process_rss_mb"] >= serving["process_rss_mb"]  # and BM25, loaded from its file
     bm25 = out["bm25"][0]
     assert bm25["size"] == 2000 and bm25["held_mb"] > 0 and bm25["p50_ms"] > 0

@@ -1,4 +1,4 @@
-"""The FAISS index kinds: ivf (8-bit codes, candidates re-scored exactly from the stored vectors) against
+"""The FAISS index kinds: ivf (4-bit codes, candidates re-scored exactly from the stored vectors) against
 exact flat search, its filters, persistence and retraining, and the `auto` choice through PaperIndex."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_ivf_rescored_matches_exact_search(data: tuple[np.ndarray, np.ndarray]) 
     assert vi._index.nlist == nlist_for(2000)  # what its first add (2,000 vectors) could train, not 6,000
     scores, got = vi.search(queries, 10, vectors_of=source(docs))
     assert recall(got, exact) >= 0.97
-    # the scores are the exact inner products, not the 8-bit codes' approximations
+    # the scores are the exact inner products, not the 4-bit codes' approximations
     np.testing.assert_allclose(scores[:, 0], np.einsum("ij,ij->i", queries, docs[got[:, 0] - 1]), rtol=1e-5)
     np.testing.assert_allclose(scores[:, 0], exact_scores[:, 0], rtol=1e-5)
     _, coded = vi.search(queries, 10)  # without the store: ranked by the codes alone, still close
