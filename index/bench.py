@@ -26,6 +26,7 @@ from index.bench_search import (
     bm25_footprint,
     exact_neighbours,
     multilingual_projection,
+    query_encoder,
     serving_footprint,
     write_serving_indexes,
 )
@@ -127,6 +128,7 @@ def bench_sets(
     """Per set, size and index kind: latency incl. query embedding, recall@10 vs exact, add, reload, memory;
     per size: a serving process's RSS (both spaces, models, the auto kind) and BM25's cost."""
     emb = SentenceTransformerEmbedder(dtype="auto")
+    qemb = query_encoder(emb)  # queries are embedded as PaperLens embeds them (its ONNX export)
     pool = sentence_pool(emb, corpus, abstracts)
     qtexts = read_queries(queries_file, pool)
     adds = synthetic_texts(5, seed=9)
@@ -148,13 +150,13 @@ def bench_sets(
         for size in sizes:
             make = realistic_vectors if name == "realistic" else stress_vectors
             vecs = make(pool, size, seed=size)
-            exact = exact_neighbours(vecs, qtexts, emb)
+            exact = exact_neighbours(vecs, qtexts, qemb)
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp)
                 store = StoredVectors(work / "store.db")
                 store.fill(vecs, proj if name == "realistic" else None)
                 for kind in kinds:
-                    row = {"set": name, **bench_kind(kind, vecs, qtexts, emb, exact, store, adds)}
+                    row = {"set": name, **bench_kind(kind, vecs, qtexts, emb, exact, store, adds, qemb)}
                     log.info("bench %s", row)
                     out["search"].append(row)
                 if name == "realistic":
