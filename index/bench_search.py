@@ -220,7 +220,8 @@ def run_child(call: str, timeout: int) -> dict[str, Any]:
 
 def serving_child(work_dir: str) -> None:
     """Child process: load what a server loads, answer queries in both spaces, report RSS and latency."""
-    from index.retrieval.embed import MultilingualEmbedder, SentenceTransformerEmbedder
+    from index.retrieval.embed import SentenceTransformerEmbedder
+    from index.retrieval.multilingual import MultilingualEmbedder
 
     work = Path(work_dir)
     base = rss_mb()

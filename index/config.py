@@ -51,7 +51,8 @@ class IndexSettings(BaseSettings):
     )
     embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto",
-        description="Embedding dtype; auto picks bfloat16 where the CPU has AMX/AVX512-BF16, else float32",
+        description="Embedding dtype of documents (both encoders); auto picks bfloat16 where the CPU has "
+        "AMX/AVX512-BF16, else float32",
     )
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch")
     max_query_chars: int = Field(

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
-from index.retrieval.embed import Embedder, MultilingualEmbedder
+from index.retrieval.embed import Embedder
 from index.retrieval.exact import VectorSource
 from index.retrieval.lexical import LexicalIndex
+from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.pgindex import PgVectorIndex
 from index.retrieval.vectors import TRAIN_PER_LIST, CorruptIndexError, IndexParams, VectorIndex, nlist_for
 from index.rwlock import RWLock

@@ -1,9 +1,8 @@
 """PaperIndex: the store, the embedders, the FAISS indexes and BM25 behind one object, safe to share.
 
-The SQLite store is the source of truth (metadata and vectors commit together). The FAISS files
-and the BM25 cache are derived: each records the store generation it matches, and on open any
-disagreement is repaired (stray vectors removed, missing ones restored from the store or
-re-embedded) and logged.
+The SQLite store is the source of truth (metadata and vectors commit together). The FAISS files and the
+BM25 cache are derived: each records the store generation it matches, and on open any disagreement is
+repaired (stray vectors removed, missing ones restored from the store or re-embedded) and logged.
 
 Sharing: the bot's event loop, its worker threads, the digest refresh and the HTTP API use one
 PaperIndex at once. Searches hold the read side of an :class:`~index.rwlock.RWLock` while they touch
@@ -33,8 +32,9 @@ from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, Searc
 from index.retrieval import onnx_query
 from index.retrieval import search as retrieval
 from index.retrieval.batching import BatchingEncoder
-from index.retrieval.embed import Embedder, MultilingualEmbedder, SentenceTransformerEmbedder
+from index.retrieval.embed import Embedder, SentenceTransformerEmbedder
 from index.retrieval.lexical import LexicalIndex
+from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock
 from index.sources import Record
@@ -113,7 +113,7 @@ class PaperIndex(DerivedIndexes):
         if self._multi is None:
             with self._model_lock:
                 if self._multi is None:
-                    self._multi = MultilingualEmbedder(self.settings.embed_batch_size)
+                    self._multi = MultilingualEmbedder(self.settings.embed_batch_size, self.settings.embed_dtype)
         return self._multi
 
     @property

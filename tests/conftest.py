@@ -31,7 +31,8 @@ def fake_index(settings: IndexSettings) -> Iterator[PaperIndex]:
 @pytest.fixture(scope="session")
 def real_embedders() -> tuple[Any, Any]:
     """The packaged English model and the multilingual encoder, loaded once for the whole run."""
-    from index.retrieval.embed import MultilingualEmbedder, SentenceTransformerEmbedder
+    from index.retrieval.embed import SentenceTransformerEmbedder
+    from index.retrieval.multilingual import MultilingualEmbedder
 
     return SentenceTransformerEmbedder(), MultilingualEmbedder()
 

