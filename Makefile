@@ -57,7 +57,7 @@ SCIFACT := $(wildcard ../shared/eval/beir/scifact/corpus.jsonl)
 BENCH_DATA := $(if $(SCIFACT),--corpus $(SCIFACT) --queries $(dir $(SCIFACT))queries.jsonl --abstracts 1500)
 
 bench: setup
-	$(VENV)/bin/paperlens bench --sizes 10000,100000 --ingest-papers 128 $(BENCH_DATA) --plot paperlens-bench.png
+	$(VENV)/bin/paperlens bench --sizes 10000,100000 --ingest-papers 128 --requests 1000 $(BENCH_DATA) --plot paperlens-bench.png
 
 clean:
 	rm -rf $(VENV) *.egg-info

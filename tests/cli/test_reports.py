@@ -93,10 +93,17 @@ def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_make_bench_command_line_parses() -> None:
-    """The Makefile's `bench` arguments (a corpus of 1,500 abstracts: more than the 1,000 cap on counts)."""
+    """The Makefile's `bench` arguments, as written there (with SciFact beside the checkout: a corpus of 1,500
+    abstracts, more than the 1,000 cap on counts)."""
+    import shlex
+
     from cli.parser import build_parser
 
-    a = build_parser().parse_args(
-        ["bench", "--sizes", "10000,100000", "--ingest-papers", "128", "--corpus", "c.jsonl", "--abstracts", "1500"]
-    )
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    line = next(x for x in makefile.splitlines() if "paperlens bench" in x and x.startswith("\t"))
+    words = shlex.split(line.split("paperlens", 1)[1])
+    data = ["--corpus", "c.jsonl", "--queries", "q.jsonl", "--abstracts", "1500"]
+    words = [w for word in words for w in (data if word == "$(BENCH_DATA)" else [word])]
+    a = build_parser().parse_args(words)
     assert a.abstracts == 1500 and a.ingest_papers == 128 and a.corpus == Path("c.jsonl") and a.kinds == "flat,hnsw,ivf"
+    assert a.sizes == "10000,100000" and a.requests == 1000 and a.service_size is None  # the API at 100,000
