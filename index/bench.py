@@ -70,7 +70,7 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
         log.warning(
             "bfloat16 ingest skipped: this CPU (%s) has no bfloat16 units (AMX/AVX512-BF16), where it runs "
             "about 3-4x slower than float32 and auto never picks it",
-            cpu_info().model,
+            cpu_info().describe(),
         )
     emb = {
         dt: SentenceTransformerEmbedder(dtype=dt)

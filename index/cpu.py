@@ -20,6 +20,13 @@ class CpuInfo:
     model: str
     cores: int
     features: tuple[str, ...]
+    family: int | None = None
+    model_number: int | None = None
+
+    @property
+    def core(self) -> str | None:
+        """The core generation where the family/model numbers say it (a VM often names only "AMD EPYC")."""
+        return _amd_core(self.family, self.model_number) if "AMD" in self.model else None
 
     @property
     def bf16_units(self) -> bool:
@@ -27,25 +34,59 @@ class CpuInfo:
         return "amx_bf16" in self.features or "avx512_bf16" in self.features
 
     def describe(self) -> str:
-        return f"{self.model}, {self.cores} cores, {' '.join(self.features) or 'no AVX2'}"
+        ids = f"family {self.family} model {self.model_number}" if self.family is not None else ""
+        name = f"{self.model} ({', '.join(x for x in (self.core, ids) if x)})" if ids else self.model
+        return f"{name}, {self.cores} cores, {' '.join(self.features) or 'no AVX2'}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"model": self.model, "cores": self.cores, "features": list(self.features), "bf16_units": self.bf16_units}
+        return {
+            "model": self.model,
+            "core": self.core,
+            "family": self.family,
+            "model_number": self.model_number,
+            "cores": self.cores,
+            "features": list(self.features),
+            "bf16_units": self.bf16_units,
+        }
+
+
+def _amd_core(family: int | None, model: int | None) -> str | None:
+    """AMD's core generation from the CPUID family and model (the EPYC/Ryzen ranges AMD documents)."""
+    if family is None or model is None:
+        return None
+    if family == 0x17:
+        return "Zen 2" if model >= 0x30 else "Zen/Zen+"
+    if family == 0x19:
+        return "Zen 4" if 0x10 <= model <= 0x1F or 0x60 <= model <= 0xAF else "Zen 3"
+    if family == 0x1A:
+        return "Zen 5"
+    return None
 
 
 @lru_cache(maxsize=1)
 def cpu_info() -> CpuInfo:
     """Read once per process (Linux /proc/cpuinfo; elsewhere the platform's processor name, no features)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
         text = Path("/proc/cpuinfo").read_text(errors="ignore")
     except OSError:
-        return CpuInfo(platform.processor() or platform.machine(), os.cpu_count() or 1, ())
-    model, flags = "", set[str]()
+        return CpuInfo(platform.processor() or platform.machine(), cores, ())
+    return parse_cpuinfo(text, cores)
+
+
+def parse_cpuinfo(text: str, cores: int) -> CpuInfo:
+    """The first processor's block of a /proc/cpuinfo text."""
+    model, flags, numbers = "", set[str](), dict[str, int]()
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key.strip() == "model name" and not model:
+        key = key.strip()
+        if key == "model name" and not model:
             model = value.strip()
-        elif key.strip() == "flags" and not flags:
+        elif key == "flags" and not flags:
             flags = set(value.split())
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return CpuInfo(model or platform.machine(), cores, tuple(f for f in FEATURES if f in flags))
+        elif key in ("cpu family", "model") and key not in numbers and value.strip().isdigit():
+            numbers[key] = int(value)
+        elif not key and model:  # the first processor's block has ended
+            break
+    features = tuple(f for f in FEATURES if f in flags)
+    return CpuInfo(model or platform.machine(), cores, features, numbers.get("cpu family"), numbers.get("model"))
