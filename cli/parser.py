@@ -24,15 +24,19 @@ def _positive(text: str) -> int:
     return n
 
 
-def _count(text: str) -> int:
-    """A whole number of at least 1, no upper bound (corpus sizes)."""
+def _count(text: str, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum``, no upper bound (corpus sizes)."""
     try:
         n = int(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if n < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}")
     return n
+
+
+def _count_or_zero(text: str) -> int:
+    return _count(text, 0)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -145,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
     p.add_argument(
         "--service-size",
-        type=_count,
+        type=_count_or_zero,
         help="papers in the data directory the API load and one-shot commands are timed on "
         "(default 100000 when --sizes has it, else the smallest size; 0 skips them)",
     )

@@ -107,3 +107,15 @@ def test_the_make_bench_command_line_parses() -> None:
     a = build_parser().parse_args(words)
     assert a.abstracts == 1500 and a.ingest_papers == 128 and a.corpus == Path("c.jsonl") and a.kinds == "flat,hnsw,ivf"
     assert a.sizes == "10000,100000" and a.requests == 1000 and a.service_size is None  # the API at 100,000
+
+
+def test_service_size_zero_skips_the_service_measurements_and_a_negative_one_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's `--service-size 0` (skip the one-shot and API timings) parses; -1 is a clear error."""
+    from cli.parser import build_parser
+
+    assert build_parser().parse_args(["bench", "--service-size", "0"]).service_size == 0
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--service-size", "-1"])
+    assert "must be at least 0" in capsys.readouterr().err
