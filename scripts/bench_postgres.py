@@ -67,6 +67,8 @@ def main() -> None:
     ap.add_argument("--bulk", action="store_true", help="load without the HNSW index, then build it once")
     ap.add_argument("--then", type=int, default=2000, help="with --bulk: papers written after, index maintained")
     ap.add_argument("--maintenance-mem", default="2GB", help="with --bulk: maintenance_work_mem for the build")
+    ap.add_argument("--m", type=int, help="with --bulk: build the HNSW index with this m (the store's: 16)")
+    ap.add_argument("--ef-construction", type=int, help="with --bulk: and this ef_construction (the store's: 64)")
     a = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import pgserver
@@ -97,6 +99,11 @@ def main() -> None:
                 t = time.perf_counter()
                 store._db.execute(f"SET maintenance_work_mem = '{a.maintenance_mem}'")
                 store._db.execute("SET max_parallel_maintenance_workers = 1")  # 2 cores: leader + 1 worker
+                if a.m or a.ef_construction:  # another graph than the store's own, to compare
+                    store._db.execute(
+                        "CREATE INDEX papers_vector_hnsw ON papers USING hnsw (vector vector_ip_ops) "
+                        f"WITH (m = {a.m or 16}, ef_construction = {a.ef_construction or 64})"
+                    )
                 store.prepare_vectors("vector", vecs.shape[1])  # CREATE INDEX over every row
                 extra["index_build_s"] = round(time.perf_counter() - t, 1)
                 logging.info("HNSW index built in %.0f s", extra["index_build_s"])
@@ -131,6 +138,8 @@ def main() -> None:
     out = {
         "size": a.size,
         "bulk": a.bulk,
+        "m": a.m or 16,
+        "ef_construction": a.ef_construction or 64,
         "store_write_papers_per_s": round(a.size / write_s, 1),
         "write_s": round(write_s, 1),
         **extra,

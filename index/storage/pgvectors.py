@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import psycopg
 
+PG_EF_SEARCH_MAX = 1000  # pgvector's bound on hnsw.ef_search
+
 
 class PgVectors:
     """Mixed into PgStore, which supplies the connections, the lock and ``query``."""
@@ -75,7 +77,8 @@ class PgVectors:
         scores, ids = [], []
         conn = self._ro
         with self._lock, conn.transaction():
-            conn.execute(f"SET LOCAL hnsw.ef_search = {int(max(ef_search, k))}")
+            # pgvector refuses more than 1000 (and returns at most ef_search rows): clamp, never fail a search
+            conn.execute(f"SET LOCAL hnsw.ef_search = {min(int(max(ef_search, k)), PG_EF_SEARCH_MAX)}")
             if allowed is not None:
                 conn.execute("SET LOCAL enable_indexscan = off")  # exact over the filtered rows
             for qv in np.atleast_2d(q):

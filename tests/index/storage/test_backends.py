@@ -264,3 +264,13 @@ def test_one_row_per_paper_and_year_only_dates_on_both_backends(backend_settings
         }
     finally:
         ix.close()
+
+
+def test_a_search_breadth_past_pgvectors_limit_still_searches(backend_settings: IndexSettings) -> None:
+    """PAPERLENS_HNSW_EF_SEARCH above 1000 (pgvector's bound on hnsw.ef_search) is clamped, not an error."""
+    ix = open_index(backend_settings.model_copy(update={"hnsw_ef_search": 4000}))
+    try:
+        ix.ingest(list(enumerate(PAPERS)), "t")
+        assert ix.search("rain", k=1, mode="dense")[0].paper.id == "2403.20013"
+    finally:
+        ix.close()
