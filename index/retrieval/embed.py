@@ -117,4 +117,7 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             show_progress_bar=progress,
         )
-        return np.ascontiguousarray(out, dtype=np.float32)
+        vecs = np.ascontiguousarray(out, dtype=np.float32)
+        # normalised again in float32: in bfloat16 the model's own normalisation leaves norms up to ~1.003
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return vecs
