@@ -172,9 +172,10 @@ def bench_service(size: int, corpus: Path | None, abstracts: int, requests: int 
     under load over it."""
     from index.bench_scale import write_scale_data_dir
     from index.bench_sets import sentence_pool
-    from index.retrieval.embed import SentenceTransformerEmbedder
+    from index.config import DEFAULT_MODEL
+    from index.retrieval.encoders import load_embedder
 
-    emb = SentenceTransformerEmbedder(dtype="auto")
+    emb = load_embedder(DEFAULT_MODEL, "auto")
     pool = sentence_pool(emb, corpus, abstracts)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"

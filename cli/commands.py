@@ -34,8 +34,8 @@ def ensure_sample(index: PaperIndex) -> None:
     if index.store.count() == 0:
         print(
             f"Empty index in {index.settings.data_dir}: importing the bundled sample corpus ({SAMPLE_SIZE} "
-            "papers). Loading the embedding models and preparing fast query embedding takes 10-30 s the "
-            "first time...",
+            "papers). Loading the embedding models, preparing fast query embedding and measuring the fastest "
+            "encoder path for this CPU take 20-40 s the first time...",
             file=sys.stderr,
         )
         with progress("import sample", SAMPLE_SIZE) as advance:

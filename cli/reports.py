@@ -14,7 +14,9 @@ from cli.text import emit
 
 def cpu_line(cpu: dict[str, Any]) -> str:
     features = " ".join(cpu["features"]) or "no AVX2"
-    return f"{cpu['model']}, {cpu['cores']} cores, {features}"
+    ids = f"family {cpu['family']} model {cpu['model_number']}" if cpu.get("family") is not None else ""
+    named = ", ".join(x for x in (cpu.get("core"), ids) if x)
+    return f"{cpu['model']}{f' ({named})' if named else ''}, {cpu['cores']} cores, {features}"
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
@@ -143,15 +145,23 @@ def print_bench(result: dict[str, Any]) -> None:
     print(f"CPU: {cpu_line(result['machine']['cpu'])}")
     print(f"ingest ({i['papers']} synthetic abstracts, medians):")
     print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
-    print(f"  PaperLens float32:  {i['paperlens_float32_papers_per_s']} papers/s  ratio {i['ratio_same_dtype']}")
+    paths = i.get("paths") or {"float32": {"papers_per_s": i["paperlens_float32_papers_per_s"], "ratio": i["ratio_same_dtype"]}}
+    for name, p in paths.items():
+        fidelity = f"  cosine to float32 mean {p['cos_mean']}, min {p['cos_min']}" if "cos_mean" in p else ""
+        chosen = "  <- auto" if name == i["fastest_dtype"] else ""
+        print(f"  PaperLens {name + ':':<9} {p['papers_per_s']} papers/s  ratio {p['ratio']}{fidelity}{chosen}")
     if i["bfloat16_skipped"]:
         print("  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)")
-    else:
-        print(f"  PaperLens bfloat16: {i['paperlens_fastest_papers_per_s']} papers/s  ratio {i['ratio_fastest_dtype']}")
     print(
-        f"  PaperLens {i['fastest_dtype']} + multilingual (default): "
+        f"  PaperLens auto ({i['fastest_dtype']}) + multilingual (the default): "
         f"{i['paperlens_default_multilingual_papers_per_s']} papers/s  ratio {i['ratio_default_with_multilingual']}"
     )
+    q = i.get("calibration", {}).get("queries")
+    if q:
+        print(
+            f"  one query through the export: float32 {q['float32_ms']} ms, int8 {q['int8_ms']} ms "
+            f"(cosine {q['cos_mean']}); queries take {i.get('queries', 'float32')}"
+        )
     pool = result.get("pool")
     if pool:
         print(

@@ -9,46 +9,35 @@ machines better than absolute ones.
 from __future__ import annotations
 
 import gc
-import json
 import logging
-import random
 import statistics
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from index.bench_children import bm25_footprint, serving_footprint
 from index.bench_search import (
     KINDS,
     StoredVectors,
     bench_kind,
-    bm25_footprint,
     exact_neighbours,
     multilingual_projection,
     query_encoder,
-    serving_footprint,
     write_serving_indexes,
 )
 from index.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
-from index.config import IndexSettings
+from index.config import DEFAULT_MODEL, IndexSettings
 from index.cpu import cpu_info
+from index.errors import ConfigError
 from index.models import Paper
 from index.paperindex import PaperIndex
-from index.retrieval.embed import SentenceTransformerEmbedder
+from index.retrieval.embed import Embedder, SentenceTransformerEmbedder, resolve_model_path
+from index.retrieval.encoders import cached_choice, load_embedder
 from index.retrieval.vectors import IndexParams
+from index.sample_texts import synthetic_texts
 
 log = logging.getLogger(__name__)
-
-
-def synthetic_texts(n: int, seed: int = 0, sentences: int = 7) -> list[str]:
-    """Abstract-like texts: sentences of the sample corpus's abstracts, mixed (about 170 words each)."""
-    from index.answers.sentences import split_sentences
-
-    src = resources.files("index").joinpath("data/sample_papers.jsonl").read_text(encoding="utf-8")
-    pool = [s for line in src.splitlines() for s in split_sentences(json.loads(line)["abstract"])]
-    rng = random.Random(seed)
-    return [" ".join(rng.sample(pool, sentences)) for _ in range(n)]
 
 
 def _median_time(fn: Any, repeats: int) -> float:
@@ -62,31 +51,38 @@ def _median_time(fn: Any, repeats: int) -> float:
 
 
 def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
-    """PaperLens's own import + embed + index path vs raw encode, papers/s and ratios."""
+    """PaperLens's own import + embed + index path, per document path, vs raw float32 encode: papers/s,
+    ratios, and each path's cosine to the float32 vectors of the same texts."""
     texts = synthetic_texts(n, seed=1)
     papers = [Paper(id=f"bench:{i}", title=f"Paper {i}", abstract=t) for i, t in enumerate(texts)]
     bf16 = cpu_info().bf16_units
     if not bf16:
         log.warning(
             "bfloat16 ingest skipped: this CPU (%s) has no bfloat16 units (AMX/AVX512-BF16), where it runs "
-            "about 3-4x slower than float32 and auto never picks it",
+            "about 3-4x slower than float32 and auto never tries it",
             cpu_info().describe(),
         )
-    emb = {
-        dt: SentenceTransformerEmbedder(dtype=dt)
-        for dt in (("float32", "bfloat16") if bf16 else ("float32",))
-    }
-    raw_model = emb["float32"]._model
+    auto = load_embedder(DEFAULT_MODEL, "auto", measure=True)  # this machine's choice, measured again
+    chosen = str(getattr(auto, "dtype", "float32"))
+    emb: dict[str, Embedder] = {"float32": SentenceTransformerEmbedder(dtype="float32")}
+    if bf16:
+        emb["bfloat16"] = SentenceTransformerEmbedder(dtype="bfloat16")
+    try:
+        emb["int8"] = load_embedder(DEFAULT_MODEL, "int8")
+    except ConfigError as err:
+        log.warning("int8 ingest skipped: %s", err)
+    raw_model = emb["float32"]._model  # type: ignore[attr-defined]
+    bodies = [p.embed_text() for p in papers]
 
     def raw() -> None:
-        raw_model.encode([p.embed_text() for p in papers], batch_size=64, normalize_embeddings=True)
+        raw_model.encode(bodies, batch_size=64, normalize_embeddings=True)
 
-    def ingest(dtype: str, multilingual: bool) -> float:
+    def ingest(e: Embedder, multilingual: bool) -> float:
         runs = []
         for _ in range(repeats):
             with tempfile.TemporaryDirectory() as tmp:
                 s = IndexSettings(_env_file=None, data_dir=Path(tmp), multilingual=multilingual)
-                ix = PaperIndex(s, embedder=emb[dtype])
+                ix = PaperIndex(s, embedder=e)
                 gc.collect()
                 t = time.perf_counter()
                 ix.ingest(list(enumerate(papers)), "bench")
@@ -98,21 +94,33 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
     for e in emb.values():
         e.encode(texts[:8])
     t_raw = _median_time(raw, repeats)
-    t_f32 = ingest("float32", False)
-    fastest = "bfloat16" if bf16 else "float32"  # what auto picks on this CPU
-    t_fast = ingest("bfloat16", False) if bf16 else t_f32
-    t_default = ingest(fastest, True)
+    reference = emb["float32"].encode(bodies)
+    paths = {}
+    for name, e in emb.items():
+        t = ingest(e, False)
+        cos = (e.encode(bodies) * reference).sum(axis=1)
+        paths[name] = {
+            "papers_per_s": round(n / t, 1),
+            "ratio": round(t_raw / t, 3),
+            "cos_mean": round(float(cos.mean()), 5),
+            "cos_min": round(float(cos.min()), 5),
+        }
+    t_default = ingest(emb.get(chosen, emb["float32"]), True)
+    choice = cached_choice(resolve_model_path(DEFAULT_MODEL))
     return {
         "papers": n,
-        "fastest_dtype": fastest,
+        "fastest_dtype": chosen,
         "bfloat16_skipped": not bf16,
         "raw_encode_float32_papers_per_s": round(n / t_raw, 1),
-        "paperlens_float32_papers_per_s": round(n / t_f32, 1),
-        "paperlens_fastest_papers_per_s": round(n / t_fast, 1),
+        "paths": paths,
+        "paperlens_float32_papers_per_s": paths["float32"]["papers_per_s"],
+        "paperlens_fastest_papers_per_s": paths[chosen]["papers_per_s"],
         "paperlens_default_multilingual_papers_per_s": round(n / t_default, 1),
-        "ratio_same_dtype": round(t_raw / t_f32, 3),
-        "ratio_fastest_dtype": round(t_raw / t_fast, 3),
+        "ratio_same_dtype": paths["float32"]["ratio"],
+        "ratio_fastest_dtype": paths[chosen]["ratio"],
         "ratio_default_with_multilingual": round(t_raw / t_default, 3),
+        "queries": choice.queries if choice is not None else "float32",
+        "calibration": choice.measured if choice is not None else {},
     }
 
 
@@ -127,7 +135,7 @@ def bench_sets(
 ) -> dict[str, Any]:
     """Per set, size and index kind: latency incl. query embedding, recall@10 vs exact, add, reload, memory;
     per size: a serving process's RSS (both spaces, models, the auto kind) and BM25's cost."""
-    emb = SentenceTransformerEmbedder(dtype="auto")
+    emb = load_embedder(DEFAULT_MODEL, "auto")  # PaperLens's document path here (the serving child's too)
     qemb = query_encoder(emb)  # queries are embedded as PaperLens embeds them (its ONNX export)
     pool = sentence_pool(emb, corpus, abstracts)
     qtexts = read_queries(queries_file, pool)

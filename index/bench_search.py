@@ -1,7 +1,6 @@
 """Search at scale: latency (query embedding included), recall@10 against exact search, memory, add and
-reload, per index kind, corpus size and vector set (:mod:`index.bench_sets`); the footprint of a serving
-process (both embedding spaces, both models, the default index kind) and of BM25 measured in child
-processes, so the benchmark's own arrays do not count.
+reload, per index kind, corpus size and vector set (:mod:`index.bench_sets`); the indexes a serving
+process loads (measured in a child process: :mod:`index.bench_children`).
 
 The ivf kind re-scores its candidates from a SQLite table shaped like the store's papers table (title and
 abstract text, the 384-d vector, the 512-d multilingual vector per row), read with the store's own query.
@@ -11,12 +10,9 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import logging
 import sqlite3
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -25,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from index.bench_sets import SentencePool, realistic_texts
-from index.retrieval.embed import Embedder
+from index.retrieval.embed import Embedder, resolve_model_path
 from index.retrieval.exact import exact_top_k
 from index.retrieval.vectors import TRAIN_PER_LIST, IndexParams, VectorIndex, nlist_for
 
@@ -111,12 +106,13 @@ def recall(got: np.ndarray, exact: np.ndarray) -> float:
 
 
 def query_encoder(emb: Embedder) -> Embedder:
-    """What embeds a query in PaperLens: the model's ONNX export (written here if missing), else ``emb``."""
-    from index.retrieval.onnx_query import FastQuery
+    """What embeds a query in PaperLens: the model's ONNX export in this machine's chosen variant (written
+    here if missing), else ``emb``."""
+    from index.retrieval.encoders import FastQuery
+    from index.retrieval.onnx_encoder import ensure_exported
 
-    fast = FastQuery(emb.name)
-    fast.export()
-    return fast.encoder() or emb
+    ensure_exported(resolve_model_path(emb.name))
+    return FastQuery(emb.name).encoder() or emb
 
 
 def bench_kind(
@@ -133,12 +129,14 @@ def bench_kind(
     papers by ``emb``."""
     vi, build_s = build(kind, vecs)
     src = source if kind == "ivf" else None
-    lat, got, qvs = [], [], []
+    lat, embed_lat, got, qvs = [], [], [], []
     for q in qtexts:
         t = time.perf_counter()
         qv = (qemb or emb).encode([q])
+        t_embedded = time.perf_counter()
         _, rowids = vi.search(qv, 10, vectors_of=src)
         lat.append((time.perf_counter() - t) * 1000)
+        embed_lat.append((t_embedded - t) * 1000)
         got.append(rowids[0])
         qvs.append(qv[0])
     add_ms = []
@@ -172,6 +170,7 @@ def bench_kind(
         "build_s": round(build_s, 2),
         "p50_ms": round(statistics.median(lat), 2),
         "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 2),
+        "embed_p50_ms": round(statistics.median(embed_lat), 2),
         "recall@10_vs_exact": round(recall(np.vstack(got), exact), 4),
         "add_one_ms": round(statistics.median(add_ms), 2),
         "save_s": round(save_s, 3),
@@ -199,115 +198,3 @@ def write_serving_indexes(work: Path, vecs: np.ndarray, proj: np.ndarray, kind: 
             vi.save(fh, {"model": "bench"})
         del vi, v
     gc.collect()
-
-
-def serving_footprint(work: Path, queries: list[str]) -> dict[str, Any]:
-    """RSS and latency of a fresh process holding both models, both spaces' indexes
-    (:func:`write_serving_indexes`) and, when :func:`bm25_footprint` saved one, the BM25 index."""
-    (work / "queries.json").write_text(json.dumps(queries[:50]))
-    return run_child(f"serving_child({str(work)!r})", timeout=1800)
-
-
-def run_child(call: str, timeout: int) -> dict[str, Any]:
-    """Run ``call`` (a function of this module) in a fresh Python process; its last output line is JSON."""
-    code = f"from index.bench_search import *; {call}"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
-    if out.returncode:
-        raise RuntimeError(f"the benchmark's child {call} failed: {out.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def serving_child(work_dir: str) -> None:
-    """Child process: load what a server loads, answer queries in both spaces, report RSS and latency."""
-    from index.retrieval.embed import SentenceTransformerEmbedder
-    from index.retrieval.multilingual import MultilingualEmbedder
-
-    work = Path(work_dir)
-    base = rss_mb()
-    emb, multi = SentenceTransformerEmbedder(dtype="auto"), MultilingualEmbedder()
-    qemb = query_encoder(emb)  # a server holds the model (for new papers) and embeds queries by its export
-    spaces = []
-    for name, column in (("dense.npz", "vector"), ("multi.npz", "mvector")):
-        with (work / name).open("rb") as fh:
-            vi, _ = VectorIndex.load(fh, IndexParams("auto"))
-        spaces.append((vi, StoredVectors(work / "store.db", column, vi.dim)))
-    queries = json.loads((work / "queries.json").read_text())
-    lat: dict[str, list[float]] = {"dense": [], "multi": []}
-    for (vi, source), encoder, name in ((spaces[0], qemb, "dense"), (spaces[1], multi, "multi")):
-        for q in queries:  # warm-up: bfloat16 kernels are prepared per input shape on first use
-            encoder.encode([q])
-        for q in queries:  # one space at a time: an English query takes only the first route
-            t = time.perf_counter()
-            vi.search(encoder.encode([q]), 10, vectors_of=source)
-            lat[name].append((time.perf_counter() - t) * 1000)
-    out = {
-        "index": spaces[0][0].kind,
-        "process_rss_mb": round(rss_mb(), 1),
-        "python_start_rss_mb": round(base, 1),
-        "p50_ms_dense": round(statistics.median(lat["dense"]), 2),
-        "p50_ms_multi": round(statistics.median(lat["multi"]), 2),
-    }
-    if (work / "bm25.npz").exists():  # what hybrid search holds besides: the BM25 index, loaded as a server does
-        from index.retrieval.lexical import LexicalIndex
-
-        lex = LexicalIndex.loads((work / "bm25.npz").read_bytes())
-        gc.collect()
-        for q in queries:
-            lex.search(q, 100)
-        out["hybrid_process_rss_mb"] = round(rss_mb(), 1)
-    sys.stdout.write(json.dumps(out) + "\n")
-
-
-def bm25_footprint(work: Path, pool: SentencePool, size: int, queries: list[str]) -> dict[str, Any]:
-    """BM25 over ``size`` composed abstracts, built in a child: build time, memory, query latency."""
-    np.savez(work / "pool.npz", starts=pool.starts, counts=pool.counts, neighbours=pool.neighbours)
-    (work / "texts.json").write_text(json.dumps(pool.texts))
-    (work / "queries.json").write_text(json.dumps(queries))
-    return run_child(f"bm25_child({str(work)!r}, {size})", timeout=3600)
-
-
-def bm25_child(work_dir: str, size: int) -> None:
-    import resource
-
-    from index.retrieval.lexical import LexicalIndex
-
-    work = Path(work_dir)
-    texts = json.loads((work / "texts.json").read_text())
-    with np.load(work / "pool.npz") as z:
-        pool = SentencePool("pool", texts, np.zeros((0, 1), np.float32), z["starts"], z["counts"], z["neighbours"])
-    queries = json.loads((work / "queries.json").read_text())
-    before = rss_mb()
-    limit_gb = 16  # fail with MemoryError here rather than wake the OOM killer on the benchmark itself
-    resource.setrlimit(resource.RLIMIT_AS, (limit_gb * 2**30, resource.RLIM_INFINITY))
-    t = time.perf_counter()
-    try:
-        lex = LexicalIndex.build(realistic_texts(pool, size), generation=1)
-    except MemoryError:
-        sys.stdout.write(json.dumps({"size": size, "error": f"building BM25 needed more than {limit_gb} GB"}) + "\n")
-        return
-    build_s = time.perf_counter() - t
-    gc.collect()
-    held = rss_mb() - before
-    lat = []
-    for q in queries:
-        t = time.perf_counter()
-        lex.search(q, 100)
-        lat.append((time.perf_counter() - t) * 1000)
-    lat.sort()
-    data = lex.dumps()
-    (work / "bm25.npz").write_bytes(data)  # for the serving process (serving_footprint)
-    sys.stdout.write(
-        json.dumps(
-            {
-                "size": size,
-                "build_s": round(build_s, 1),
-                "held_mb": round(held, 1),
-                "peak_rss_mb": round(rss_mb("VmHWM"), 1),
-                "p50_ms": round(statistics.median(lat), 2),
-                "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 2),
-                "file_mb": round(len(data) / 2**20, 1),
-            }
-        )
-        + "\n"
-    )

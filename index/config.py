@@ -49,10 +49,11 @@ class IndexSettings(BaseSettings):
         DEFAULT_MODEL,
         description="Embedding model: 'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers path",
     )
-    embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+    embed_dtype: Literal["auto", "float32", "bfloat16", "int8"] = Field(
         "auto",
-        description="Embedding dtype of documents (both encoders); auto picks bfloat16 where the CPU has "
-        "AMX/AVX512-BF16, else float32",
+        description="How documents are embedded: auto (the fastest path that keeps the float32 vectors, "
+        "measured once per machine among float32, bfloat16 where the CPU has AMX/AVX512-BF16, and int8), "
+        "float32, bfloat16, or int8 (the English model's ONNX export; the multilingual encoder takes auto)",
     )
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch")
     max_query_chars: int = Field(

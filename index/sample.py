@@ -4,19 +4,13 @@ digests and a CVPR 2020 medical-imaging list), for demos and the terminal sessio
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
 
 from index.models import IngestReport
 from index.paperindex import PaperIndex
+from index.sample_texts import sample_corpus
 from index.sources.importers import records_for
 
 SAMPLE_SIZE = 40
-
-
-def sample_corpus() -> Path:
-    """Where the bundled sample corpus (JSONL) is installed."""
-    return Path(str(resources.files("index").joinpath("data/sample_papers.jsonl")))
 
 
 def import_sample(index: PaperIndex, progress: Callable[[int], None] | None = None) -> IngestReport:

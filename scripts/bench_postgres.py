@@ -31,9 +31,9 @@ from pydantic import SecretStr
 
 from index.bench_search import exact_neighbours, query_encoder, recall
 from index.bench_sets import read_queries, realistic_texts, realistic_vectors, sentence_pool
-from index.config import IndexSettings
+from index.config import DEFAULT_MODEL, IndexSettings
 from index.models import Paper
-from index.retrieval.embed import SentenceTransformerEmbedder
+from index.retrieval.encoders import load_embedder
 from index.storage import open_store
 from index.storage.rows import Row
 
@@ -73,7 +73,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import pgserver
 
-    emb = SentenceTransformerEmbedder(dtype="auto")
+    emb = load_embedder(DEFAULT_MODEL, "auto")
     pool = sentence_pool(emb, a.corpus)
     qtexts = read_queries(a.queries, pool)
     vecs = realistic_vectors(pool, a.size, seed=a.size)

@@ -19,7 +19,8 @@ from index.bench_sets import (
     sentence_pool,
     stress_vectors,
 )
-from index.retrieval.embed import SentenceTransformerEmbedder
+from index.config import DEFAULT_MODEL
+from index.retrieval.encoders import load_embedder
 
 
 def main() -> None:
@@ -29,7 +30,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300)
     a = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    emb = SentenceTransformerEmbedder(dtype=a.dtype)
+    emb = load_embedder(DEFAULT_MODEL, a.dtype)
     corpus = a.beir_dir / "corpus.jsonl"
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     real = cached_embeddings(emb, [f"{r['title']}. {r['text']}" for r in rows], "whole abstracts")
@@ -37,7 +38,7 @@ def main() -> None:
     queries = [json.loads(line)["text"] for line in (a.beir_dir / "queries.jsonl").read_text().splitlines()]
     q = emb.encode(queries[: a.queries])
     n = len(real)
-    print(f"{len(q)} real queries; {n} documents each; model {emb.name} ({emb.dtype})")
+    print(f"{len(q)} real queries; {n} documents each; model {emb.name} ({getattr(emb, 'dtype', '?')})")
     print(f"{'set':<48} {'top-1 sim':>9} {'top-10 sim':>10} {'docs within 0.01 of the 10th':>29}")
     for name, vecs in (
         (f"real abstracts, embedded whole ({a.beir_dir.name})", real),

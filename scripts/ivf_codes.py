@@ -22,9 +22,10 @@ import numpy as np
 
 from index.bench_search import StoredVectors, exact_neighbours, recall
 from index.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
+from index.config import DEFAULT_MODEL
 from index.cpu import cpu_info
 from index.retrieval import vectors
-from index.retrieval.embed import SentenceTransformerEmbedder
+from index.retrieval.encoders import load_embedder
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     ap.add_argument("--queries", type=Path)
     a = ap.parse_args()
     print("CPU:", cpu_info().describe())
-    emb = SentenceTransformerEmbedder(dtype="auto")
+    emb = load_embedder(DEFAULT_MODEL, "auto")
     pool = sentence_pool(emb, a.corpus)
     qtexts = read_queries(a.queries, pool)
     vecs = (realistic_vectors if a.set == "realistic" else stress_vectors)(pool, a.size, seed=a.size)

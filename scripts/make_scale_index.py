@@ -14,7 +14,8 @@ from pathlib import Path
 
 from index.bench_scale import write_scale_data_dir
 from index.bench_sets import sentence_pool
-from index.retrieval.embed import SentenceTransformerEmbedder
+from index.config import DEFAULT_MODEL
+from index.retrieval.encoders import load_embedder
 
 
 def main() -> None:
@@ -25,7 +26,7 @@ def main() -> None:
     ap.add_argument("--no-multilingual", action="store_true")
     a = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    emb = SentenceTransformerEmbedder(dtype="auto")
+    emb = load_embedder(DEFAULT_MODEL, "auto")
     pool = sentence_pool(emb, a.corpus)
     print(write_scale_data_dir(a.data_dir, pool, a.size, emb, multilingual=not a.no_multilingual))
 

@@ -148,7 +148,8 @@ class MultilingualEmbedder:
 
     ``dtype``: ``auto`` embeds batches of documents through :class:`TorchBatches` in bfloat16 on CPUs with
     bfloat16 units, and everything else (queries; every text on other CPUs) through the packaged NumPy
-    forward pass; ``float32`` always takes the NumPy path; ``bfloat16`` forces the torch path for batches."""
+    forward pass; ``float32`` always takes the NumPy path; ``bfloat16`` forces the torch path for batches;
+    ``int8`` (an English-model setting: this network has no int8 path) is taken as ``auto``."""
 
     name = "use-multilingual-v3"
     dim = 512
@@ -159,7 +160,7 @@ class MultilingualEmbedder:
         self._use = USE(threads=max(1, os.cpu_count() or 1))
         self._use._sp = _fast_tokenizer() or self._use._sp  # the backend, built lazily, tokenizes with it
         self.batch_size = batch_size
-        self.dtype: Dtype = resolve_dtype(dtype)
+        self.dtype: Dtype = resolve_dtype("auto" if dtype == "int8" else dtype)
         self._torch: TorchBatches | None = None
 
     def _batches(self) -> TorchBatches | None:

@@ -1,5 +1,5 @@
-"""Query embedding through the ONNX export: the same vectors as sentence-transformers, and a search that
-never imports torch."""
+"""Embedding through the ONNX export: the same vectors as sentence-transformers in float32, faithful ones
+in int8, and a search that never imports torch."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.retrieval import onnx_query
+from index.retrieval import onnx_encoder
 from index.retrieval.embed import SentenceTransformerEmbedder, resolve_model_path
 from index.sample import sample_corpus
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("onnx") / "minilm.onnx"
-    onnx_query.export(resolve_model_path("all-MiniLM-L6-v2"), target)
+    onnx_encoder.export(resolve_model_path("all-MiniLM-L6-v2"), target)
     return target
 
 
@@ -32,7 +32,7 @@ def test_the_export_embeds_like_sentence_transformers(exported: Path, real_embed
         json.loads(line)["abstract"] for line in sample_corpus().read_text(encoding="utf-8").splitlines()
     ]
     texts += ["MambaMorph 用了什么方法?", "nerf", "x" * 5000]  # Chinese, one word, past the token limit
-    fast = onnx_query.OnnxQueryEncoder(exported, resolve_model_path("all-MiniLM-L6-v2"), "all-MiniLM-L6-v2")
+    fast = onnx_encoder.OnnxEncoder(exported, resolve_model_path("all-MiniLM-L6-v2"), "all-MiniLM-L6-v2", batch_size=8)
     a, b = st.encode(texts), fast.encode(texts)
     assert a.shape == b.shape and fast.dim == st.dim
     cos = (a * b).sum(axis=1)
@@ -59,8 +59,8 @@ def test_a_one_shot_search_never_imports_torch(sample_copy: Path, tmp_path: Path
     first, hits = run()  # no export cached yet: the model is loaded (torch) and exported for next time
     assert first == {"rc": 0, "torch": True} and hits[0]["id"] == "2403.20013"
     assert list((tmp_path / "cache").rglob("*.onnx"))
-    second, hits2 = run()
-    assert second == {"rc": 0, "torch": False} and hits2 == hits
+    second, hits2 = run()  # (the first run's query may have taken another path: same papers, same order)
+    assert second == {"rc": 0, "torch": False} and [h["id"] for h in hits2] == [h["id"] for h in hits]
 
 
 def test_exact_search_in_numpy_equals_the_torch_product() -> None:
@@ -86,22 +86,22 @@ def test_only_a_mean_pooled_model_takes_the_fast_path(tmp_path: Path) -> None:
     import shutil
 
     packaged = resolve_model_path("all-MiniLM-L6-v2")
-    assert onnx_query.mean_pooled(packaged)
+    assert onnx_encoder.mean_pooled(packaged)
     other = tmp_path / "cls-model"
     shutil.copytree(packaged / "1_Pooling", other / "1_Pooling")
     shutil.copy(packaged / "modules.json", other / "modules.json")
     cfg = json.loads((other / "1_Pooling" / "config.json").read_text())
     cfg.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
     (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
-    assert not onnx_query.mean_pooled(other)  # CLS pooling: the export would not reproduce it
-    assert not onnx_query.mean_pooled(tmp_path / "missing")
+    assert not onnx_encoder.mean_pooled(other)  # CLS pooling: the export would not reproduce it
+    assert not onnx_encoder.mean_pooled(tmp_path / "missing")
 
 
 def test_a_server_embeds_queries_through_the_export_once_torch_wrote_it(
     sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A server loads the model (warm-up, ingest), which writes the export; its queries then take the export,
-    2.5x faster than torch for one query, with the same hits."""
+    """A server loads the model (warm-up, ingest), which writes the export; its queries then take the export
+    (int8 where faithful: 1.5 ms for one query on a Zen 5 against about 6 in torch), with the same hits."""
     from index.config import IndexSettings
     from index.paperindex import PaperIndex
 
@@ -111,7 +111,10 @@ def test_a_server_embeds_queries_through_the_export_once_torch_wrote_it(
         assert not list((tmp_path / "cache").rglob("*.onnx"))
         by_model = [h.paper.id for h in ix.search("rain waterdrop removal", k=5)]  # loads the model: exports
         assert list((tmp_path / "cache").rglob("*.onnx"))
-        assert isinstance(ix._query_encoder(), onnx_query.OnnxQueryEncoder)
-        assert [h.paper.id for h in ix.search("rain waterdrop removal", k=5)] == by_model
+        assert isinstance(ix._query_encoder(), onnx_encoder.OnnxEncoder)
+        # The first query took the document path auto chose, this one the export's variant: the same paper
+        # first, and the same neighbourhood (the tail of a 40-paper corpus is near-ties).
+        by_export = [h.paper.id for h in ix.search("rain waterdrop removal", k=5)]
+        assert by_export[0] == by_model[0] == "2403.20013" and len(set(by_export) & set(by_model)) >= 3
     finally:
         ix.close()

@@ -1,0 +1,254 @@
+"""Which path embeds documents and queries on this CPU: measured once per machine, then remembered.
+
+Document paths: sentence-transformers in float32 (the reference), in bfloat16 (only where the CPU has
+bfloat16 units, AMX or AVX512-BF16; elsewhere it runs 3-4x slower and is not tried), and the model's ONNX
+export with int8 weights (:mod:`index.retrieval.onnx_encoder`). A path is *faithful* when its vectors of
+abstract-like texts keep a mean cosine of at least 0.99 (and none under 0.98) to the float32 reference:
+int8 measured 0.9945 on SciFact abstracts with SciFact dense nDCG@10 0.6504 against 0.6484 in float32, and
+bfloat16 0.99995; a CPU whose int8 arithmetic saturates (AVX2 without VNNI can) fails the check and keeps a
+float path. ``auto`` takes the fastest faithful path, except that a torch path must beat a faithful int8 by
+15% to be chosen: int8 spares the process torch (a 6-9 s import on 2 cores, and most of its memory: the
+50 MB-line drill peaks at 290 MB with int8, 2.6 GB with torch). Queries take the export in int8 when it is
+faithful and faster for one query than in float32, else float32.
+
+The choice, with what was measured, is kept in the user cache directory under a key of the CPU, the model
+and the library versions: measured once per machine (about 15 s, logged), and read without torch by a
+one-shot command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import statistics
+import threading
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from index.cpu import cpu_info
+from index.errors import ConfigError
+from index.retrieval.embed import Embedder, SentenceTransformerEmbedder, resolve_model_path
+from index.retrieval.onnx_encoder import (
+    OnnxEncoder,
+    Variant,
+    cache_dir,
+    cache_key,
+    ensure_exported,
+    load_encoder,
+    mean_pooled,
+)
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_PATHS = ("float32", "bfloat16", "int8")
+MEAN_COSINE, MIN_COSINE = 0.99, 0.98  # what "faithful to float32" means
+TORCH_MARGIN = 1.15  # how much faster than a faithful int8 a torch path must be to be chosen
+CALIBRATION_TEXTS = 48
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What embeds documents and queries on this machine, and the measurements behind it."""
+
+    documents: str  # one of DOCUMENT_PATHS
+    queries: Variant  # the ONNX export's variant
+    cpu: str
+    measured: dict[str, dict[str, float]]  # path -> docs_per_s, cos_mean, cos_min (and query_ms for queries)
+
+    @staticmethod
+    def from_json(text: str) -> Choice:
+        d = json.loads(text)
+        if d["documents"] not in DOCUMENT_PATHS or d["queries"] not in ("float32", "int8"):
+            raise ValueError(f"unknown paths {d['documents']!r}, {d['queries']!r}")
+        return Choice(d["documents"], d["queries"], str(d["cpu"]), dict(d["measured"]))
+
+
+def _versions() -> list[str]:
+    out = []
+    for pkg in ("torch", "onnxruntime", "sentence-transformers"):
+        try:
+            out.append(f"{pkg}=={metadata.version(pkg)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{pkg} missing")
+    return out
+
+
+def choice_file(model_dir: Path) -> Path:
+    """Where the choice for this CPU, model and library versions is kept."""
+    key = hashlib.sha1(json.dumps([cpu_info().describe(), cache_key(model_dir), _versions()]).encode())
+    return cache_dir() / "encoders" / f"{model_dir.name}-{key.hexdigest()[:12]}.json"
+
+
+def cached_choice(model_dir: Path) -> Choice | None:
+    """The choice measured on this machine, or None (never measured, or unreadable: measured again)."""
+    path = choice_file(model_dir)
+    try:
+        return Choice.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        log.warning("the encoder choice in %s is unreadable (%s); measuring again", path, e)
+        return None
+
+
+def calibration_texts(n: int = CALIBRATION_TEXTS) -> list[str]:
+    from index.sample_texts import synthetic_texts
+
+    return synthetic_texts(n, seed=3)
+
+
+def _best_times(embedders: dict[str, Embedder], texts: list[str], rounds: int = 3) -> dict[str, float]:
+    """Best of ``rounds`` timings per embedder (seconds), the embedders taking turns within each round so
+    that a burst of other load on the machine falls on all of them alike."""
+    for emb in embedders.values():
+        emb.encode(texts[:8])  # warm-up: first calls allocate and pick kernels
+    best = dict.fromkeys(embedders, float("inf"))
+    for _ in range(rounds):
+        for name, emb in embedders.items():
+            t = time.perf_counter()
+            emb.encode(texts)
+            best[name] = min(best[name], time.perf_counter() - t)
+    return best
+
+
+def _fidelity(vectors: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1)
+    cos = (vectors * reference).sum(axis=1) / np.maximum(norms, 1e-12)
+    return {"cos_mean": round(float(cos.mean()), 5), "cos_min": round(float(cos.min()), 5)}
+
+
+def faithful(m: dict[str, float]) -> bool:
+    return m["cos_mean"] >= MEAN_COSINE and m["cos_min"] >= MIN_COSINE
+
+
+def choose_documents(measured: dict[str, dict[str, float]]) -> str:
+    """The fastest faithful path, int8 kept unless a torch path is ``TORCH_MARGIN`` faster."""
+    speed = {n: m["docs_per_s"] for n, m in measured.items() if n in DOCUMENT_PATHS and faithful(m)}
+    fastest = max(speed, key=lambda n: speed[n])
+    if fastest != "int8" and "int8" in speed and speed["int8"] * TORCH_MARGIN >= speed[fastest]:
+        return "int8"
+    return fastest
+
+
+def calibrate(
+    model: str, model_dir: Path, reference: SentenceTransformerEmbedder, candidates: dict[str, Embedder]
+) -> Choice:
+    """Time every candidate document path against the float32 reference, check each one's vectors, choose
+    the fastest faithful one; then the query variant. Written to :func:`choice_file`."""
+    texts = calibration_texts()
+    seconds = _best_times({"float32": reference, **candidates}, texts)
+    ref = reference.encode(texts)
+    measured = {"float32": {"docs_per_s": round(len(texts) / seconds["float32"], 1), "cos_mean": 1.0, "cos_min": 1.0}}
+    for name, emb in candidates.items():
+        measured[name] = {"docs_per_s": round(len(texts) / seconds[name], 1), **_fidelity(emb.encode(texts), ref)}
+    documents = choose_documents(measured)
+    queries: Variant = "float32"
+    f32, int8 = (load_encoder(model_dir, model, v) for v in ("float32", "int8"))
+    if f32 is not None and int8 is not None:
+        titles = [t.split(". ")[0][:120] for t in texts[:24]]
+        q32, q8 = _query_ms(f32, titles), _query_ms(int8, titles)
+        fid = _fidelity(int8.encode(titles), f32.encode(titles))
+        measured["queries"] = {"float32_ms": q32, "int8_ms": q8, **fid}
+        if faithful(fid) and q8 < q32:
+            queries = "int8"
+    choice = Choice(documents, queries, cpu_info().describe(), measured)
+    path = choice_file(model_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(choice), indent=1), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:  # a read-only cache only means measuring again next time
+        log.warning("could not keep the encoder choice in %s: %s", path, e)
+    log.info("encoder paths on %s: %s; documents: %s, queries: %s", choice.cpu, measured, documents, queries)
+    return choice
+
+
+def _query_ms(enc: OnnxEncoder, queries: list[str]) -> float:
+    for q in queries[:4]:
+        enc.encode([q])
+    lat = []
+    for q in queries:
+        t = time.perf_counter()
+        enc.encode([q])
+        lat.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(lat), 3)
+
+
+def load_embedder(model: str, dtype: str = "auto", batch_size: int = 64, *, measure: bool = False) -> Embedder:
+    """The document embedder for a ``PAPERLENS_EMBED_DTYPE`` setting: float32 / bfloat16 (sentence-
+    transformers), int8 (the ONNX export), or auto (the choice measured on this machine, measured now if
+    there is none or ``measure`` asks for it: `paperlens bench` does)."""
+    if dtype in ("float32", "bfloat16"):
+        return SentenceTransformerEmbedder(model, dtype, batch_size)
+    if dtype not in ("auto", "int8"):
+        raise ConfigError(f"embed_dtype must be auto, float32, bfloat16 or int8, not {dtype!r}")
+    model_dir = resolve_model_path(model)
+    if dtype == "int8":
+        enc = load_encoder(model_dir, model, "int8", batch_size) if ensure_exported(model_dir) else None
+        if enc is None:
+            raise ConfigError(
+                f"PAPERLENS_EMBED_DTYPE=int8 needs a transformer + mean-pooling model that exports to ONNX (the "
+                f"packaged all-MiniLM-L6-v2 does; {model!r} does not). Use auto, float32 or bfloat16."
+            )
+        return enc
+    choice = None if measure else cached_choice(model_dir)
+    if choice is not None and choice.documents != "int8":
+        return SentenceTransformerEmbedder(model, choice.documents, batch_size)
+    if choice is not None:
+        enc = load_encoder(model_dir, model, "int8", batch_size) if ensure_exported(model_dir) else None
+        return enc if enc is not None else SentenceTransformerEmbedder(model, "auto", batch_size)
+    log.warning("measuring which encoder path is fastest on this CPU (once per machine, about 15 s)")
+    reference = SentenceTransformerEmbedder(model, "float32", batch_size)
+    candidates: dict[str, Embedder] = {}
+    if cpu_info().bf16_units:
+        candidates["bfloat16"] = SentenceTransformerEmbedder(model, "bfloat16", batch_size)
+    if ensure_exported(model_dir):
+        enc = load_encoder(model_dir, model, "int8", batch_size)
+        if enc is not None:
+            candidates["int8"] = enc
+    choice = calibrate(model, model_dir, reference, candidates)
+    return candidates.get(choice.documents, reference)
+
+
+class FastQuery:
+    """The ONNX query encoder of one configured model, in the variant this machine's choice names (float32
+    until a choice is measured), loaded when its export is cached. Any trouble only costs speed: callers
+    then embed with the model itself."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._lock = threading.Lock()
+        self._encoder: OnnxEncoder | None = None
+        self._tried = False
+
+    def encoder(self) -> OnnxEncoder | None:
+        """The encoder, or None when no export is cached (or it cannot be loaded)."""
+        if not self._tried:
+            with self._lock:
+                if not self._tried:
+                    self._encoder = self._load()
+                    self._tried = True
+        return self._encoder
+
+    def _load(self) -> OnnxEncoder | None:
+        try:
+            model_dir = resolve_model_path(self.model)
+        except ConfigError:
+            return None
+        if not mean_pooled(model_dir):
+            return None
+        choice = cached_choice(model_dir)
+        variant: Variant = choice.queries if choice is not None else "float32"
+        enc = load_encoder(model_dir, self.model, variant)
+        return enc if enc is not None or variant == "float32" else load_encoder(model_dir, self.model, "float32")
+
+    def refresh(self) -> None:
+        """Look for the export (and the choice) again at the next query: torch has just written them."""
+        with self._lock:
+            self._tried = False
