@@ -26,6 +26,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     if a.dtype:
         overrides["embed_dtype"] = a.dtype
+    if a.query_dtype:
+        overrides["query_dtype"] = a.query_dtype
     if a.no_multilingual:
         overrides["multilingual"] = False
     result = run_eval(Path(a.dir), modes, a.split, progress, **overrides)
@@ -33,7 +35,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
         emit(result)
         return 0
     print(
-        f"{result['dataset']}: {result['documents']} documents, model {result['model']} ({result['dtype']})"
+        f"{result['dataset']}: {result['documents']} documents, model {result['model']} (documents "
+        f"{result['dtype']}, queries {result.get('query_dtype', '?')})"
     )
     print(f"CPU: {cpu_line(result['cpu'])}")
     print(f"{'mode':<8} {'nDCG@10':>8} {'R@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}  queries")

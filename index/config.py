@@ -55,6 +55,11 @@ class IndexSettings(BaseSettings):
         "measured once per machine among float32, bfloat16 where the CPU has AMX/AVX512-BF16, and int8), "
         "float32, bfloat16, or int8 (the English model's ONNX export; the multilingual encoder takes auto)",
     )
+    query_dtype: Literal["auto", "float32", "int8"] = Field(
+        "auto",
+        description="How queries are embedded (the English model's ONNX export): auto (int8 where the "
+        "machine's measurement found it faithful and faster), float32, or int8",
+    )
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch")
     max_query_chars: int = Field(
         2000, ge=16, description="Longer queries are truncated to this many characters"

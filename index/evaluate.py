@@ -129,6 +129,7 @@ def run_eval(
                 report = ix.ingest(corpus_records(d / "corpus.jsonl"), d.name, advance)
             scores = evaluate_index(ix, queries, qrels, modes, progress)
             dtype = getattr(ix.embedder, "dtype", settings.embed_dtype)
+            query_dtype = getattr(ix._query_encoder(), "dtype", "the model")
         finally:
             ix.close()
     return {
@@ -136,6 +137,7 @@ def run_eval(
         "documents": report.added + report.updated + report.unchanged,
         "model": settings.model,
         "dtype": dtype,
+        "query_dtype": query_dtype,
         "multilingual": settings.multilingual,
         "cpu": cpu_info().as_dict(),
         "modes": scores,

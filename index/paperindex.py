@@ -60,7 +60,7 @@ class PaperIndex(DerivedIndexes):
         self.settings = settings
         self.store: PaperStore = open_store(settings)
         self._embedder = embedder
-        self._fast = FastQuery(settings.model) if embedder is None else None
+        self._fast = FastQuery(settings.model, settings.query_dtype) if embedder is None else None
         self._batcher = BatchingEncoder(self._query_encoder)
         self._multi = multilingual_embedder
         s = settings

@@ -61,11 +61,14 @@ class Choice:
     measured: dict[str, dict[str, float]]  # path -> docs_per_s, cos_mean, cos_min (and query_ms for queries)
 
     @staticmethod
+    def decide(cpu: str, measured: dict[str, dict[str, float]]) -> Choice:
+        """The paths the measurements call for (derived again when read: a kept choice follows the rules)."""
+        return Choice(choose_documents(measured), choose_queries(measured), cpu, measured)
+
+    @staticmethod
     def from_json(text: str) -> Choice:
         d = json.loads(text)
-        if d["documents"] not in DOCUMENT_PATHS or d["queries"] not in ("float32", "int8"):
-            raise ValueError(f"unknown paths {d['documents']!r}, {d['queries']!r}")
-        return Choice(d["documents"], d["queries"], str(d["cpu"]), dict(d["measured"]))
+        return Choice.decide(str(d["cpu"]), {k: {n: float(x) for n, x in v.items()} for k, v in d["measured"].items()})
 
 
 def _versions() -> list[str]:
@@ -129,10 +132,18 @@ def faithful(m: dict[str, float]) -> bool:
 def choose_documents(measured: dict[str, dict[str, float]]) -> str:
     """The fastest faithful path, int8 kept unless a torch path is ``TORCH_MARGIN`` faster."""
     speed = {n: m["docs_per_s"] for n, m in measured.items() if n in DOCUMENT_PATHS and faithful(m)}
+    if "float32" not in speed:
+        raise ValueError("no float32 reference among the measurements")
     fastest = max(speed, key=lambda n: speed[n])
     if fastest != "int8" and "int8" in speed and speed["int8"] * TORCH_MARGIN >= speed[fastest]:
         return "int8"
     return fastest
+
+
+def choose_queries(measured: dict[str, dict[str, float]]) -> Variant:
+    """int8 when its query vectors are faithful and one query is faster than in float32."""
+    q = measured.get("queries")
+    return "int8" if q is not None and faithful(q) and q["int8_ms"] < q["float32_ms"] else "float32"
 
 
 def calibrate(
@@ -146,17 +157,12 @@ def calibrate(
     measured = {"float32": {"docs_per_s": round(len(texts) / seconds["float32"], 1), "cos_mean": 1.0, "cos_min": 1.0}}
     for name, emb in candidates.items():
         measured[name] = {"docs_per_s": round(len(texts) / seconds[name], 1), **_fidelity(emb.encode(texts), ref)}
-    documents = choose_documents(measured)
-    queries: Variant = "float32"
     f32, int8 = (load_encoder(model_dir, model, v) for v in ("float32", "int8"))
     if f32 is not None and int8 is not None:
         titles = [t.split(". ")[0][:120] for t in texts[:24]]
         q32, q8 = _query_ms(f32, titles), _query_ms(int8, titles)
-        fid = _fidelity(int8.encode(titles), f32.encode(titles))
-        measured["queries"] = {"float32_ms": q32, "int8_ms": q8, **fid}
-        if faithful(fid) and q8 < q32:
-            queries = "int8"
-    choice = Choice(documents, queries, cpu_info().describe(), measured)
+        measured["queries"] = {"float32_ms": q32, "int8_ms": q8, **_fidelity(int8.encode(titles), f32.encode(titles))}
+    choice = Choice.decide(cpu_info().describe(), measured)
     path = choice_file(model_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +171,7 @@ def calibrate(
         tmp.replace(path)
     except OSError as e:  # a read-only cache only means measuring again next time
         log.warning("could not keep the encoder choice in %s: %s", path, e)
-    log.info("encoder paths on %s: %s; documents: %s, queries: %s", choice.cpu, measured, documents, queries)
+    log.info("encoder paths on %s: %s; documents: %s, queries: %s", choice.cpu, measured, choice.documents, choice.queries)
     return choice
 
 
@@ -217,12 +223,15 @@ def load_embedder(model: str, dtype: str = "auto", batch_size: int = 64, *, meas
 
 
 class FastQuery:
-    """The ONNX query encoder of one configured model, in the variant this machine's choice names (float32
-    until a choice is measured), loaded when its export is cached. Any trouble only costs speed: callers
+    """The ONNX query encoder of one configured model, in the variant ``dtype`` names (``auto``: this
+    machine's choice, float32 until one is measured), loaded when its export is cached. Any trouble only costs speed: callers
     then embed with the model itself."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, dtype: str = "auto") -> None:
+        if dtype not in ("auto", "float32", "int8"):
+            raise ConfigError(f"query_dtype must be auto, float32 or int8, not {dtype!r}")
         self.model = model
+        self.dtype = dtype
         self._lock = threading.Lock()
         self._encoder: OnnxEncoder | None = None
         self._tried = False
@@ -243,8 +252,8 @@ class FastQuery:
             return None
         if not mean_pooled(model_dir):
             return None
-        choice = cached_choice(model_dir)
-        variant: Variant = choice.queries if choice is not None else "float32"
+        choice = cached_choice(model_dir) if self.dtype == "auto" else None
+        variant: Variant = "int8" if self.dtype == "int8" else choice.queries if choice is not None else "float32"
         enc = load_encoder(model_dir, self.model, variant)
         return enc if enc is not None or variant == "float32" else load_encoder(model_dir, self.model, "float32")
 

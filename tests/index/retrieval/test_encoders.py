@@ -136,12 +136,21 @@ def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
     fast = encoders.FastQuery(MODEL)
     first = fast.encoder()
     assert first is not None and first.dtype == "float32"  # nothing measured yet: float32
-    measured = {"float32": {"docs_per_s": 1.0, "cos_mean": 1.0, "cos_min": 1.0}}
+    measured = {
+        "float32": {"docs_per_s": 1.0, "cos_mean": 1.0, "cos_min": 1.0},
+        "queries": {"float32_ms": 3.0, "int8_ms": 1.5, "cos_mean": 0.992, "cos_min": 0.987},
+    }
     encoders.choice_file(model_dir).parent.mkdir(parents=True, exist_ok=True)
-    encoders.choice_file(model_dir).write_text(
-        json.dumps({"documents": "float32", "queries": "int8", "cpu": "test", "measured": measured})
-    )
+    encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
     fast.refresh()
     q = fast.encoder()
     assert q is not None and q.dtype == "int8"
     assert float((q.encode(["neural radiance fields"]) * first.encode(["neural radiance fields"])).sum()) > 0.98
+    pinned = encoders.FastQuery(MODEL, "float32").encoder()  # PAPERLENS_QUERY_DTYPE=float32 overrides it
+    assert pinned is not None and pinned.dtype == "float32"
+    measured["queries"]["int8_ms"] = 3.5  # int8 slower for one query on some CPU: float32 it is
+    encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
+    fast.refresh()
+    assert fast.encoder().dtype == "float32"  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="query_dtype"):
+        encoders.FastQuery(MODEL, "bfloat16")
