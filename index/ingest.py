@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from index.batches import Progress
 from index.models import IngestReport
-from index.paperindex import PaperIndex, Progress
+from index.paperindex import PaperIndex
 from index.sources.arxiv_source import ArxivSource
 from index.topics import Topic
 

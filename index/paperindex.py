@@ -18,15 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numpy as np
-
+from index.batches import BatchWriter, Progress, merge
 from index.config import IndexSettings
 from index.cpu import cpu_info
-from index.dedupe import match_held
-from index.derived import BATCH, BM25_FILE, DerivedIndexes, Space
+from index.derived import BATCH, BM25_FILE, Space
 from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.retrieval import search as retrieval
@@ -39,14 +38,12 @@ from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock
 from index.sources import Record
 from index.storage import PaperStore, open_store
-from index.storage.rows import Row
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int], None]
 
 
-class PaperIndex(DerivedIndexes):
+class PaperIndex(BatchWriter):
     """Everything PaperLens knows about papers, for one data directory."""
 
     def __init__(
@@ -71,6 +68,7 @@ class PaperIndex(DerivedIndexes):
         self._model_lock = threading.Lock()
         self._save_lock = threading.Lock()
         self._dirty: set[str] = set()  # derived files whose in-memory state is newer than the file
+        self._encode_pool: ThreadPoolExecutor | None = None  # a second space's encoder, beside the first
         self._spaces = {"dense": Space("vector", "dense.npz", lambda: self.embedder)}
         if settings.multilingual:
             self._spaces["multi"] = Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
@@ -164,7 +162,7 @@ class PaperIndex(DerivedIndexes):
             report.seen += 1
             prev = batch.get(rec.id)
             if prev is not None:
-                rec = _merge(prev, rec)
+                rec = merge(prev, rec)
             batch[rec.id] = rec
             if len(batch) >= BATCH:
                 self._write(list(batch.values()), report, progress)
@@ -174,57 +172,6 @@ class PaperIndex(DerivedIndexes):
         self.save()
         log.info("%s", report.summary())
         return report
-
-    def _write(self, papers: list[Paper], report: IngestReport, progress: Progress | None) -> None:
-        papers, matched = match_held(self.store, papers)
-        report.matched += matched
-        existing = self.store.existing([p.id for p in papers])
-        need: dict[str, dict[str, np.ndarray]] = {p.id: {} for p in papers}
-        for sp in self._spaces.values():
-            todo = []
-            for p in papers:
-                e = existing.get(p.id)
-                has = e is not None and (e.has_vector if sp.column == "vector" else e.has_mvector)
-                if e is None or (p.version >= e.version and (e.text_hash != p.text_hash() or not has)):
-                    todo.append(p)
-            if todo:
-                vecs = sp.embedder().encode([p.embed_text() for p in todo])
-                for p, v in zip(todo, vecs, strict=True):
-                    need[p.id][sp.column] = v
-        with self._lock.write():
-            self._commit(papers, need, report)
-        if progress:
-            progress(len(papers))
-        if time.monotonic() - self._last_save > self.settings.save_interval_seconds:
-            self.save()
-
-    def _commit(
-        self, papers: list[Paper], need: dict[str, dict[str, np.ndarray]], report: IngestReport
-    ) -> None:
-        """Store a batch and add its vectors to the loaded indexes (the caller holds the write lock)."""
-        for name in self._spaces:
-            self._fresh(name)
-        before = self.store.generation
-        results = self.store.upsert(
-            [Row(p, need[p.id].get("vector"), need[p.id].get("mvector")) for p in papers]
-        )
-        after = self.store.generation
-        for sp in self._spaces.values():
-            vi = sp.index
-            assert vi is not None
-            items = [(rid, p) for (rid, _), p in zip(results, papers, strict=True) if sp.column in need[p.id]]
-            if items:
-                vi.add(
-                    [rid for rid, _ in items],
-                    [p.text_hash() for _, p in items],
-                    np.vstack([need[p.id][sp.column] for _, p in items]),
-                )
-            # In sync only if the count moved by our own bump (added/updated rows bump it) or not at all: a +1
-            # after rows all "unchanged" may be another process's write (a race test caught one), so -1.
-            ours = 1 if any(o in ("added", "updated") for _, o in results) else 0
-            vi.generation = after if vi.generation == before and after - before == ours else -1
-        for _, outcome in results:
-            setattr(report, outcome, getattr(report, outcome) + 1)
 
     # ----- retrieval (index/search.py) -----
     def search(
@@ -305,16 +252,11 @@ class PaperIndex(DerivedIndexes):
 
     def close(self) -> None:
         """Save what only memory holds (a repair, a rebuilt BM25) and close the store."""
+        if self._encode_pool is not None:
+            self._encode_pool.shutdown(wait=True)
         with self._lock.write():
             try:
                 self._save_dirty()
             except OSError as e:  # a full disk must not stop a shutdown; the next open repairs again
                 log.warning("could not save the index on close: %s", e)
             self.store.close()
-
-
-def _merge(a: Paper, b: Paper) -> Paper:
-    """Two records of one paper in a batch: keep the newer version, union the topics."""
-    newer = b if b.version >= a.version else a
-    topics = tuple(dict.fromkeys(a.topics + b.topics))
-    return newer.model_copy(update={"topics": topics})

@@ -91,6 +91,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self.name = model
+        self.engine = "torch"
         self.dtype: Dtype = resolve_dtype(dtype)
         self.batch_size = batch_size
         path = resolve_model_path(model)

@@ -163,6 +163,11 @@ class MultilingualEmbedder:
         self.dtype: Dtype = resolve_dtype("auto" if dtype == "int8" else dtype)
         self._torch: TorchBatches | None = None
 
+    @property
+    def engine(self) -> str:
+        """What runs batches of documents: torch (bfloat16) or NumPy."""
+        return "torch" if self.dtype == "bfloat16" else "numpy"
+
     def _batches(self) -> TorchBatches | None:
         if self.dtype != "bfloat16":
             return None

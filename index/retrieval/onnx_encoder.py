@@ -181,6 +181,7 @@ class OnnxEncoder:
         self._tok.enable_truncation(max_tokens)
         self._tok.no_padding()
         self.name = name
+        self.engine = "onnxruntime"
         self.dtype = dtype
         self.max_tokens = max_tokens
         self.batch_size = batch_size
