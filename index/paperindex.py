@@ -31,7 +31,7 @@ from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, Searc
 from index.retrieval import search as retrieval
 from index.retrieval.batching import BatchingEncoder
 from index.retrieval.embed import Embedder
-from index.retrieval.encoders import FastQuery, load_embedder
+from index.retrieval.encoders import FastQuery, describe_paths, load_embedder
 from index.retrieval.lexical import LexicalIndex
 from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
@@ -239,6 +239,7 @@ class PaperIndex(BatchWriter):
             "model": self.model_name,
             "dtype": getattr(self._embedder, "dtype", self.settings.embed_dtype),
             "embed_dtype_setting": self.settings.embed_dtype,
+            "encoder_paths": describe_paths(self.model_name, self.settings.embed_dtype, self.settings.query_dtype),
             "cpu": cpu_info().describe(),
             "dim": dense.dim,
             "backend": self.settings.backend,

@@ -222,6 +222,19 @@ def load_embedder(model: str, dtype: str = "auto", batch_size: int = 64, *, meas
     return candidates.get(choice.documents, reference)
 
 
+def describe_paths(model: str, dtype: str, query_dtype: str) -> dict[str, str]:
+    """What embeds documents and queries under these settings on this machine, read without loading a
+    model (`paperlens stats`)."""
+    try:
+        choice = cached_choice(resolve_model_path(model))
+    except ConfigError:
+        choice = None
+    unmeasured = "auto (not measured on this machine yet: the first ingest measures it)"
+    documents = dtype if dtype != "auto" else choice.documents if choice else unmeasured
+    queries = query_dtype if query_dtype != "auto" else choice.queries if choice else "float32"
+    return {"documents": documents, "queries": f"{queries} (ONNX export)"}
+
+
 class FastQuery:
     """The ONNX query encoder of one configured model, in the variant ``dtype`` names (``auto``: this
     machine's choice, float32 until one is measured), loaded when its export is cached. Any trouble only costs speed: callers

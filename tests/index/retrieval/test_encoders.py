@@ -154,3 +154,17 @@ def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
     assert fast.encoder().dtype == "float32"  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="query_dtype"):
         encoders.FastQuery(MODEL, "bfloat16")
+
+
+def test_stats_says_which_paths_embed_without_loading_a_model(cache: Path) -> None:
+    assert encoders.describe_paths(MODEL, "auto", "auto")["documents"].startswith("auto (not measured")
+    assert encoders.describe_paths(MODEL, "float32", "int8") == {"documents": "float32", "queries": "int8 (ONNX export)"}
+    model_dir = resolve_model_path(MODEL)
+    measured = {
+        "float32": {"docs_per_s": 27.0, "cos_mean": 1.0, "cos_min": 1.0},
+        "int8": {"docs_per_s": 64.0, "cos_mean": 0.994, "cos_min": 0.991},
+        "queries": {"float32_ms": 3.0, "int8_ms": 1.5, "cos_mean": 0.992, "cos_min": 0.987},
+    }
+    encoders.choice_file(model_dir).parent.mkdir(parents=True)
+    encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
+    assert encoders.describe_paths(MODEL, "auto", "auto") == {"documents": "int8", "queries": "int8 (ONNX export)"}
