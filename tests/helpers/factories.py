@@ -31,3 +31,21 @@ def fresh_database(srv: Any) -> str:
     with psycopg.connect(srv.get_uri(), autocommit=True) as c:
         c.execute(f"CREATE DATABASE {name}")
     return srv.get_uri().replace("/postgres?", f"/{name}?")
+
+
+def cls_pooled_model(tmp_path: Path) -> Path:
+    """A copy of the packaged model's pipeline description with CLS pooling instead of mean pooling: a model
+    the ONNX export does not reproduce."""
+    import json
+    import shutil
+
+    from index.retrieval.embed import resolve_model_path
+
+    packaged = resolve_model_path("all-MiniLM-L6-v2")
+    other = tmp_path / "cls-model"
+    shutil.copytree(packaged / "1_Pooling", other / "1_Pooling")
+    shutil.copy(packaged / "modules.json", other / "modules.json")
+    cfg = json.loads((other / "1_Pooling" / "config.json").read_text())
+    cfg.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
+    (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
+    return other

@@ -5,7 +5,6 @@ never chosen however fast."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from index.errors import ConfigError
 from index.retrieval import encoders, onnx_encoder
 from index.retrieval.embed import SentenceTransformerEmbedder, resolve_model_path
 from index.sample import sample_corpus
+from tests.helpers.factories import cls_pooled_model
 
 MODEL = "all-MiniLM-L6-v2"
 
@@ -116,13 +116,7 @@ def test_an_unreadable_choice_is_measured_again_not_trusted(cache: Path, caplog:
 
 
 def test_int8_is_refused_clearly_for_a_model_it_cannot_reproduce(tmp_path: Path) -> None:
-    packaged = resolve_model_path(MODEL)
-    other = tmp_path / "cls-model"
-    shutil.copytree(packaged / "1_Pooling", other / "1_Pooling")
-    shutil.copy(packaged / "modules.json", other / "modules.json")
-    cfg = json.loads((other / "1_Pooling" / "config.json").read_text())
-    cfg.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
-    (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
+    other = cls_pooled_model(tmp_path)
     with pytest.raises(ConfigError, match="mean-pooling model"):
         encoders.load_embedder(str(other), "int8")
     with pytest.raises(ConfigError, match="auto, float32, bfloat16 or int8"):

@@ -15,6 +15,7 @@ import pytest
 from index.retrieval import onnx_encoder
 from index.retrieval.embed import SentenceTransformerEmbedder, resolve_model_path
 from index.sample import sample_corpus
+from tests.helpers.factories import cls_pooled_model
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -83,16 +84,8 @@ def test_exact_search_in_numpy_equals_the_torch_product() -> None:
 
 
 def test_only_a_mean_pooled_model_takes_the_fast_path(tmp_path: Path) -> None:
-    import shutil
-
-    packaged = resolve_model_path("all-MiniLM-L6-v2")
-    assert onnx_encoder.mean_pooled(packaged)
-    other = tmp_path / "cls-model"
-    shutil.copytree(packaged / "1_Pooling", other / "1_Pooling")
-    shutil.copy(packaged / "modules.json", other / "modules.json")
-    cfg = json.loads((other / "1_Pooling" / "config.json").read_text())
-    cfg.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
-    (other / "1_Pooling" / "config.json").write_text(json.dumps(cfg))
+    assert onnx_encoder.mean_pooled(resolve_model_path("all-MiniLM-L6-v2"))
+    other = cls_pooled_model(tmp_path)
     assert not onnx_encoder.mean_pooled(other)  # CLS pooling: the export would not reproduce it
     assert not onnx_encoder.mean_pooled(tmp_path / "missing")
 
