@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cli.text import cpu_line
+
 
 def plot_bench(result: dict[str, Any], path: Path) -> None:
     import matplotlib
@@ -29,8 +31,7 @@ def plot_bench(result: dict[str, Any], path: Path) -> None:
             ax.set_title(f"{name} set")
             ax.grid(alpha=0.3)
             ax.legend()
-    features = " ".join(cpu.get("features", []))
-    fig.suptitle(f"paperlens bench — {cpu['model']}, {cpu['cores']} cores ({features})", fontsize=10)
+    fig.suptitle(f"paperlens bench — {cpu_line(cpu)}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

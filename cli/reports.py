@@ -9,14 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.progress import progress
-from cli.text import emit
-
-
-def cpu_line(cpu: dict[str, Any]) -> str:
-    features = " ".join(cpu["features"]) or "no AVX2"
-    ids = f"family {cpu['family']} model {cpu['model_number']}" if cpu.get("family") is not None else ""
-    named = ", ".join(x for x in (cpu.get("core"), ids) if x)
-    return f"{cpu['model']}{f' ({named})' if named else ''}, {cpu['cores']} cores, {features}"
+from cli.text import cpu_line, emit
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
@@ -185,8 +178,9 @@ def print_bench(result: dict[str, Any]) -> None:
             print(f"{'':<26}{knob} {c[knob]:>5}: R@10 {c['recall@10']:<6} search {c['search_ms']} ms")
     for s in result.get("serving", []):
         print(
-            f"serving process at {s['size']}: {s['index']} in both spaces + both models: RSS {s['process_rss_mb']} MB, "
-            f"dense search p50 {s['p50_ms_dense']} ms"
+            f"serving process at {s['size']}: {s['index']} in both spaces + both models"
+            + (f" (documents {s['documents']}, queries {s['queries']}{', torch loaded' if s['torch_loaded'] else ''})" if "documents" in s else "")
+            + f": RSS {s['process_rss_mb']} MB, dense search p50 {s['p50_ms_dense']} ms"
             + (f"; with BM25 loaded too (hybrid): RSS {s['hybrid_process_rss_mb']} MB" if "hybrid_process_rss_mb" in s else "")
         )
     sv = result.get("service")

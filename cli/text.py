@@ -113,3 +113,10 @@ def summary_text(s: Summary) -> str:
 def emit(obj: Any) -> None:
     """One JSON document on stdout (what --json prints)."""
     print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def cpu_line(cpu: dict[str, Any]) -> str:
+    features = " ".join(cpu["features"]) or "no AVX2"
+    ids = f"family {cpu['family']} model {cpu['model_number']}" if cpu.get("family") is not None else ""
+    named = ", ".join(x for x in (cpu.get("core"), ids) if x)
+    return f"{cpu['model']}{f' ({named})' if named else ''}, {cpu['cores']} cores, {features}"
