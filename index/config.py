@@ -70,7 +70,9 @@ class IndexSettings(BaseSettings):
         "'flat', 'hnsw', or 'ivf' (4-bit codes in memory, candidates re-scored exactly from the store)",
     )
     hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
-    hnsw_ef_search: int = Field(256, ge=8, description="HNSW search breadth (recall vs latency)")
+    hnsw_ef_search: int = Field(
+        512, ge=8, description="HNSW search breadth, FAISS and pgvector (recall vs latency; pgvector stops at 1000)"
+    )
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
     ivf_nprobe: int = Field(128, ge=1, description="IVF lists searched per query (recall vs latency)")
     default_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default search mode")

@@ -59,7 +59,7 @@ class CorruptIndexError(Exception):
 class IndexParams:
     kind: IndexKind | Literal["auto"] = "flat"
     hnsw_m: int = 48
-    ef_search: int = 256
+    ef_search: int = 512  # at 1M: pgvector recall@10 0.94 at 256, 0.98 at 512; FAISS hnsw 0.986, 0.995
     ef_construction: int = 80
     nprobe: int = 128  # ivf lists searched per query (at 1M: recall@10 0.979 at 64, 0.994 at 128; README)
     rescore: int = 100  # ivf candidates re-scored exactly per query
