@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="directory with corpus.jsonl, queries.jsonl, qrels/test.tsv")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all")
     p.add_argument("--split", default="test", help="qrels file to score (default test)")
-    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "int8"], help="document embedding path for this run")
+    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "int8", "onnx-float32"], help="document embedding path for this run")
     p.add_argument("--query-dtype", choices=["auto", "float32", "int8"], help="query embedding path for this run")
     p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
     p.add_argument("--json", action="store_true")

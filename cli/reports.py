@@ -145,7 +145,7 @@ def print_bench(result: dict[str, Any]) -> None:
     for name, p in paths.items():
         fidelity = f"  cosine to float32 mean {p['cos_mean']}, min {p['cos_min']}" if "cos_mean" in p else ""
         chosen = "  <- auto" if name == i["fastest_dtype"] else ""
-        print(f"  PaperLens {name + ':':<9} {p['papers_per_s']} papers/s  ratio {p['ratio']}{fidelity}{chosen}")
+        print(f"  PaperLens {name + ':':<13} {p['papers_per_s']} papers/s  ratio {p['ratio']}{fidelity}{chosen}")
     if i["bfloat16_skipped"]:
         print("  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)")
     print(

@@ -33,7 +33,7 @@ from index.errors import ConfigError
 from index.models import Paper
 from index.paperindex import PaperIndex
 from index.retrieval.embed import Embedder, SentenceTransformerEmbedder, resolve_model_path
-from index.retrieval.encoders import cached_choice, load_embedder
+from index.retrieval.encoders import TORCH_FREE, cached_choice, document_path, load_embedder
 from index.retrieval.vectors import IndexParams
 from index.sample_texts import synthetic_texts
 
@@ -63,14 +63,15 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
             cpu_info().describe(),
         )
     auto = load_embedder(DEFAULT_MODEL, "auto", measure=True)  # this machine's choice, measured again
-    chosen = str(getattr(auto, "dtype", "float32"))
+    chosen = document_path(auto)
     emb: dict[str, Embedder] = {"float32": SentenceTransformerEmbedder(dtype="float32")}
     if bf16:
         emb["bfloat16"] = SentenceTransformerEmbedder(dtype="bfloat16")
-    try:
-        emb["int8"] = load_embedder(DEFAULT_MODEL, "int8")
-    except ConfigError as err:
-        log.warning("int8 ingest skipped: %s", err)
+    for path in TORCH_FREE:
+        try:
+            emb[path] = load_embedder(DEFAULT_MODEL, path)
+        except ConfigError as err:
+            log.warning("%s ingest skipped: %s", path, err)
     raw_model = emb["float32"]._model  # type: ignore[attr-defined]
     bodies = [p.embed_text() for p in papers]
 

@@ -49,11 +49,12 @@ class IndexSettings(BaseSettings):
         DEFAULT_MODEL,
         description="Embedding model: 'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers path",
     )
-    embed_dtype: Literal["auto", "float32", "bfloat16", "int8"] = Field(
+    embed_dtype: Literal["auto", "float32", "bfloat16", "int8", "onnx-float32"] = Field(
         "auto",
         description="How documents are embedded: auto (the fastest path that keeps the float32 vectors, "
-        "measured once per machine among float32, bfloat16 where the CPU has AMX/AVX512-BF16, and int8), "
-        "float32, bfloat16, or int8 (the English model's ONNX export; the multilingual encoder takes auto)",
+        "measured once per machine among float32, bfloat16 where the CPU has AMX/AVX512-BF16, int8 and "
+        "onnx-float32), float32, bfloat16, int8 or onnx-float32 (the English model's ONNX export in ONNX "
+        "Runtime, int8 weights or float32; the multilingual encoder takes auto)",
     )
     query_dtype: Literal["auto", "float32", "int8"] = Field(
         "auto",

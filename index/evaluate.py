@@ -20,6 +20,7 @@ from index.cpu import cpu_info
 from index.errors import ImportFormatError
 from index.models import BadLine, Paper, SearchMode
 from index.paperindex import PaperIndex
+from index.retrieval.encoders import document_path
 from index.sources import Record
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def run_eval(
             with progress(f"import {d.name}", None) as advance:
                 report = ix.ingest(corpus_records(d / "corpus.jsonl"), d.name, advance)
             scores = evaluate_index(ix, queries, qrels, modes, progress)
-            dtype = getattr(ix.embedder, "dtype", settings.embed_dtype)
+            dtype = document_path(ix.embedder)
             query_dtype = getattr(ix._query_encoder(), "dtype", "the model")
         finally:
             ix.close()

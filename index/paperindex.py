@@ -31,7 +31,7 @@ from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, Searc
 from index.retrieval import search as retrieval
 from index.retrieval.batching import BatchingEncoder
 from index.retrieval.embed import Embedder
-from index.retrieval.encoders import FastQuery, describe_paths, load_embedder
+from index.retrieval.encoders import FastQuery, describe_paths, document_path, load_embedder
 from index.retrieval.lexical import LexicalIndex
 from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
@@ -237,7 +237,7 @@ class PaperIndex(BatchWriter):
             "papers": self.store.count(),
             "data_dir": str(self.settings.data_dir.resolve()),
             "model": self.model_name,
-            "dtype": getattr(self._embedder, "dtype", self.settings.embed_dtype),
+            "dtype": document_path(self._embedder) if self._embedder is not None else self.settings.embed_dtype,
             "embed_dtype_setting": self.settings.embed_dtype,
             "encoder_paths": describe_paths(self.model_name, self.settings.embed_dtype, self.settings.query_dtype),
             "cpu": cpu_info().describe(),

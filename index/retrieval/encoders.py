@@ -2,12 +2,14 @@
 
 Document paths: sentence-transformers in float32 (the reference), in bfloat16 (only where the CPU has
 bfloat16 units, AMX or AVX512-BF16; elsewhere it runs 3-4x slower and is not tried), and the model's ONNX
-export with int8 weights (:mod:`index.retrieval.onnx_encoder`). A path is *faithful* when its vectors of
+export (:mod:`index.retrieval.onnx_encoder`) in ONNX Runtime, in float32 (``onnx-float32``: the same
+arithmetic with fused attention and layer-norm kernels, 1.5x torch's float32 on a Zen 5; the path a CPU
+whose int8 arithmetic saturates can still gain from) and with int8 weights. A path is *faithful* when its vectors of
 abstract-like texts keep a mean cosine of at least 0.99 (and none under 0.98) to the float32 reference:
 int8 measured 0.9945 on SciFact abstracts with SciFact dense nDCG@10 0.6504 against 0.6484 in float32, and
 bfloat16 0.99995; a CPU whose int8 arithmetic saturates (AVX2 without VNNI can) fails the check and keeps a
-float path. ``auto`` takes the fastest faithful path, except that a torch path must beat a faithful int8 by
-15% to be chosen: int8 spares the process torch (a 6-9 s import on 2 cores, and most of its memory: the
+float path. ``auto`` takes the fastest faithful path, except that a torch path must beat the fastest
+faithful export by 15% to be chosen: the export spares the process torch (a 6-9 s import on 2 cores, and most of its memory: the
 50 MB-line drill peaks at 290 MB with int8, 2.6 GB with torch). Queries take the export in int8 when it is
 faithful and faster for one query than in float32, else float32.
 
@@ -45,9 +47,11 @@ from index.retrieval.onnx_encoder import (
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_PATHS = ("float32", "bfloat16", "int8")
+DOCUMENT_PATHS = ("float32", "bfloat16", "int8", "onnx-float32")
+TORCH_FREE = ("int8", "onnx-float32")  # the ONNX export's paths: no torch in the process
+CALIBRATION_RULES = 2  # in the choice's key: a machine measured before onnx-float32 existed measures again
 MEAN_COSINE, MIN_COSINE = 0.99, 0.98  # what "faithful to float32" means
-TORCH_MARGIN = 1.15  # how much faster than a faithful int8 a torch path must be to be chosen
+TORCH_MARGIN = 1.15  # how much faster than the fastest faithful export a torch path must be to be chosen
 CALIBRATION_TEXTS = 48
 
 
@@ -83,7 +87,9 @@ def _versions() -> list[str]:
 
 def choice_file(model_dir: Path) -> Path:
     """Where the choice for this CPU, model and library versions is kept."""
-    key = hashlib.sha1(json.dumps([cpu_info().describe(), cache_key(model_dir), _versions()]).encode())
+    key = hashlib.sha1(
+        json.dumps([cpu_info().describe(), cache_key(model_dir), _versions(), CALIBRATION_RULES]).encode()
+    )
     return cache_dir() / "encoders" / f"{model_dir.name}-{key.hexdigest()[:12]}.json"
 
 
@@ -130,14 +136,29 @@ def faithful(m: dict[str, float]) -> bool:
 
 
 def choose_documents(measured: dict[str, dict[str, float]]) -> str:
-    """The fastest faithful path, int8 kept unless a torch path is ``TORCH_MARGIN`` faster."""
+    """The fastest faithful path; the fastest faithful export kept unless a torch path is ``TORCH_MARGIN``
+    faster than it."""
     speed = {n: m["docs_per_s"] for n, m in measured.items() if n in DOCUMENT_PATHS and faithful(m)}
     if "float32" not in speed:
         raise ValueError("no float32 reference among the measurements")
     fastest = max(speed, key=lambda n: speed[n])
-    if fastest != "int8" and "int8" in speed and speed["int8"] * TORCH_MARGIN >= speed[fastest]:
-        return "int8"
+    exports = [n for n in speed if n in TORCH_FREE]
+    if fastest not in TORCH_FREE and exports:
+        export = max(exports, key=lambda n: speed[n])
+        if speed[export] * TORCH_MARGIN >= speed[fastest]:
+            return export
     return fastest
+
+
+def document_path(emb: object) -> str:
+    """The document path an embedder is (a name of DOCUMENT_PATHS), from its engine and dtype."""
+    dtype = str(getattr(emb, "dtype", "float32"))
+    return "onnx-float32" if getattr(emb, "engine", "") == "onnxruntime" and dtype == "float32" else dtype
+
+
+def _export(model: str, model_dir: Path, path: str, batch_size: int) -> OnnxEncoder | None:
+    variant: Variant = "float32" if path == "onnx-float32" else "int8"
+    return load_encoder(model_dir, model, variant, batch_size) if ensure_exported(model_dir) else None
 
 
 def choose_queries(measured: dict[str, dict[str, float]]) -> Variant:
@@ -188,36 +209,36 @@ def _query_ms(enc: OnnxEncoder, queries: list[str]) -> float:
 
 def load_embedder(model: str, dtype: str = "auto", batch_size: int = 64, *, measure: bool = False) -> Embedder:
     """The document embedder for a ``PAPERLENS_EMBED_DTYPE`` setting: float32 / bfloat16 (sentence-
-    transformers), int8 (the ONNX export), or auto (the choice measured on this machine, measured now if
+    transformers), int8 / onnx-float32 (the ONNX export), or auto (the choice measured on this machine, measured now if
     there is none or ``measure`` asks for it: `paperlens bench` does)."""
     if dtype in ("float32", "bfloat16"):
         return SentenceTransformerEmbedder(model, dtype, batch_size)
-    if dtype not in ("auto", "int8"):
-        raise ConfigError(f"embed_dtype must be auto, float32, bfloat16 or int8, not {dtype!r}")
+    if dtype not in ("auto", *TORCH_FREE):
+        raise ConfigError(f"embed_dtype must be auto, float32, bfloat16, int8 or onnx-float32, not {dtype!r}")
     model_dir = resolve_model_path(model)
-    if dtype == "int8":
-        enc = load_encoder(model_dir, model, "int8", batch_size) if ensure_exported(model_dir) else None
+    if dtype in TORCH_FREE:
+        enc = _export(model, model_dir, dtype, batch_size)
         if enc is None:
             raise ConfigError(
-                f"PAPERLENS_EMBED_DTYPE=int8 needs a transformer + mean-pooling model that exports to ONNX (the "
-                f"packaged all-MiniLM-L6-v2 does; {model!r} does not). Use auto, float32 or bfloat16."
+                f"PAPERLENS_EMBED_DTYPE={dtype} needs a transformer + mean-pooling model that exports to ONNX "
+                f"(the packaged all-MiniLM-L6-v2 does; {model!r} does not). Use auto, float32 or bfloat16."
             )
         return enc
     choice = None if measure else cached_choice(model_dir)
-    if choice is not None and choice.documents != "int8":
+    if choice is not None and choice.documents not in TORCH_FREE:
         return SentenceTransformerEmbedder(model, choice.documents, batch_size)
     if choice is not None:
-        enc = load_encoder(model_dir, model, "int8", batch_size) if ensure_exported(model_dir) else None
+        enc = _export(model, model_dir, choice.documents, batch_size)
         return enc if enc is not None else SentenceTransformerEmbedder(model, "auto", batch_size)
     log.warning("measuring which encoder path is fastest on this CPU (once per machine, about 15 s)")
     reference = SentenceTransformerEmbedder(model, "float32", batch_size)
     candidates: dict[str, Embedder] = {}
     if cpu_info().bf16_units:
         candidates["bfloat16"] = SentenceTransformerEmbedder(model, "bfloat16", batch_size)
-    if ensure_exported(model_dir):
-        enc = load_encoder(model_dir, model, "int8", batch_size)
+    for path in TORCH_FREE:
+        enc = _export(model, model_dir, path, batch_size)
         if enc is not None:
-            candidates["int8"] = enc
+            candidates[path] = enc
     choice = calibrate(model, model_dir, reference, candidates)
     return candidates.get(choice.documents, reference)
 

@@ -160,7 +160,7 @@ class MultilingualEmbedder:
         self._use = USE(threads=max(1, os.cpu_count() or 1))
         self._use._sp = _fast_tokenizer() or self._use._sp  # the backend, built lazily, tokenizes with it
         self.batch_size = batch_size
-        self.dtype: Dtype = resolve_dtype("auto" if dtype == "int8" else dtype)
+        self.dtype: Dtype = resolve_dtype("auto" if dtype in ("int8", "onnx-float32") else dtype)
         self._torch: TorchBatches | None = None
 
     @property
