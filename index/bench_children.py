@@ -37,6 +37,16 @@ def run_child(call: str, timeout: int) -> dict[str, Any]:
     return result
 
 
+def calibration_child() -> None:
+    """Child process: measure this machine's encoder paths again and keep the choice (the parent reads it).
+    In the timing process itself the measurement's models and thread pools slowed the float32 runs timed
+    after it, at random, by up to 50%."""
+    from index.config import DEFAULT_MODEL
+    from index.retrieval.encoders import document_path, load_embedder
+
+    sys.stdout.write(json.dumps({"documents": document_path(load_embedder(DEFAULT_MODEL, "auto", measure=True))}) + "\n")
+
+
 def serving_child(work_dir: str) -> None:
     """Child process: load what a server loads, answer queries in both spaces, report RSS and latency."""
     from index.config import DEFAULT_MODEL
