@@ -94,3 +94,37 @@ def test_one_real_run_of_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert serving["hybrid_process_rss_mb"] >= serving["process_rss_mb"]  # and BM25, loaded from its file
     bm25 = out["bm25"][0]
     assert bm25["size"] == 2000 and bm25["held_mb"] > 0 and bm25["p50_ms"] > 0
+
+
+ZEN3 = "".join(
+    f"processor\t: {i}\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
+    "flags\t\t: fpu sse4_2 avx avx2 fma\n\n"
+    for i in range(2)
+)
+
+
+@pytest.mark.slow
+def test_the_ingest_bench_on_a_cpu_without_bfloat16_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One real run of the ingest measurement as a Zen 3 (AVX2, no bfloat16 units) sees it: bfloat16 is
+    skipped with a line saying so, every other path measured against raw float32, and the path auto
+    chose is one of those measured."""
+    from index import bench, bench_children
+    from index.cpu import parse_cpuinfo
+    from index.retrieval import embed, encoders
+
+    zen3 = parse_cpuinfo(ZEN3, 2)
+    assert not zen3.bf16_units
+    for module in (bench, encoders, embed):
+        monkeypatch.setattr(module, "cpu_info", lambda: zen3)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # The measurement runs in a child process, which would see this machine's real CPU: here, in-process.
+    monkeypatch.setattr(bench, "run_child", lambda call, timeout: bench_children.calibration_child())
+    out = bench.bench_ingest(16, repeats=1)
+    assert "bfloat16 ingest skipped" in caplog.text and out["bfloat16_skipped"]
+    assert set(out["paths"]) == {"float32", "int8", "onnx-float32"}
+    assert out["fastest_dtype"] in out["paths"] and "bfloat16" not in out["calibration"]
+    assert out["raw_encode_float32_papers_per_s"] > 0 and out["paperlens_default_multilingual_papers_per_s"] > 0
+    assert out["paths"]["onnx-float32"]["cos_min"] > 0.9999  # the export in float32 is the model's vectors
+    assert out["ratio_fastest_dtype"] == out["paths"][out["fastest_dtype"]]["ratio"]
