@@ -35,7 +35,7 @@ from index.errors import ConfigError
 from index.models import Paper
 from index.paperindex import PaperIndex
 from index.retrieval.embed import Embedder, SentenceTransformerEmbedder, resolve_model_path
-from index.retrieval.encoders import TORCH_FREE, cached_choice, document_path, load_embedder
+from index.retrieval.encoders import TORCH_FREE, cached_choice, load_embedder
 from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import IndexParams
 from index.sample_texts import synthetic_texts
@@ -68,9 +68,8 @@ def bench_ingest(n: int = 384, repeats: int = 3) -> dict[str, Any]:
             "about 3-4x slower than float32 and auto never tries it",
             cpu_info().describe(),
         )
-    run_child("calibration_child()", timeout=1800)  # this machine's choice, measured again (and kept)
-    auto = load_embedder(DEFAULT_MODEL, "auto")
-    chosen = document_path(auto)
+    # This machine's choice, measured again and kept, in a child process (see calibration_child).
+    chosen = str(run_child("calibration_child()", timeout=1800)["documents"])
     emb: dict[str, Embedder] = {"float32": SentenceTransformerEmbedder(dtype="float32")}
     if bf16:
         emb["bfloat16"] = SentenceTransformerEmbedder(dtype="bfloat16")

@@ -37,20 +37,22 @@ def run_child(call: str, timeout: int) -> dict[str, Any]:
     return result
 
 
-def calibration_child() -> None:
-    """Child process: measure this machine's encoder paths again and keep the choice (the parent reads it).
-    In the timing process itself the measurement's models and thread pools slowed the float32 runs timed
-    after it, at random, by up to 50%."""
+def calibration_child() -> dict[str, str]:
+    """Child process: measure this machine's encoder paths again and keep the choice; reports the document
+    path chosen. In the timing process itself the measurement's models and thread pools slowed the float32
+    runs timed after it, at random, by up to 50%."""
     from index.config import DEFAULT_MODEL
     from index.retrieval.encoders import document_path, load_embedder
 
-    sys.stdout.write(json.dumps({"documents": document_path(load_embedder(DEFAULT_MODEL, "auto", measure=True))}) + "\n")
+    out = {"documents": document_path(load_embedder(DEFAULT_MODEL, "auto", measure=True))}
+    sys.stdout.write(json.dumps(out) + "\n")
+    return out
 
 
 def serving_child(work_dir: str) -> None:
     """Child process: load what a server loads, answer queries in both spaces, report RSS and latency."""
     from index.config import DEFAULT_MODEL
-    from index.retrieval.encoders import load_embedder
+    from index.retrieval.encoders import document_path, load_embedder
     from index.retrieval.multilingual import MultilingualEmbedder
 
     work = Path(work_dir)
@@ -75,7 +77,7 @@ def serving_child(work_dir: str) -> None:
             lat[name].append((time.perf_counter() - t) * 1000)
     out = {
         "index": spaces[0][0].kind,
-        "documents": getattr(emb, "dtype", "?"),
+        "documents": document_path(emb),
         "queries": getattr(qemb, "dtype", "?"),
         "torch_loaded": "torch" in sys.modules,
         "process_rss_mb": round(rss_mb(), 1),

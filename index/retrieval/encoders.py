@@ -3,12 +3,11 @@
 Document paths: sentence-transformers in float32 (the reference), in bfloat16 (only where the CPU has
 bfloat16 units, AMX or AVX512-BF16; elsewhere it runs 3-4x slower and is not tried), and the model's ONNX
 export (:mod:`index.retrieval.onnx_encoder`) in ONNX Runtime, in float32 (``onnx-float32``: the same
-arithmetic with fused attention and layer-norm kernels, 1.5x torch's float32 on a Zen 5; the path a CPU
-whose int8 arithmetic saturates can still gain from) and with int8 weights. A path is *faithful* when its vectors of
-abstract-like texts keep a mean cosine of at least 0.99 (and none under 0.98) to the float32 reference:
-int8 measured 0.9945 on SciFact abstracts with SciFact dense nDCG@10 0.6504 against 0.6484 in float32, and
-bfloat16 0.99995; a CPU whose int8 arithmetic saturates (AVX2 without VNNI can) fails the check and keeps a
-float path. ``auto`` takes the fastest faithful path, except that a torch path must beat the fastest
+arithmetic with fused attention and layer-norm kernels, 1.5x torch's float32 on a Zen 5) and with int8
+weights. A path is *faithful* when its vectors of abstract-like texts keep a mean cosine of at least 0.99
+(and none under 0.98) to the float32 reference: int8 measured 0.9945 on SciFact abstracts with SciFact
+dense nDCG@10 0.6504 against 0.6484 in float32, and bfloat16 0.99995; a CPU whose int8 arithmetic
+saturates (AVX2 without VNNI can) fails the check and keeps a float path, onnx-float32 among them. ``auto`` takes the fastest faithful path, except that a torch path must beat the fastest
 faithful export by 15% to be chosen: the export spares the process torch (a 6-9 s import on 2 cores, and most of its memory: the
 50 MB-line drill peaks at 290 MB with int8, 2.6 GB with torch). Queries take the export in int8 when it is
 faithful and faster for one query than in float32, else float32.
@@ -178,7 +177,7 @@ def calibrate(
     measured = {"float32": {"docs_per_s": round(len(texts) / seconds["float32"], 1), "cos_mean": 1.0, "cos_min": 1.0}}
     for name, emb in candidates.items():
         measured[name] = {"docs_per_s": round(len(texts) / seconds[name], 1), **_fidelity(emb.encode(texts), ref)}
-    f32, int8 = (load_encoder(model_dir, model, v) for v in ("float32", "int8"))
+    f32, int8 = (_query_session(candidates, model, model_dir, v) for v in ("float32", "int8"))
     if f32 is not None and int8 is not None:
         titles = [t.split(". ")[0][:120] for t in texts[:24]]
         q32, q8 = _query_ms(f32, titles), _query_ms(int8, titles)
@@ -194,6 +193,12 @@ def calibrate(
         log.warning("could not keep the encoder choice in %s: %s", path, e)
     log.info("encoder paths on %s: %s; documents: %s, queries: %s", choice.cpu, measured, choice.documents, choice.queries)
     return choice
+
+
+def _query_session(candidates: dict[str, Embedder], model: str, model_dir: Path, variant: Variant) -> OnnxEncoder | None:
+    """The export's ``variant`` for timing queries: the candidate's own session when it is one, else loaded."""
+    enc = candidates.get("onnx-float32" if variant == "float32" else variant)
+    return enc if isinstance(enc, OnnxEncoder) else load_encoder(model_dir, model, variant)
 
 
 def _query_ms(enc: OnnxEncoder, queries: list[str]) -> float:

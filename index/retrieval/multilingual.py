@@ -149,7 +149,8 @@ class MultilingualEmbedder:
     ``dtype``: ``auto`` embeds batches of documents through :class:`TorchBatches` in bfloat16 on CPUs with
     bfloat16 units, and everything else (queries; every text on other CPUs) through the packaged NumPy
     forward pass; ``float32`` always takes the NumPy path; ``bfloat16`` forces the torch path for batches;
-    ``int8`` (an English-model setting: this network has no int8 path) is taken as ``auto``."""
+    ``int8`` and ``onnx-float32`` (English-model settings: this network has no such paths) are taken as
+    ``auto``."""
 
     name = "use-multilingual-v3"
     dim = 512

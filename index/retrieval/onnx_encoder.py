@@ -2,8 +2,8 @@
 
 Importing sentence-transformers (torch, transformers, scikit-learn) costs 6-9 s on a 2-core machine; ONNX
 Runtime and tokenizers cost a fraction of a second. Queries are always embedded here when an export is
-cached (a one-shot `paperlens search` never imports torch), and documents too where the int8 variant is
-the fastest faithful path on the CPU (:mod:`index.retrieval.encoders` measures that once per machine).
+cached (a one-shot `paperlens search` never imports torch), and documents too where a variant is the
+fastest faithful path on the CPU (:mod:`index.retrieval.encoders` measures that once per machine).
 
 Two variants of one export: ``float32`` (the vectors equal sentence-transformers', cosine > 0.9999,
 tested) and ``int8`` (weights quantised per output channel, activations per batch at run time: a quarter
