@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 def _taking_turns(runs: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
     """Median of the seconds each run reports, the runs taking turns within each of ``repeats`` rounds: a
     burst of other load on a shared machine then falls on every path alike instead of on whichever ran
-    during it (one path measured 0.95x in one block and 1.47x in another on the same machine)."""
+    during it (one path measured 1.47x in one block and 0.95x in a later one on the same machine)."""
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():

@@ -39,8 +39,8 @@ def run_child(call: str, timeout: int) -> dict[str, Any]:
 
 def calibration_child() -> dict[str, str]:
     """Child process: measure this machine's encoder paths again and keep the choice; reports the document
-    path chosen. In the timing process itself the measurement's models and thread pools slowed the float32
-    runs timed after it, at random, by up to 50%."""
+    path chosen. In the timing process itself, after the measurement's models and thread pools, the float32
+    runs timed took up to 1.5x as long, at random."""
     from index.config import DEFAULT_MODEL
     from index.retrieval.encoders import document_path, load_embedder
 
