@@ -25,9 +25,9 @@ from pydantic import ConfigDict
 from index.answers.extract import Candidate, candidates, content_terms, intents, score_sentences, select
 from index.answers.llm import connect
 from index.answers.names import PaperNames
+from index.answers.scrub import scrub_references
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
-from index.ids import parse_arxiv_id
 from index.models import Answer, Citation, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.retrieval.lang import detect_lang, english_query
@@ -85,38 +85,6 @@ def hit_document(h: SearchHit) -> Document:
 
 def citation(n: int, p: Paper) -> Citation:
     return Citation(n=n, id=p.id, title=p.title, url=p.url, authors=p.authors, published=p.published)
-
-
-_URL = re.compile(r"https?://[^\s<>\])）】\"']+", re.I)
-_ANY_ID = re.compile(r"(?<![\w.])(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)", re.I)
-_EMPTY_BRACKETS = re.compile(r"[(\[【（]\s*[,;，、]?\s*[)\]】）]")
-
-
-def scrub_references(text: str, sources: list[Paper]) -> str:
-    """Remove every link and arXiv id in the text that is not one of its sources: a model may name a paper
-    outside brackets (``See paper 9999.99999 (https://arxiv.org/abs/...)``, ``【9999.99999】``), and only
-    retrieved papers may ever be named."""
-    ids = {p.id for p in sources}
-    urls = {u.rstrip("/") for p in sources for u in (p.links.abs, p.links.pdf, *p.links.other) if u}
-
-    def url(m: re.Match[str]) -> str:
-        u = m.group(0).rstrip(".,;:!?").rstrip("/")
-        found = parse_arxiv_id(u)
-        if u in urls or (found is not None and found[0] in ids):
-            return m.group(0)
-        log.warning("removed a link that is not among the answer's sources")
-        return ""
-
-    def paper_id(m: re.Match[str]) -> str:
-        if m.group(1) in ids:
-            return m.group(0)
-        log.warning("removed paper id %s: not among the answer's sources", m.group(1))
-        return ""
-
-    text = _URL.sub(url, text)
-    text = _ANY_ID.sub(paper_id, text)
-    text = _EMPTY_BRACKETS.sub("", text)
-    return re.sub(r"[ \t]+([.,;:!?。，])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
 
 
 def check_citations(text: str, n_sources: int) -> tuple[str, list[int]]:
@@ -236,7 +204,7 @@ class Answerer:
                     raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
                         {"language": LANG_NAME[lng], "sources": self._sources_text(focused), "question": q}
                     )
-                text, cited = check_citations(scrub_references(raw, focused), len(focused))
+                text, cited = check_citations(scrub_references(raw, focused, self.index.store.existing), len(focused))
                 if text:
                     return Answer(
                         **base, text=text, citations=[sources[n - 1] for n in cited], provider=self.provider
