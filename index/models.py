@@ -6,7 +6,10 @@ import hashlib
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from index.links import safe_url, safe_urls
+from index.text import clean_block, clean_line
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
 
@@ -19,6 +22,19 @@ class Links(BaseModel):
     abs: str | None = None
     pdf: str | None = None
     other: tuple[str, ...] = ()
+
+    # Where links enter (an import, a stored row read back): only what index.links accepts, so embeds,
+    # exports and the terminal never see a javascript: link or one that breaks out of Markdown.
+    @field_validator("abs", "pdf", mode="before")
+    @classmethod
+    def _safe(cls, v: object) -> str | None:
+        urls = safe_urls(v) if v is not None else ()
+        return urls[0] if urls else None
+
+    @field_validator("other", mode="before")
+    @classmethod
+    def _safe_all(cls, v: object) -> tuple[str, ...]:
+        return safe_urls(v) if v is not None else ()
 
 
 class Paper(BaseModel):
@@ -43,6 +59,30 @@ class Paper(BaseModel):
     abstract_zh: str | None = Field(default=None, description="Chinese abstract, when an import carries one")
     source: str = "import"
     topics: tuple[str, ...] = ()
+
+    # Every stored text field without control, escape or invisible characters (index/text.py), whatever
+    # wrote it: an import, the arXiv source, or a row stored before this rule.
+    @field_validator("title", "abstract", mode="before")
+    @classmethod
+    def _clean_text(cls, v: object) -> object:
+        return clean_block(v) if isinstance(v, str) else v
+
+    @field_validator("primary_category", "comment", "abstract_zh", mode="before")
+    @classmethod
+    def _clean_optional(cls, v: object) -> object:
+        return (clean_line(v) or None) if isinstance(v, str) else v
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _clean_source(cls, v: object) -> object:
+        return (clean_line(v) or "import") if isinstance(v, str) else v
+
+    @field_validator("authors", "categories", "topics", mode="before")
+    @classmethod
+    def _clean_names(cls, v: object) -> object:
+        if isinstance(v, list | tuple):
+            return tuple(c for x in v if (c := clean_line(x)))
+        return v
 
     def embed_text(self) -> str:
         """The text that is embedded and BM25-indexed: title and abstract."""
@@ -162,6 +202,11 @@ class Citation(BaseModel):
     url: str | None
     authors: tuple[str, ...] = ()
     published: date | None = None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _safe(cls, v: object) -> str | None:
+        return safe_url(v) if v is not None else None
 
 
 class Answer(BaseModel):

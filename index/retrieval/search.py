@@ -23,6 +23,7 @@ from index.models import Filters, Paper, SearchHit, SearchMode
 from index.retrieval.embed import Embedder
 from index.retrieval.lang import english_query, is_cjk
 from index.storage import PaperStore
+from index.text import INVISIBLE
 
 
 class Searchable(Protocol):
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM):
 # a query of nothing else is empty.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = INVISIBLE  # the one set (index/text.py): import cleaning drops the same characters
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

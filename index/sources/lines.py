@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from index.errors import ImportFormatError
 from index.models import BadLine, Paper
 from index.sources import Record
+from index.text import INVISIBLE, clean_line
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +22,13 @@ MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000
 MAX_FIELD_CHARS = 10_000  # authors, comment, links, a Chinese abstract
 MAX_VERSION = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = INVISIBLE  # the one set (index/text.py): search ignores the same characters in a query
 
 
 def clean_text(text: Any, limit: int = MAX_FIELD_CHARS, what: str = "field") -> str:
-    """One line of text: control characters (terminal escapes, bidi overrides) removed, white space folded,
-    and a length bound (ValueError past it)."""
-    if text is None:
-        return ""
-    out = " ".join(_CONTROL.sub(" ", str(text)).split())
+    """One line of text: control and invisible characters (terminal escapes, bidi overrides, zero-width
+    and filler characters) removed, white space folded, and a length bound (ValueError past it)."""
+    out = clean_line(text)
     if len(out) > limit:
         raise ValueError(f"{what} of {len(out):,} characters (at most {limit:,})")
     return out

@@ -17,6 +17,7 @@ import numpy as np
 from index.config import IndexSettings
 from index.errors import ConfigError
 from index.models import Filters, Paper
+from index.storage.files import remove_stale_temps
 from index.storage.rows import Existing, Row
 
 
@@ -116,7 +117,14 @@ class PaperStore(Protocol):
 
 
 def open_store(settings: IndexSettings) -> PaperStore:
-    """The configured backend's store: SQLite in the data directory, or PostgreSQL."""
+    """The configured backend's store: SQLite in the data directory, or PostgreSQL; temporary files that a
+    killed index save left in the data directory are removed."""
+    store = _open(settings)
+    remove_stale_temps(store.data_dir)
+    return store
+
+
+def _open(settings: IndexSettings) -> PaperStore:
     if settings.backend == "postgres":
         if settings.database_url is None:
             raise ConfigError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -170,10 +171,12 @@ class DataDirFiles:
         return self.data_dir / name
 
     def write_atomic(self, name: str, write: Callable[[BinaryIO], object]) -> None:
-        """Write a derived file atomically: temp file, fsync, rename, fsync the directory."""
+        """Write a derived file atomically: temp file, fsync, rename, fsync the directory. The temporary file
+        is locked while it is written, so a killed save's leftover can be told from a save in progress."""
         target = self.data_dir / name
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # while held, remove_stale_temps leaves the file alone
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()

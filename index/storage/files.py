@@ -1,0 +1,133 @@
+"""The data directory's files as the operating system sees them: whether they can be written (read-only is
+not damaged, and the advice differs), SQLite's side files left read-only by an earlier permission fault, and
+temporary files of index saves that a killed process left behind.
+
+A read-only store (a read-only file system, a directory without write permission, a ``papers.db`` of mode
+444) is healthy: the fix is a permission, never "move papers.db aside and import again", which would throw
+the papers away.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import re
+import stat
+import time
+from pathlib import Path
+
+from index.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+SIDE_FILES = ("-wal", "-shm")
+FRESH_SECONDS = 60
+# A temporary file of DataDirFiles.write_atomic: '.' + the file's name + '.' + mkstemp's 8 random characters.
+_TEMP = re.compile(r"\.[\w.-]+\.[a-z0-9_]{8}")
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))[2:]
+
+
+def _writable(path: Path) -> OSError | None:
+    """The error writing to ``path`` would raise (a directory: creating a file in it), or None.
+
+    Tried, not asked (``os.access``): the answer then holds for root, for ACLs and for read-only mounts alike.
+    """
+    try:
+        if path.is_dir():
+            probe = path / f".paperlens-write-probe-{os.getpid()}"
+            probe.touch()
+            probe.unlink()
+        else:
+            os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+    except OSError as e:
+        return e
+    return None
+
+
+def read_only_error(data_dir: Path, db: Path) -> StorageError | None:
+    """What keeps the store from being written, as a StorageError that says what and how to fix it; None
+    when the data directory and its database files can be written."""
+    healthy = "The store is not damaged: do not move papers.db aside."
+    targets = [data_dir, *(p for p in (db, *(Path(f"{db}{s}") for s in SIDE_FILES)) if p.exists())]
+    for path in targets:
+        err = _writable(path)
+        if err is None:
+            continue
+        if err.errno == errno.EROFS:
+            return StorageError(
+                f"{data_dir} is on a read-only file system, so PaperLens cannot write its store. {healthy} "
+                "Remount it read-write, or copy the data directory to writable storage and point "
+                "PAPERLENS_DATA_DIR at the copy."
+            )
+        if isinstance(err, PermissionError):
+            what = "The data directory" if path == data_dir else "The file"
+            return StorageError(
+                f"{what} {path} is read-only (mode {_mode(path)}) for this user, so PaperLens cannot write its "
+                f"store. {healthy} Give the user write permission (chmod u+w {path}, or chown it to the user "
+                "that runs PaperLens) and run the command again."
+            )
+    return None
+
+
+def repair_side_files(db: Path) -> None:
+    """Give SQLite's ``-wal``/``-shm`` files the database's own permissions when they lack write permission
+    it has. SQLite creates them with the database's mode: after a read-only ``papers.db`` is made writable
+    again, a ``papers.db-shm`` created meanwhile stays read-only and every write fails on it."""
+    if not db.exists():
+        return
+    mode = stat.S_IMODE(db.stat().st_mode)
+    for suffix in SIDE_FILES:
+        side = Path(f"{db}{suffix}")
+        try:
+            have = stat.S_IMODE(side.stat().st_mode)
+            if have & mode != mode:
+                os.chmod(side, have | mode)
+                log.info("%s was read-only; gave it the database's permissions", side.name)
+        except OSError:
+            continue  # absent, or not ours to change: read_only_error names it
+
+
+def remove_stale_temps(data_dir: Path) -> list[str]:
+    """Delete temporary files that an index save killed midway left behind (``.multilingual.npz.ab12cd34``).
+
+    A save in progress holds an exclusive lock on its temporary file (see ``DataDirFiles.write_atomic``), so
+    only files no live process is writing are removed. Returns their names.
+    """
+    removed: list[str] = []
+    try:
+        entries = list(data_dir.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        if not _TEMP.fullmatch(path.name) or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            if time.time() - path.stat().st_mtime < FRESH_SECONDS:
+                continue  # perhaps created a moment ago, its lock not yet taken
+        except OSError:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a save in progress
+        else:
+            try:
+                path.unlink()
+                removed.append(path.name)
+            except OSError:
+                pass
+        finally:
+            os.close(fd)
+    if removed:
+        log.warning("removed %d temporary file(s) left by an interrupted index save: %s", len(removed),
+                    ", ".join(removed))
+    return removed
