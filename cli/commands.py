@@ -174,6 +174,14 @@ def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
                             "any search repairs it, or run `paperlens rebuild`")
     if state["duplicate_ids"]:
         problems.append(f"{state['duplicate_ids']} duplicate paper rows")
+    from index.dedupe import duplicate_groups
+
+    groups = duplicate_groups(ix.store)
+    if groups:
+        extra = sum(len(g) - 1 for g in groups)
+        shown = "; ".join(" = ".join(g) for g in groups[:5]) + (f"; and {len(groups) - 5} more" if len(groups) > 5 else "")
+        problems.append(f"{extra} papers are held more than once under different ids (same title and first "
+                        f"author): {shown}")
     report = {"papers": state["papers"], "problems": problems, "ok": not problems}
     if a.json:
         emit(report)

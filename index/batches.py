@@ -67,18 +67,28 @@ class BatchWriter(DerivedIndexes):
     def _commit(
         self, papers: list[Paper], need: dict[str, dict[str, np.ndarray]], report: IngestReport
     ) -> None:
-        """Store a batch and add its vectors to the loaded indexes (the caller holds the write lock)."""
-        for name in self._spaces:
-            self._fresh(name)
-        before = self.store.generation
-        results = self.store.upsert(
-            [Row(p, need[p.id].get("vector"), need[p.id].get("mvector")) for p in papers]
-        )
-        after = self.store.generation
+        """Store a batch and add its vectors to the loaded indexes (the caller holds the write lock).
+
+        Inside the store's write lock, the batch is matched to held papers again: another process may have
+        stored some of them, under other ids, since the match made before embedding. A paper that now
+        matches is merged into the held one, whose text and vectors stay.
+        """
+        with self.store.write_lock():
+            papers, matched = match_held(self.store, papers)
+            report.matched += matched
+            for name in self._spaces:
+                self._fresh(name)
+            before = self.store.generation
+            results = self.store.upsert(
+                [Row(p, need.get(p.id, {}).get("vector"), need.get(p.id, {}).get("mvector")) for p in papers]
+            )
+            after = self.store.generation
         for sp in self._spaces.values():
             vi = sp.index
             assert vi is not None
-            items = [(rid, p) for (rid, _), p in zip(results, papers, strict=True) if sp.column in need[p.id]]
+            items = [
+                (rid, p) for (rid, _), p in zip(results, papers, strict=True) if sp.column in need.get(p.id, {})
+            ]
             if items:
                 vi.add(
                     [rid for rid, _ in items],

@@ -7,6 +7,11 @@ updates the held paper -- its id, abstract and embedding are kept; what the new 
 abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of adding a
 second row that search would show twice. Papers with the same arXiv id are one paper already (the id);
 the same DOI (a doi.org link) matches before the title does.
+
+The match is made twice: before a batch is embedded (so a held paper is not embedded again) and again inside
+the store's write lock, just before the batch is written, where no other process can store the same paper in
+between (two imports of one list under different ids would otherwise both add it).
+:func:`duplicate_groups` finds what got through anyway (rows written before this rule), for `paperlens check`.
 """
 
 from __future__ import annotations
@@ -90,3 +95,18 @@ def match_held(store: PaperStore, papers: list[Paper]) -> tuple[list[Paper], int
         out.append(merge_into(got[1], p))
         matched += 1
     return out, matched
+
+
+def duplicate_groups(store: PaperStore) -> list[list[str]]:
+    """Ids of papers held more than once under different ids (same title and first author), one list per
+    paper, the oldest id first."""
+    groups: list[list[str]] = []
+    for title, held in store.same_titles().items():
+        left = list(held)
+        while left:
+            (pid, authors), rest = left[0], left[1:]
+            same = [other for other, a in rest if same_paper(title, authors, a)]
+            if same:
+                groups.append([pid, *same])
+            left = [(o, a) for o, a in rest if o not in same]
+    return groups

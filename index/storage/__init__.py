@@ -30,6 +30,9 @@ class PaperStore(Protocol):
     # ----- transactions, raw reads (digest state), meta -----
     def transaction(self) -> AbstractContextManager[Any]:
         """One write transaction (the yielded handle takes ``execute(sql, args)`` with ? placeholders)."""
+    def write_lock(self) -> AbstractContextManager[Any]:
+        """A write transaction that writers of every process take in turn (SQLite: BEGIN IMMEDIATE;
+        PostgreSQL: an advisory lock); transactions and reads inside it on this thread are part of it."""
     def ensure_schema(self, sql: str) -> None:
         """Create tables another part of the library keeps in this database (digest state)."""
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -53,6 +56,10 @@ class PaperStore(Protocol):
         """Insert or update papers and their vectors in one transaction; (rowid, added|updated|unchanged) each."""
     def by_titles(self, titles: Sequence[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         """Lower-cased title -> [(id, authors)] of held papers with these titles."""
+        ...
+
+    def same_titles(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Lower-cased title -> [(id, authors)] of every title held by more than one paper."""
         ...
 
     def by_dois(self, dois: Sequence[str]) -> dict[str, list[str]]:

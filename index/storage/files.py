@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import re
+import sqlite3
 import stat
 import time
 from pathlib import Path
@@ -72,6 +73,29 @@ def read_only_error(data_dir: Path, db: Path) -> StorageError | None:
                 "that runs PaperLens) and run the command again."
             )
     return None
+
+
+def damaged_error(db: Path, found: str) -> StorageError:
+    """The error for a database SQLite finds damaged, naming what it found and the next step."""
+    return StorageError(
+        f"{db} is damaged (SQLite reports: {found[:300]}); PaperLens will not write into it. `paperlens check` "
+        "lists the problems. Restore a backup (`paperlens restore PATH`), or move papers.db aside and import "
+        "your papers again."
+    )
+
+
+def sqlite_error(e: sqlite3.DatabaseError, data_dir: Path, db: Path) -> Exception:
+    """A failed open or write, said as what it is: read-only storage (healthy: a permission to fix), a
+    database SQLite finds damaged, or the error itself (busy, full disk: errors.explain words those)."""
+    text = str(e)
+    if isinstance(e, sqlite3.OperationalError) and "readonly" in text.replace("-", "").replace(" ", ""):
+        return read_only_error(data_dir, db) or StorageError(
+            f"{db} could not be written ({text}): its file or directory is read-only. The store is not "
+            "damaged: make the data directory and its papers.db* files writable and run the command again."
+        )
+    if any(w in text for w in ("malformed", "corrupt", "not a database")):
+        return damaged_error(db, text)
+    return e
 
 
 def repair_side_files(db: Path) -> None:

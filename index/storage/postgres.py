@@ -96,6 +96,15 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
         with self._lock, self._db.transaction(), self._db.cursor() as cur:
             yield _Tx(cur)
 
+    @contextmanager
+    def write_lock(self) -> Iterator[_Tx]:
+        """A transaction holding the papers' write lock (a transaction-scoped advisory lock): writers in
+        every process take turns, so a check made inside it (is this paper already held under another id?)
+        still holds when it commits. Readers are not blocked."""
+        with self.transaction() as db:
+            db.execute("SELECT pg_advisory_xact_lock(727211)")
+            yield db
+
     def ensure_schema(self, sql: str) -> None:
         with self._lock, self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(727210)")

@@ -13,6 +13,8 @@ from typing import Any
 from index.ids import doi_of_urls
 from index.storage.rows import LATEST_PUBLISHED, _date
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
 
 class PortableQueries(ABC):
     """Mixed into both stores; each supplies ``query``, ``transaction`` and its dialect's GREATEST."""
@@ -35,16 +37,33 @@ class PortableQueries(ABC):
         return {r[0]: int(r[1]) for r in self.query("SELECT id, COUNT(*) FROM papers GROUP BY id")}
 
     def by_titles(self, titles: Sequence[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-        """Lower-cased title -> [(id, authors)] of the papers held under these titles (case ignored)."""
+        """Title key -> [(id, authors)] of the papers held under these titles (``titles`` given as
+        index.dedupe.title_key gives them: ASCII letters lower-cased, spacing folded; results keyed the same).
+
+        Each title is looked up as SQLite's lower() and PostgreSQL's (which also lowers other letters) see it,
+        and the key of a stored title is made here, so 'Über ...' matches on both backends."""
         out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        keys = list(dict.fromkeys(t.lower() for t in titles))
+        wanted = set(titles)
+        keys = list(dict.fromkeys(k for t in titles for k in (t, t.lower())))
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for pid, title, authors in self.query(
                 f"SELECT id, title, authors FROM papers WHERE lower(title) IN ({marks})", chunk
             ):
-                out.setdefault(str(title).lower(), []).append((pid, tuple(json.loads(authors))))
+                key = " ".join(str(title).split()).translate(_ASCII_LOWER)
+                if key in wanted and pid not in {p for p, _ in out.get(key, [])}:
+                    out.setdefault(key, []).append((pid, tuple(json.loads(authors))))
+        return out
+
+    def same_titles(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Lower-cased title -> [(id, authors)] of every title held by more than one paper (oldest first)."""
+        out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for title, pid, authors in self.query(
+            "SELECT lower(title), id, authors FROM papers WHERE lower(title) IN "
+            "(SELECT lower(title) FROM papers GROUP BY lower(title) HAVING COUNT(*) > 1) ORDER BY rowid"
+        ):
+            out.setdefault(str(title), []).append((pid, tuple(json.loads(authors))))
         return out
 
     def by_dois(self, dois: Sequence[str]) -> dict[str, list[str]]:

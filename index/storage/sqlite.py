@@ -12,13 +12,14 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from index.models import Filters, Paper
+from index.storage.files import damaged_error, read_only_error, repair_side_files, sqlite_error
 from index.storage.rows import (
     COLUMNS,
     SCHEMA,
@@ -45,27 +46,87 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / "papers.db"
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise (read_only_error(self.data_dir.parent, self.path) or e) from e
+        repair_side_files(self.path)
+        refused = read_only_error(self.data_dir, self.path)
+        if refused is not None:
+            raise refused
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        self._depth = 0  # transactions this thread has open (nested ones are part of the outermost)
+        self._verified = False
+        # Writers wait for each other (BEGIN IMMEDIATE) rather than fail: an import's batch commits in well
+        # under a second, but two imports, a server and a digest may all write at once.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=60)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            self._db.close()
+            raise self._explain(e) from e
 
     # ----- transactions and meta -----
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, holding SQLite's write lock from its start (BEGIN IMMEDIATE), so what it
+        reads no other process changes before it commits. A transaction opened inside another one on the
+        same thread is part of the outer one."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as e:
+                raise self._explain(e) from e
+            self._depth = 1
             try:
                 yield self._db
-            except BaseException:
+            except BaseException as e:
                 self._db.execute("ROLLBACK")
+                if isinstance(e, sqlite3.DatabaseError):
+                    raise self._explain(e) from e
                 raise
             else:
-                self._db.execute("COMMIT")
+                try:
+                    self._db.execute("COMMIT")
+                except sqlite3.DatabaseError as e:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise self._explain(e) from e
+            finally:
+                self._depth = 0
+
+    def write_lock(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A transaction that holds the database's write lock from its start: two processes' writers take
+        turns, so a check made inside it (is this paper already held?) still holds when it commits."""
+        return self.transaction()
+
+    def _explain(self, e: sqlite3.DatabaseError) -> Exception:
+        return sqlite_error(e, self.data_dir, self.path)
+
+    def verify(self) -> None:
+        """Refuse to write into a damaged database: SQLite's quick_check, once per store, before its first
+        write of papers (a write into a corrupt page spreads the damage and reports success)."""
+        if self._verified:
+            return
+        with self._lock:
+            try:
+                found = [str(r[0]) for r in self._db.execute("PRAGMA quick_check(5)").fetchall()]
+            except sqlite3.DatabaseError as e:
+                raise damaged_error(self.path, str(e)) from e
+            if found != ["ok"]:
+                raise damaged_error(self.path, "; ".join(found))
+            self._verified = True
 
     def prepare_vectors(self, column: str, dim: int) -> None:
         """Nothing to do: SQLite keeps vectors as blobs and FAISS indexes them."""
@@ -129,6 +190,7 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             (rowid, outcome) per row, outcome one of ``added``, ``updated``, ``unchanged``.
         """
         results: list[tuple[int, str]] = []
+        self.verify()
         with self.transaction() as db:
             changed = False
             for row in rows:
