@@ -25,15 +25,17 @@ RUN pip install ".[postgres]" \
     && python -c "import torch; assert torch.version.cuda is None, 'a CUDA build of torch was installed'" \
     && rm -rf /src
 
-# A dedicated user without a login shell. /data holds the store and the indexes (a volume: it outlives the
-# container); /cache holds this CPU's measured encoder choice and the model's ONNX exports (compose mounts a
+# A dedicated user without a login shell. The volume /data holds the data directory /data/index (the store
+# and the indexes): a directory inside the volume, not the volume itself, because `paperlens restore` swaps
+# the data directory by renaming it and its staging copy beside it, which a mount point cannot be.
+# /cache holds this CPU's measured encoder choice and the model's ONNX exports (compose mounts a
 # volume there so they are not measured and exported again at every container start).
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/paperlens \
         --shell /usr/sbin/nologin paperlens \
     && mkdir -p /data /cache \
     && chown paperlens:paperlens /data /cache
 
-ENV PAPERLENS_DATA_DIR=/data \
+ENV PAPERLENS_DATA_DIR=/data/index \
     XDG_CACHE_HOME=/cache \
     HF_HUB_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false \

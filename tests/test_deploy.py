@@ -57,6 +57,13 @@ def dockerfile() -> list[tuple[str, str]]:
     return out
 
 
+def inside(data_dir: str, mount: str) -> bool:
+    """The data directory is a directory inside the volume (or the writable directory), not the volume itself:
+    `paperlens restore` stages a copy beside the data directory and renames both, which a mount point
+    refuses (EBUSY) and a parent owned by root forbids."""
+    return Path(data_dir).parent == Path(mount)
+
+
 def exec_form(args: str) -> list[str]:
     value = json.loads(args)
     assert isinstance(value, list) and all(isinstance(v, str) for v in value), args
@@ -150,9 +157,9 @@ def test_dockerfile_runs_as_a_user_with_the_data_directory_as_a_volume() -> None
     for word, args in steps:
         if word == "ENV":
             env.update(env_pairs(args))
-    assert env["PAPERLENS_DATA_DIR"] == "/data"
     volumes = [v for word, args in steps if word == "VOLUME" for v in exec_form(args)]
     assert volumes == ["/data"]
+    assert inside(env["PAPERLENS_DATA_DIR"], "/data")
     users = [args for word, args in steps if word == "USER"]
     assert users and users[-1] not in ("root", "0"), "the container runs as a dedicated user"
     last_user = max(i for i, (word, _) in enumerate(steps) if word == "USER")
@@ -202,7 +209,7 @@ def test_compose_runs_the_bot_and_the_api_over_one_data_volume() -> None:
         s = services[name]
         assert "profiles" not in s, f"{name} starts with a plain `docker compose up`"
         assert s["build"] == "." and s["env_file"] == ".env"
-        assert "data:/data" in s["volumes"] and s["environment"]["PAPERLENS_DATA_DIR"] == "/data"
+        assert "data:/data" in s["volumes"] and inside(s["environment"]["PAPERLENS_DATA_DIR"], "/data")
     assert "data" in c["volumes"]
     assert (
         services["bot"]["entrypoint"] == ["python", "-m", "bot"] and (ROOT / "bot" / "__main__.py").exists()
@@ -279,9 +286,9 @@ def test_units_run_hardened_as_a_dedicated_user(name: str) -> None:
         assert s.get(key) == want, f"{name}: {key}={s.get(key)!r}"
     exec_start = s["ExecStart"].split()
     assert exec_start[0] == "/usr/bin/env" and exec_start[1].startswith("PAPERLENS_DATA_DIR=")
-    data_dir = exec_start[1].split("=", 1)[1]
-    assert s["ReadWritePaths"].split() == [data_dir] == [f"/var/lib/{s['StateDirectory']}"]
-    assert s["WorkingDirectory"] == data_dir  # where the settings look for a .env
+    state = f"/var/lib/{s['StateDirectory']}"
+    assert s["ReadWritePaths"].split() == [state] and inside(exec_start[1].split("=", 1)[1], state)
+    assert s["WorkingDirectory"] == state  # where the settings look for a .env: none there
     program, args = exec_start[2], exec_start[3:]
     if name == "paperlens-bot.service":
         assert (program, args) == (VENV + "python", ["-m", "bot"])
