@@ -68,7 +68,9 @@ def split_name(name: str) -> NameParts:
     other two-character family names kept whole); '约翰·史密斯' (a transliterated Western name) is split at the
     dot, family name last. Names in Latin letters are taken in the order papers print them, given names first.
     """
-    name = " ".join(name.split())
+    name = " ".join(name.split()).strip(" ,")
+    if not name:
+        return NameParts("")
     if "," in name:
         parts = [p.strip() for p in name.split(",") if p.strip()]
         if len(parts) >= 3:  # BibTeX's "Last, Jr., First"
@@ -197,7 +199,8 @@ def bibtex_entry(p: Paper) -> Entry:
     if doi:
         fields["doi"] = doi
     fields["abstract"] = _escape(p.abstract)
-    persons = {"author": [_person(a) for a in p.authors]} if p.authors else {}
+    authors = [_person(a) for a in p.authors if split_name(a).last]
+    persons = {"author": authors} if authors else {}
     return Entry("inproceedings" if venue else "misc", fields=fields, persons=persons)
 
 
@@ -214,7 +217,7 @@ def ris_record(p: Paper) -> dict[str, object]:
     rec: dict[str, object] = {
         "type_of_reference": "CONF" if venue else ("UNPB" if parse_arxiv_id(p.id) else "GEN"),
         "title": p.title,
-        "authors": [ris_name(a) for a in p.authors],
+        "authors": [name for name in map(ris_name, p.authors) if name],
         "abstract": p.abstract,
         "id": p.id,
     }

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
+import threading
 import tomllib
 from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,10 +181,40 @@ def test_dockerfile_entry_point_is_paperlens_and_its_command_exists() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert entry == ["paperlens"] and "paperlens" in scripts
     assert paperlens_command(cmd) == "serve"
-    health = next(args for word, args in steps if word == "HEALTHCHECK")
-    assert "/healthz" in health and '@app.get("/healthz"' in (ROOT / "api" / "app.py").read_text(
-        encoding="utf-8"
-    )
+
+
+def test_the_healthcheck_asks_the_api_and_fails_when_it_does_not_answer_ok() -> None:
+    health = next(args for word, args in dockerfile() if word == "HEALTHCHECK")
+    options, _, command = health.partition(" CMD ")
+    assert "--start-period=" in options
+    argv = exec_form(command)  # a broken exec form would silently become a shell command
+    assert argv[0] == "python" and "/healthz" in argv[-1]
+    assert '@app.get("/healthz"' in (ROOT / "api" / "app.py").read_text(encoding="utf-8")
+
+    status = {"code": 200}
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            code = status["code"] if self.path == "/healthz" else 404
+            self.send_response(code)
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {**os.environ, "PAPERLENS_API_PORT": str(server.server_address[1])}
+    run = [sys.executable, *argv[1:]]
+    try:
+        assert subprocess.run(run, env=env, capture_output=True, timeout=30).returncode == 0
+        status["code"] = 503
+        assert subprocess.run(run, env=env, capture_output=True, timeout=30).returncode != 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert subprocess.run(run, env=env, capture_output=True, timeout=30).returncode != 0  # nothing listening
 
 
 def test_what_the_dockerfile_copies_exists_and_is_not_ignored() -> None:
@@ -210,7 +244,9 @@ def test_compose_runs_the_bot_and_the_api_over_one_data_volume() -> None:
         assert "profiles" not in s, f"{name} starts with a plain `docker compose up`"
         assert s["build"] == "." and s["env_file"] == ".env"
         assert "data:/data" in s["volumes"] and inside(s["environment"]["PAPERLENS_DATA_DIR"], "/data")
-    assert "data" in c["volumes"]
+    assert {"data", "cache"} <= set(c["volumes"])
+    cache = {k: v for word, args in dockerfile() if word == "ENV" for k, v in env_pairs(args).items()}
+    assert all(f"cache:{cache['XDG_CACHE_HOME']}" in services[n]["volumes"] for n in ("bot", "api"))
     assert (
         services["bot"]["entrypoint"] == ["python", "-m", "bot"] and (ROOT / "bot" / "__main__.py").exists()
     )
