@@ -368,6 +368,16 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path) -> None:
     )
     # verify exits 0 on an unknown key or a value it cannot parse, and only warns: warnings fail too
     assert r.returncode == 0 and not r.stdout.strip() and not r.stderr.strip(), r.stdout + r.stderr
+    for name in SERVICES:  # systemd's own hardening score: 10 is unprotected, under 2 is its best band
+        r = subprocess.run(
+            ["systemd-analyze", "security", "--offline=yes", "--no-pager", name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        score = re.search(r"Overall exposure level for \S+: ([\d.]+)", r.stdout)
+        assert score and float(score.group(1)) < 2.0, r.stdout[-2000:] + r.stderr
     r = subprocess.run(
         ["systemd-analyze", "calendar", unit("paperlens-ingest.timer")["Timer"]["OnCalendar"]],
         capture_output=True,
