@@ -110,6 +110,11 @@ def cmd_import(ix: PaperIndex, a: argparse.Namespace) -> int:
     with progress(f"import {Path(a.path).name}") as advance:
         report = ix.ingest(records, str(a.path), advance)
     emit(report.model_dump()) if a.json else print(report.summary())
+    if report.seen == 0 and report.bad_count:
+        print(f"paperlens: error: nothing could be imported from {a.path}: all {report.bad_count:,} of its "
+              f"lines were bad (the first: line {report.bad[0].line}: {report.bad[0].reason}). "
+              "Check the file and its --format.", file=sys.stderr)
+        return 2
     return 0
 
 

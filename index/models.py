@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from index.links import safe_url, safe_urls
 from index.text import clean_block, clean_line
@@ -147,6 +147,21 @@ class BadLine(BaseModel):
     reason: str
 
 
+MAX_BAD_KEPT = 100
+
+
+class BadLines(list[BadLine]):
+    """The bad lines of one import: every one counted, the first MAX_BAD_KEPT kept (a file of millions of bad
+    lines must not hold millions of reports in memory)."""
+
+    total = 0
+
+    def append(self, item: BadLine) -> None:
+        self.total += 1
+        if len(self) < MAX_BAD_KEPT:
+            super().append(item)
+
+
 class IngestReport(BaseModel):
     """What an ingest or import did: counted, never silent."""
 
@@ -156,11 +171,13 @@ class IngestReport(BaseModel):
     updated: int = 0
     unchanged: int = 0
     matched: int = Field(0, description="records that were a held paper under another id (merged into it)")
-    bad: list[BadLine] = Field(default_factory=list)
+    bad: list[BadLine] = Field(default_factory=BadLines, description=f"the first {MAX_BAD_KEPT} bad lines")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def bad_count(self) -> int:
-        return len(self.bad)
+        """Every bad line, also those past the ones kept in ``bad``."""
+        return max(getattr(self.bad, "total", 0), len(self.bad))
 
     def summary(self) -> str:
         text = (

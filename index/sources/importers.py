@@ -23,7 +23,9 @@ from index.sources.lines import (
     clean_text,
     guarded,
     open_lines,
+    open_regular,
     version_number,
+    warn_bad,
 )
 
 log = logging.getLogger(__name__)
@@ -291,14 +293,13 @@ def records_for(
 ) -> Iterator[Record]:
     """The record stream for a file in one of the import formats, each paper also under ``topics``."""
     path = Path(path)
-    if not path.exists():
-        raise ImportFormatError(f"No such file: {path}")
+    open_regular(path).close()  # a missing file, a pipe or a device is refused now, not at the first read
     if topics:
         return with_topics(records_for(path, fmt, id_prefix), topics)
     if fmt == "jsonl":
-        return jsonl_records(path, id_prefix or "import")
+        return warn_bad(jsonl_records(path, id_prefix or "import"), path.name)
     if fmt == "table":
-        return table_records(path, id_prefix)
+        return warn_bad(table_records(path, id_prefix), path.name)
     if fmt == "arxiv-snapshot":
-        return snapshot_records(path)
+        return warn_bad(snapshot_records(path), path.name)
     raise ImportFormatError(f"Unknown import format {fmt!r}: use jsonl, table or arxiv-snapshot.")
