@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 
@@ -53,15 +54,15 @@ class BatchWriter(DerivedIndexes):
     def _embed_spaces(self, work: list[tuple[Space, list[Paper]]]) -> list[np.ndarray]:
         """Each space's vectors of its papers: side by side on two threads when the two encoders run on
         different engines, neither of them NumPy (see :func:`overlaps`), else one after the other."""
-        texts = [[p.embed_text() for p in todo] for _, todo in work]
         embedders = [sp.embedder() for sp, _ in work]  # loaded here: a model loads on one thread only
+        jobs = [partial(space_vectors, e, todo, sp.column != "vector") for e, (sp, todo) in zip(embedders, work, strict=True)]
         if len(work) < 2 or not overlaps(embedders):
-            return [e.encode(t) for e, t in zip(embedders, texts, strict=True)]
+            return [job() for job in jobs]
         with self._model_lock:
             if self._encode_pool is None:
                 self._encode_pool = ThreadPoolExecutor(1, thread_name_prefix="paperlens-embed")
-        later = [self._encode_pool.submit(e.encode, t) for e, t in zip(embedders[1:], texts[1:], strict=True)]
-        first = embedders[0].encode(texts[0])
+        later = [self._encode_pool.submit(job) for job in jobs[1:]]
+        first = jobs[0]()
         return [first, *(f.result() for f in later)]
 
     def _commit(
@@ -101,6 +102,19 @@ class BatchWriter(DerivedIndexes):
             vi.generation = after if vi.generation == before and after - before == ours else -1
         for _, outcome in results:
             setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def space_vectors(emb: Embedder, papers: list[Paper], with_chinese: bool) -> np.ndarray:
+    """A space's vectors of papers (title and abstract). In the multilingual space (``with_chinese``) a paper
+    that also has a Chinese abstract gets the mean of both texts' vectors, renormalised, so a Chinese
+    question finds it through either wording."""
+    vecs = emb.encode([p.embed_text() for p in papers])
+    zh = [i for i, p in enumerate(papers) if with_chinese and p.abstract_zh]
+    if zh:
+        extra = emb.encode([f"{papers[i].title}. {papers[i].abstract_zh}" for i in zh])
+        both = vecs[zh] + extra
+        vecs[zh] = both / np.maximum(np.linalg.norm(both, axis=1, keepdims=True), 1e-12)
+    return vecs
 
 
 def overlaps(embedders: list[Embedder]) -> bool:

@@ -83,7 +83,13 @@ class IndexSettings(BaseSettings):
     fusion_depth: int = Field(100, ge=10, description="Candidates taken from each retriever before fusion")
     multilingual: bool = Field(
         True,
-        description="Also embed abstracts with the multilingual USE encoder so non-English questions find papers",
+        description="Also embed abstracts in a multilingual space so Chinese (and other non-English) questions "
+        "find English papers",
+    )
+    multilingual_model: Literal["auto", "e5-small", "use-v3"] = Field(
+        "auto",
+        description="The multilingual space's encoder: auto (multilingual-e5-small, 4-bit, where the CPU has "
+        "AVX2; else USE multilingual v3), e5-small, or use-v3. Changing it re-embeds that space once",
     )
     topics_file: Path | None = Field(
         None, description="Topics TOML/YAML file; default: the bundled topics.toml"
@@ -139,6 +145,10 @@ class LLMSettings(BaseSettings):
         le=1,
         description="Evidence is weak (the answer says so) when the best English-model cosine is below this...",
     )
-    min_evidence_multilingual: float = Field(
-        0.25, ge=0, le=1, description="...and the best multilingual-encoder cosine is below this (calibrated)"
+    min_evidence_multilingual: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="...and the best multilingual-encoder cosine is below this (default: calibrated per "
+        "encoder, 0.80 for e5-small, 0.25 for USE v3)",
     )

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
+from index.retrieval.e5 import USE_NAME
 from index.retrieval.embed import Embedder
 from index.retrieval.exact import VectorSource
 from index.retrieval.lexical import LexicalIndex
-from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.pgindex import PgVectorIndex
 from index.retrieval.vectors import TRAIN_PER_LIST, CorruptIndexError, IndexParams, VectorIndex, nlist_for
 from index.rwlock import RWLock
@@ -57,6 +57,10 @@ class DerivedIndexes:
 
     @property
     def model_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def multilingual_model_name(self) -> str:
         raise NotImplementedError
 
     # ----- vector indexes -----
@@ -110,10 +114,14 @@ class DerivedIndexes:
 
     def _load(self, sp: Space) -> VectorIndex:
         if self.store.dialect == "postgres":
+            if sp.column != "vector":
+                self._adopt_model(sp)
             dim = self._space_dim(sp)
             self.store.prepare_vectors(sp.column, dim)
             self._embed_missing(sp, set(self.store.hashes()))
             return PgVectorIndex(self.store, sp.column, dim, self.params)  # type: ignore[return-value]
+        if sp.column != "vector":
+            self._adopt_model(sp)
         path = self.store.file(sp.filename)
         params = self.params.resolve(self.store.count())
         vi: VectorIndex | None = None
@@ -154,7 +162,24 @@ class DerivedIndexes:
         return todo
 
     def _space_model(self, sp: Space) -> str:
-        return self.model_name if sp.column == "vector" else MultilingualEmbedder.name
+        return self.model_name if sp.column == "vector" else self.multilingual_model_name
+
+    def _adopt_model(self, sp: Space) -> None:
+        """A space whose stored vectors come from another encoder than the configured one (the multilingual
+        encoder changed) is emptied and re-embedded: vectors of two models never share an index. Stores
+        from before the model was recorded hold USE multilingual v3 vectors."""
+        key, want = f"model_{sp.column}", self._space_model(sp)
+        had = self.store.get_meta(key) or (USE_NAME if self.store.get_meta(f"dim_{sp.column}") else None)
+        if had != want and had is not None:
+            log.warning(
+                "the %s space holds %s vectors; re-embedding its %d papers with %s (once)",
+                sp.column, had, self.store.count(), want,
+            )
+            self.store.clear_vectors(sp.column)
+            self.store.remove_file(sp.filename)
+            self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
+        if self.store.get_meta(key) != want:
+            self.store.set_meta(key, want)
 
     def _space_dim(self, sp: Space) -> int:
         recorded = self.store.get_meta(f"dim_{sp.column}")

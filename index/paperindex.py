@@ -30,10 +30,10 @@ from index.errors import ModelMismatchError
 from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.retrieval import search as retrieval
 from index.retrieval.batching import BatchingEncoder
+from index.retrieval.e5 import load_multilingual, multilingual_model_name
 from index.retrieval.embed import Embedder
 from index.retrieval.encoders import FastQuery, describe_paths, document_path, load_embedder
 from index.retrieval.lexical import LexicalIndex
-from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock
 from index.sources import Record
@@ -111,8 +111,16 @@ class PaperIndex(BatchWriter):
         if self._multi is None:
             with self._model_lock:
                 if self._multi is None:
-                    self._multi = MultilingualEmbedder(self.settings.embed_batch_size, self.settings.embed_dtype)
+                    s = self.settings
+                    self._multi = load_multilingual(s.multilingual_model, s.embed_batch_size, s.embed_dtype)
         return self._multi
+
+    @property
+    def multilingual_model_name(self) -> str:
+        """The multilingual space's encoder (what its vectors were made with), known without loading it."""
+        if self._multi is not None:
+            return self._multi.name
+        return multilingual_model_name(self.settings.multilingual_model)
 
     @property
     def multilingual(self) -> bool:
@@ -123,6 +131,8 @@ class PaperIndex(BatchWriter):
         recorded = self.store.get_meta("embed_model")
         if recorded is None:
             self.store.set_meta("embed_model", self.model_name)
+            if self.multilingual:
+                self.store.set_meta("model_mvector", self.multilingual_model_name)
         elif recorded != self.model_name:
             raise ModelMismatchError(
                 f"This index was built with the embedding model {recorded!r}, but the configured model is "
@@ -194,6 +204,8 @@ class PaperIndex(BatchWriter):
         with self._lock.write():
             self.store.clear_vectors()
             self.store.set_meta("embed_model", self.model_name)
+            if self.multilingual:
+                self.store.set_meta("model_mvector", self.multilingual_model_name)
             for name, sp in self._spaces.items():
                 self.store.remove_file(sp.filename)
                 self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))

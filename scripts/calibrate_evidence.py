@@ -18,6 +18,7 @@ import numpy as np
 from index.config import IndexSettings, LLMSettings
 from index.evaluate import corpus_records
 from index.paperindex import PaperIndex
+from index.retrieval.e5 import evidence_floor
 from index.retrieval.search import best_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,9 @@ def main() -> None:
         ix.ingest(corpus_records(ROOT / "eval" / "sample-en" / "corpus.jsonl"), "sample")
         for name, qs in (("answerable", on), ("off-topic", OFF_TOPIC)):
             ev = np.array([best_evidence(ix, q) for q in qs])
-            weak = sum(1 for d, m in ev if d < llm.min_evidence and m < llm.min_evidence_multilingual)
+            floor = llm.min_evidence_multilingual
+            floor = floor if floor is not None else evidence_floor(ix.multilingual_model_name)
+            weak = sum(1 for d, m in ev if d < llm.min_evidence and m < floor)
             print(
                 f"{name:<11} n={len(qs):>3}  english cos min/median/max {ev[:, 0].min():.3f}/"
                 f"{np.median(ev[:, 0]):.3f}/{ev[:, 0].max():.3f}  multilingual {ev[:, 1].min():.3f}/"

@@ -30,11 +30,11 @@ def fake_index(settings: IndexSettings) -> Iterator[PaperIndex]:
 
 @pytest.fixture(scope="session")
 def real_embedders() -> tuple[Any, Any]:
-    """The packaged English model and the multilingual encoder, loaded once for the whole run."""
+    """The packaged English model and the default multilingual encoder, loaded once for the whole run."""
+    from index.retrieval.e5 import load_multilingual
     from index.retrieval.embed import SentenceTransformerEmbedder
-    from index.retrieval.multilingual import MultilingualEmbedder
 
-    return SentenceTransformerEmbedder(), MultilingualEmbedder()
+    return SentenceTransformerEmbedder(), load_multilingual()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,8 @@ from index.config import LLMSettings
 from index.errors import InvalidQueryError
 from index.models import Answer, Citation, Paper, SearchHit
 from index.paperindex import PaperIndex
-from index.retrieval.lang import detect_lang, english_query
+from index.retrieval.e5 import evidence_floor
+from index.retrieval.lang import detect_lang, english_query, is_cjk
 from index.retrieval.search import Retrieved, best_multilingual, prepare_query, retrieve
 
 log = logging.getLogger(__name__)
@@ -226,11 +227,16 @@ class Answerer:
         return Answer(**base, text=text, citations=[sources[n - 1] for n in cited], provider="extractive")
 
     def _weak(self, q: str, found: Retrieved) -> bool:
-        """Below both calibrated thresholds; the multilingual cosine is computed only when it can matter."""
+        """Below the English space's calibrated threshold and, for a question in Chinese (or another script
+        the multilingual space serves), below that space's too. An English question is judged by the English
+        model alone: the multilingual encoder's cosines are not calibrated for English-to-English matches."""
         if (found.best_dense or 0.0) >= self.settings.min_evidence:
             return False
+        if not is_cjk(q) or not self.index.multilingual:
+            return True
         multi = found.best_multi if found.best_multi is not None else best_multilingual(self.index, q)
-        return multi < self.settings.min_evidence_multilingual
+        floor = self.settings.min_evidence_multilingual
+        return multi < (floor if floor is not None else evidence_floor(self.index.multilingual_model_name))
 
     @staticmethod
     def _sources_text(papers: list[Paper]) -> str:

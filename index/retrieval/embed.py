@@ -48,6 +48,13 @@ class Embedder(Protocol):
         ...
 
 
+def encode_queries(emb: Embedder, texts: list[str]) -> np.ndarray:
+    """Queries through an embedder's query side: models trained with instructions (e5's ``query: ``)
+    embed a question differently from a passage; the others embed both alike."""
+    encode = getattr(emb, "encode_queries", None)
+    return encode(texts) if encode is not None else emb.encode(texts)
+
+
 def cpu_supports_bf16() -> bool:
     """True where the CPU has bfloat16 matrix units (AMX) or AVX512-BF16: bf16 is then faster."""
     return cpu_info().bf16_units

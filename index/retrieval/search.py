@@ -20,7 +20,7 @@ from index.config import IndexSettings
 from index.errors import InvalidQueryError, PaperNotFoundError
 from index.ids import parse_arxiv_id
 from index.models import Filters, Paper, SearchHit, SearchMode
-from index.retrieval.embed import Embedder
+from index.retrieval.embed import Embedder, encode_queries
 from index.retrieval.lang import english_query, is_cjk
 from index.storage import PaperStore
 from index.text import INVISIBLE
@@ -97,7 +97,7 @@ def dense_lists(
         qvec = index.query_embedder.encode([english_query(query)])
     lists = [_dense(index, "dense", qvec, depth, allowed)]
     if is_cjk(query) and index.multilingual:
-        lists.append(_dense(index, "multi", index.multilingual_embedder.encode([query]), depth, allowed))
+        lists.append(_dense(index, "multi", encode_queries(index.multilingual_embedder, [query]), depth, allowed))
     return lists
 
 
@@ -115,7 +115,7 @@ def best_multilingual(index: Searchable, query: str, allowed: np.ndarray | None 
     if not index.multilingual:
         return 0.0
     q = prepare_query(query, index.settings.max_query_chars)
-    multi = _dense(index, "multi", index.multilingual_embedder.encode([q]), 1, allowed)
+    multi = _dense(index, "multi", encode_queries(index.multilingual_embedder, [q]), 1, allowed)
     return multi[0][1] if multi else 0.0
 
 

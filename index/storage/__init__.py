@@ -92,8 +92,8 @@ class PaperStore(Protocol):
         """(rowid, text hash, text) of rows that still need an embedding in this column."""
     def set_vectors(self, items: Iterable[tuple[int, str, np.ndarray | None, np.ndarray | None]]) -> None:
         """Store computed vectors for rows whose text hash is still the one they were computed for."""
-    def clear_vectors(self) -> None:
-        """Forget every stored vector (a rebuild with another model)."""
+    def clear_vectors(self, column: str | None = None) -> None:
+        """Forget every stored vector, or those of one column (a rebuild with another model)."""
 
     # ----- topics and summaries -----
     def topic_state(self, topic: str) -> date | None:

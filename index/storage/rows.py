@@ -236,10 +236,13 @@ class VectorWrites(ABC):
                 )
             self._bump(db)
 
-    def clear_vectors(self) -> None:
-        """Forget every stored vector (a rebuild with another model)."""
+    def clear_vectors(self, column: str | None = None) -> None:
+        """Forget every stored vector, or those of one column (a rebuild with another model)."""
+        if column not in (None, "vector", "mvector"):
+            raise ValueError(column)
+        sets = f"{column}=NULL" if column else "vector=NULL, mvector=NULL"
         with self.transaction() as db:
-            db.execute("UPDATE papers SET vector=NULL, mvector=NULL")
+            db.execute(f"UPDATE papers SET {sets}")  # noqa: S608 - the column is one of two names
             self._bump(db)
 
 
