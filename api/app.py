@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.config import ApiSettings
-from api.guard import BodyGuard, key_ok
+from api.guard import MAX_REF_CHARS, BodyGuard, key_ok
 from api.metrics import Metrics
 from index.answers.answer import Answerer
 from index.answers.summarize import Summarizer
@@ -54,7 +54,9 @@ class Hit(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=20_000, description="English or Chinese")
-    paper: str | None = Field(None, max_length=500, description="Answer from this paper (id, URL or title)")
+    paper: str | None = Field(
+        None, max_length=MAX_REF_CHARS, description="Answer from this paper (id, URL or title)"
+    )
     lang: Literal["en", "zh"] | None = None
 
 
@@ -201,15 +203,23 @@ def create_app(
         f = Filters(since=since, until=until, category=category, topic=topic, author=author)
         return hits_out(index.search(q, k=k, mode=mode, filters=f))
 
-    @app.get("/papers/{paper_id:path}/similar", response_model=list[Hit], responses=ERRORS)
+    def bounded_ref(paper_id: str) -> str:
+        """A paper reference short enough to look up: a longer one is refused before any fuzzy matching."""
+        if len(paper_id) > MAX_REF_CHARS:
+            raise HTTPException(
+                414, f"the paper id is too long ({len(paper_id):,} characters): at most {MAX_REF_CHARS}"
+            )
+        return paper_id
+
+    @app.get("/papers/{paper_id:path}/similar", response_model=list[Hit], responses={**ERRORS, 414: {"model": Error}})
     def similar(paper_id: str, k: K = 5) -> list[Hit]:
         """Papers nearest to one paper."""
-        return hits_out(index.similar(paper_id, k=k))
+        return hits_out(index.similar(bounded_ref(paper_id), k=k))
 
-    @app.get("/papers/{paper_id:path}", response_model=Paper, responses=ERRORS)
+    @app.get("/papers/{paper_id:path}", response_model=Paper, responses={**ERRORS, 414: {"model": Error}})
     def paper(paper_id: str) -> Paper:
         """A paper's metadata; the id may be an arXiv id with or without version, or a stored id."""
-        return index.resolve(paper_id)
+        return index.resolve(bounded_ref(paper_id))
 
     @app.post(
         "/ask",
