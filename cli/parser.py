@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questions", default="eval/answers/questions.jsonl", help="labelled questions (JSONL; see README)"
     )
+    p.add_argument("--corpus", help="a BEIR corpus.jsonl to answer from instead of the bundled sample")
     p.add_argument("--show", choices=["wrong", "all", "none"], default="wrong", help="answers to print")
     p.add_argument("--json", action="store_true")
 

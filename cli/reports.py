@@ -49,7 +49,11 @@ def cmd_eval_answers(a: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"paperlens: error: no question set at {path} (pass --questions PATH)", file=sys.stderr)
         return 2
-    result = run_answer_eval(path, LLMSettings(), progress)
+    corpus = Path(a.corpus) if a.corpus else None
+    if corpus is not None and not corpus.is_file():
+        print(f"paperlens: error: no corpus at {corpus} (a BEIR corpus.jsonl)", file=sys.stderr)
+        return 2
+    result = run_answer_eval(path, LLMSettings(), progress, corpus=corpus)
     if a.json:
         emit(result)
         return 0

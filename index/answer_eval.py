@@ -7,7 +7,8 @@ A question set is JSONL, one object per line::
 
 ``must_contain`` is a list of groups: every group must be matched by one of its strings (case and spacing
 ignored). An answer counts as correct when its text matches every group and its citations include ``paper``.
-The sample corpus is imported into a temporary data directory, so the figures measure what users get.
+The sample corpus (or a BEIR-format ``corpus.jsonl`` given as ``corpus``) is imported into a temporary data
+directory, so the figures measure what users get.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from index.answers.answer import Answerer
 from index.config import IndexSettings, LLMSettings
 from index.cpu import cpu_info
 from index.errors import ImportFormatError
-from index.evaluate import ProgressFactory, no_progress
+from index.evaluate import ProgressFactory, corpus_records, no_progress
 from index.models import Answer
 from index.paperindex import PaperIndex
 from index.sample import SAMPLE_SIZE, import_sample
@@ -116,21 +117,27 @@ def run_answer_eval(
     questions_path: Path,
     llm: LLMSettings,
     progress: ProgressFactory = no_progress,
+    corpus: Path | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """The question set against the bundled sample corpus in a temporary index: the extractive default,
-    and the configured provider too when one is set."""
+    """The question set against the bundled sample corpus (or ``corpus``, a BEIR corpus.jsonl) in a
+    temporary index: the extractive default, and the configured provider too when one is set."""
     questions = load_questions(questions_path)
     with tempfile.TemporaryDirectory(prefix="paperlens-answer-eval-") as tmp:
         settings = IndexSettings(data_dir=Path(tmp), **overrides)
         index = PaperIndex(settings)
         try:
-            with progress("import sample", SAMPLE_SIZE) as advance:
-                import_sample(index, advance)
+            if corpus is None:
+                with progress("import sample", SAMPLE_SIZE) as advance:
+                    import_sample(index, advance)
+            else:
+                with progress(f"import {corpus.parent.name}", None) as advance:
+                    index.ingest(corpus_records(corpus), corpus.parent.name, advance)
             known = {pid for _, pid, _ in index.store.titles()}
             unknown = sorted({q.paper for q in questions} - known)
             if unknown:
-                raise ImportFormatError(f"{questions_path}: papers not in the sample corpus: {unknown[:3]}")
+                where = corpus or "the sample corpus"
+                raise ImportFormatError(f"{questions_path}: papers not in {where}: {unknown[:3]}")
             runs = [evaluate_answers(Answerer(index, LLMSettings(provider="extractive")), questions)]
             if llm.provider != "extractive":
                 runs.append(evaluate_answers(Answerer(index, llm), questions))
