@@ -12,8 +12,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,43 +20,28 @@ import discord
 import pytest
 
 from bot import render
-from bot.cogs.digest import DigestCog
 from index.config import IndexSettings
 from index.models import Paper
 from index.paperindex import PaperIndex
-from index.sources.importers import records_for
 from index.storage.digests import DigestStore, marker
 from index.storage.rows import Row
 from index.storage.sqlite import SqliteStore
-from tests.helpers.fake_discord import FakeDiscord, Interaction
+from tests.helpers.fake_discord import Interaction
 from tests.helpers.fakes import FakeEmbedder
-from tests.helpers.live_bot import World, fake_discord, fresh_executors, live_bot, make_services, make_world
+from tests.helpers.live_bot import (
+    MON,
+    drive_digests,
+    fake_discord,
+    fresh_executors,
+    live_bot,
+    make_services,
+    make_world,
+    markers,
+    quiet_scheduler,
+    subscribe,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "index" / "data" / "sample_papers.jsonl"
-MON = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)  # a Monday, after an 08:00 UTC digest time
-NERF_WORDS = ("nerf", "radiance", "gaussian", "splatting")
-
-
-def nerf_topics(rec: Any) -> Any:
-    """The sample corpus with the NeRF topic on its NeRF / Gaussian-splatting papers (digests need topics)."""
-    n, p = rec
-    if isinstance(p, Paper) and any(w in p.title.lower() for w in NERF_WORDS):
-        p = p.model_copy(update={"topics": ("NeRF",)})
-    return n, p
-
-
-@pytest.fixture
-def fake_index(tmp_path: Path) -> Iterator[PaperIndex]:
-    """The 40 sample papers on the concept-counting fake embedder: fast, and exact where ranking matters."""
-    ix = PaperIndex(
-        IndexSettings(_env_file=None, data_dir=tmp_path / "data", multilingual=False, arxiv_url="http://127.0.0.1:9/?{}",
-                      arxiv_retries=0, arxiv_delay_seconds=0),
-        embedder=FakeEmbedder(),
-    )
-    ix.ingest(map(nerf_topics, records_for(SAMPLE, "jsonl")), "sample")
-    yield ix
-    ix.close()
 
 
 def run(coro: Any) -> Any:
@@ -340,39 +324,6 @@ def test_fit_message_shortens_every_section_before_dropping_any() -> None:
 
 
 # ----- digests ---------------------------------------------------------------------------------------
-def subscribe(ix: PaperIndex, w: World, channels: list[int]) -> list[int]:
-    store = DigestStore(ix.store)
-    created = MON - timedelta(days=3)
-    return [store.subscribe(guild_id=w.guild, channel_id=c, topic="NeRF", at="08:00", tz="UTC", created_by=w.manager,
-                            now=created).id for c in channels]
-
-
-async def quiet_scheduler(services: Any, bot: Any) -> None:
-    """Stop the bot's own digest loop (the tests drive the runner at a chosen time) and wait for a tick
-    already under way: the digest pool has one thread, so a no-op queued now runs after it."""
-    cog: DigestCog = bot.get_cog("DigestCog")
-    cog.scheduler.cancel()
-    await services.run_digest(lambda: None)
-
-
-async def drive_digests(services: Any, bot: Any, rounds: int = 6) -> None:
-    cog: DigestCog = bot.get_cog("DigestCog")
-    assert cog.runner is not None
-    await services.run_digest(cog.runner.tick, MON)
-    for _ in range(rounds):  # what the scheduler's next ticks do after a transient failure
-        await services.run_digest(cog.runner.recover, datetime.now(UTC))
-
-
-def markers(fake: FakeDiscord, channel: int) -> list[str]:
-    out = []
-    threads = [int(c["id"]) for c in fake.channels.values() if c.get("parent_id") == str(channel)]
-    for cid in [channel, *threads]:
-        for m in fake.channel_messages(cid):
-            for e in m.get("embeds") or []:
-                out.append((e.get("footer") or {}).get("text", "").split(" · ")[0])
-    return out
-
-
 def test_digests_to_several_channels_through_429s_and_5xx_are_exactly_once(fake_index: PaperIndex) -> None:
     services = make_services(fake_index)
 

@@ -17,6 +17,7 @@ CHOICE_NAME, CHOICE_VALUE = 100, 100
 # https://discord.com/developers/docs/components/reference
 CUSTOM_ID, BUTTON_LABEL, ROWS, ROW_ITEMS, SELECT_OPTIONS, PLACEHOLDER = 100, 80, 5, 5, 25, 150
 THREAD_NAME = 100
+URL_SCHEMES = ("http", "https")
 
 
 def _len(x: Any) -> int:
@@ -42,6 +43,28 @@ def embed_problems(e: dict[str, Any], where: str) -> list[str]:
     if _len((e.get("author") or {}).get("name")) > EMBED_AUTHOR:
         out.append(f"{where}: author name > {EMBED_AUTHOR}")
     return out
+
+
+def embed_url_errors(p: dict[str, Any]) -> dict[str, Any]:
+    """Discord's 400 Invalid Form Body ``errors`` object for embed links that are not http(s), or {} when
+    there is none: Discord refuses the whole message (it does not drop the link)."""
+    errors: dict[str, Any] = {}
+    for i, e in enumerate(p.get("embeds") or []):
+        for key, url in (("url", e.get("url")), ("author.url", (e.get("author") or {}).get("url"))):
+            if url is None:
+                continue
+            scheme = str(url).split(":", 1)[0].lower() if ":" in str(url) else ""
+            if scheme in URL_SCHEMES and str(url).split(":", 1)[1].startswith("//"):
+                continue
+            message = (
+                f'Scheme "{scheme}" is not supported. Scheme must be one of {URL_SCHEMES}.'
+                if scheme
+                else "Not a well formed URL."
+            )
+            errors.setdefault("embeds", {}).setdefault(str(i), {})[key] = {
+                "_errors": [{"code": "URL_TYPE_INVALID_URL", "message": message}]
+            }
+    return errors
 
 
 def embed_chars(e: dict[str, Any]) -> int:

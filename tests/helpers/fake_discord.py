@@ -31,6 +31,7 @@ from tests.helpers import discord_limits as limits
 _ids = itertools.count(1_200_000_000_000_000_000)
 INTERACTION_DEADLINE = 3.0  # seconds Discord waits for the first response to an interaction
 ALL_PERMISSIONS = (1 << 50) - 1
+BOT_PERMISSIONS = ALL_PERMISSIONS & ~int(discord.Permissions(administrator=True).value)  # its role, no admin
 MEMBER_PERMISSIONS = int(
     discord.Permissions(view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True).value
 )
@@ -56,9 +57,12 @@ class Fault:
     times: int = 1
     retry_after: float = 0.05
     skip: int = 0  # let this many matching requests through first
+    body: str | None = None  # only requests whose raw body contains this (one message, not every one)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, raw: bytes = b"") -> bool:
         if self.times <= 0 or self.method not in (method, "*") or not self.path.search(path):
+            return False
+        if self.body is not None and self.body not in raw.decode("utf-8", "replace"):
             return False
         if self.skip > 0:
             self.skip -= 1
@@ -137,6 +141,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.dms: dict[int, int] = {}  # user -> DM channel
+        self.bot_roles: dict[int, int] = {}  # guild -> the bot's managed role
 
     # ----- world -----
     def add_user(self, name: str) -> int:
@@ -147,7 +152,8 @@ class FakeDiscord:
     def add_guild(self, name: str = "lab") -> int:
         gid = snowflake()
         self.guilds[gid] = {"id": str(gid), "name": name, "owner_id": str(self.owner_id)}
-        self.members[gid] = {self.bot_id: ALL_PERMISSIONS, self.owner_id: ALL_PERMISSIONS}
+        self.members[gid] = {self.bot_id: BOT_PERMISSIONS, self.owner_id: ALL_PERMISSIONS}
+        self.bot_roles[gid] = snowflake()
         return gid
 
     def add_member(self, guild_id: int, user_id: int, *, manage_guild: bool = False) -> None:
@@ -164,6 +170,32 @@ class FakeDiscord:
         self.messages[cid] = []
         return cid
 
+    def deny(self, channel_id: int, user_id: int, **perms: bool) -> None:
+        """A member overwrite in a channel denying ``perms`` (discord.Permissions names) to a user (the bot,
+        usually). Call before the bot logs in: GUILD_CREATE carries the channel's overwrites."""
+        bits = int(discord.Permissions(**perms).value)
+        self.channels[channel_id]["permission_overwrites"].append(
+            {"id": str(user_id), "type": 1, "allow": "0", "deny": str(bits)}
+        )
+
+    def permissions(self, channel_id: int, user_id: int) -> int:
+        """A member's permissions in a channel (a thread uses its parent's): guild permissions, then the
+        channel's member overwrites."""
+        ch = self.channels[channel_id]
+        if ch.get("parent_id"):
+            ch = self.channels[int(ch["parent_id"])]
+        if not ch.get("guild_id"):
+            return MEMBER_PERMISSIONS
+        perms = self.members[int(ch["guild_id"])].get(user_id, MEMBER_PERMISSIONS)
+        for o in ch.get("permission_overwrites") or []:
+            if int(o["id"]) == user_id:
+                perms = (perms & ~int(o["deny"])) | int(o["allow"])
+        return perms
+
+    def _bot_may(self, channel_id: int, **perms: bool) -> bool:
+        need = int(discord.Permissions(**perms).value)
+        return self.permissions(channel_id, self.bot_id) & need == need
+
     def remove_channel(self, channel_id: int) -> None:
         """The channel is deleted: every request about it now answers 404 Unknown Channel."""
         self.channels.pop(channel_id, None)
@@ -179,10 +211,11 @@ class FakeDiscord:
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return self.messages.get(channel_id, [])
 
-    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.05, skip: int = 0) -> None:
-        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex with ``status``
-        (after letting ``skip`` of them through)."""
-        self.faults.append(Fault(method, re.compile(path), status, times, retry_after, skip))
+    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.05, skip: int = 0,
+             body: str | None = None) -> None:
+        """Answer the next ``times`` requests matching ``method`` and the ``path`` regex (and whose raw body
+        contains ``body``, when given) with ``status``, after letting ``skip`` of them through."""
+        self.faults.append(Fault(method, re.compile(path), status, times, retry_after, skip, body))
 
     def assert_clean(self) -> None:
         assert not self.violations, "the bot sent what Discord refuses:\n" + "\n".join(self.violations)
@@ -221,8 +254,9 @@ class FakeDiscord:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        raw = await request.read() if any(f.body is not None for f in self.faults) and request.body_exists else b""
         for f in self.faults:
-            if f.matches(request.method, request.path):
+            if f.matches(request.method, request.path, raw):
                 f.times -= 1
                 self.requests.append((request.method, request.path, f.status))
                 return self._fault(f)
@@ -242,7 +276,7 @@ class FakeDiscord:
                 429,
                 {"Retry-After": str(f.retry_after), "X-RateLimit-Scope": "user"},
             )
-        codes = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
+        codes = {400: (50035, "Invalid Form Body"), 403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
         code, msg = codes.get(f.status, (0, "Internal Server Error"))
         return self._json({"message": msg, "code": code}, f.status)
 
@@ -298,14 +332,18 @@ class FakeDiscord:
         self.identified.set()
 
     def _member(self, gid: int, uid: int) -> dict[str, Any]:
-        return {"user": self.users[uid], "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        roles = [str(self.bot_roles[gid])] if uid == self.bot_id and gid in self.bot_roles else []
+        return {"user": self.users[uid], "roles": roles, "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
 
     def _guild_create(self, gid: int) -> dict[str, Any]:
         g = self.guilds[gid]
         return {
             **g, "unavailable": False, "member_count": len(self.members[gid]), "large": False,
             "roles": [{"id": str(gid), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS), "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                      {"id": str(self.bot_roles[gid]), "name": "PaperLens", "permissions": str(BOT_PERMISSIONS),
+                       "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0,
+                       "tags": {"bot_id": str(self.bot_id)}}],
             "channels": [c for c in self.channels.values() if c.get("guild_id") == str(gid) and c["type"] == 0],
             "threads": [], "members": [self._member(gid, u) for u in self.members[gid]], "emojis": [], "stickers": [],
             "features": [], "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
@@ -329,7 +367,8 @@ class FakeDiscord:
         gid = ch.get("guild_id")
         if gid is not None:
             perms = self.members[int(gid)].get(user_id, MEMBER_PERMISSIONS)
-            p |= {"guild_id": gid, "guild_locale": "en-US", "context": 0, "app_permissions": str(ALL_PERMISSIONS),
+            p |= {"guild_id": gid, "guild_locale": "en-US", "context": 0,
+                  "app_permissions": str(self.permissions(channel_id, self.bot_id)),
                   "member": {**self._member(int(gid), user_id), "permissions": str(perms)},
                   "authorizing_integration_owners": {"0": gid}}
         else:
@@ -390,6 +429,17 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", event)
         return msg
 
+    async def react(self, user_id: int, channel_id: int, message_id: int, emoji: str, added: bool = True) -> None:
+        """A member adds (or removes) a unicode-emoji reaction on a message (MESSAGE_REACTION_ADD / _REMOVE)."""
+        data: dict[str, Any] = {"user_id": str(user_id), "channel_id": str(channel_id), "message_id": str(message_id),
+                                "emoji": {"id": None, "name": emoji}, "burst": False, "type": 0}
+        gid = self.channels[channel_id].get("guild_id")
+        if gid:
+            data["guild_id"] = gid
+            if added:
+                data["member"] = self._member(int(gid), user_id)
+        await self.dispatch("MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", data)
+
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
         """Poll until ``predicate()`` is truthy (the bot works in its own tasks and threads)."""
         deadline = time.monotonic() + timeout
@@ -429,13 +479,18 @@ class FakeDiscord:
             msg["message_reference"] = body["message_reference"]
         return msg
 
-    def _check(self, body: dict[str, Any], where: str) -> None:
+    def _check(self, body: dict[str, Any], where: str) -> web.Response | None:
+        """Record what breaks Discord's limits; answer 400 for what Discord refuses outright."""
         self.violations += limits.message_problems(body, where)
+        errors = limits.embed_url_errors(body or {})
+        if errors:
+            return self._json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+        return None
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        if request.body_exists:  # (a body-matching fault may have read it already: read() is cached)
             if request.content_type.startswith("multipart/"):  # files: the JSON rides in payload_json
                 form = await request.post()
                 body = json.loads(str(form.get("payload_json") or "{}"))
@@ -489,8 +544,8 @@ class FakeDiscord:
         t, data = body["type"], body.get("data") or {}
         if t == 8:
             self.violations += limits.autocomplete_problems(data.get("choices") or [], f"autocomplete {iid}")
-        elif t in (4, 7):
-            self._check(data, f"interaction {iid} response")
+        elif t in (4, 7) and (refused := self._check(data, f"interaction {iid} response")) is not None:
+            return refused
         it.callbacks.append(body)
         channel_id = int(it.payload["channel_id"])
         resource: dict[str, Any] = {"type": t}
@@ -520,7 +575,8 @@ class FakeDiscord:
         it = self._interaction_by_token(token)
         if it is None or not it.callbacks:
             return self._error(404, 10015, "Unknown Webhook")
-        self._check(body, f"follow-up to interaction {it.id}")
+        if (refused := self._check(body, f"follow-up to interaction {it.id}")) is not None:
+            return refused
         channel_id = int(it.payload["channel_id"])
         deferred_thinking = it.callbacks[0]["type"] == 5 and it.original is not None and not it.original.get("_edited") and not it.followups
         if deferred_thinking and not it.original_deleted:
@@ -538,7 +594,8 @@ class FakeDiscord:
         it = self._interaction_by_token(token)
         if it is None:
             return self._error(404, 10015, "Unknown Webhook")
-        self._check(body, f"edit of interaction {it.id}")
+        if (refused := self._check(body, f"edit of interaction {it.id}")) is not None:
+            return refused
         if mid == "@original" or (it.original is not None and it.original["id"] == mid):
             target = it.original
         else:
@@ -579,13 +636,18 @@ class FakeDiscord:
         ch = self._channel_or_404(cid)
         if isinstance(ch, web.Response):
             return ch
-        self._check(body, f"message in channel {cid}")
+        threaded = bool(ch.get("parent_id"))
+        if not self._bot_may(int(cid), **({"send_messages_in_threads": True} if threaded else {"send_messages": True})):
+            return self._error(403, 50013, "Missing Permissions")
+        if (refused := self._check(body, f"message in channel {cid}")) is not None:
+            return refused
         msg = self._message(int(cid), self.bot_id, body)
         self.messages.setdefault(int(cid), []).append(msg)
         return self._json(msg)
 
     async def _edit_message(self, request: web.Request, body: Any, cid: str, mid: str) -> web.Response:
-        self._check(body, f"edit in channel {cid}")
+        if (refused := self._check(body, f"edit in channel {cid}")) is not None:
+            return refused
         m = self._edit_stored(int(cid), int(mid), body)
         return self._json(m) if m else self._error(404, 10008, "Unknown Message")
 
@@ -616,6 +678,8 @@ class FakeDiscord:
             return ch
         if ch["type"] != 0:
             return self._error(400, 50024, "Cannot execute action on this channel type")
+        if not self._bot_may(int(cid), create_public_threads=True):
+            return self._error(403, 50013, "Missing Permissions")
         name = body.get("name") or ""
         if not 1 <= len(name) <= limits.THREAD_NAME:
             self.violations.append(f"thread name of {len(name)} characters")

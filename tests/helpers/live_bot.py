@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.client import PaperLensBot
@@ -16,8 +17,11 @@ from index.answers.answer import Answerer
 from index.answers.summarize import Summarizer
 from index.config import LLMSettings
 from index.paperindex import PaperIndex
+from index.storage.digests import DigestStore
 from index.topics import load_topics
 from tests.helpers.fake_discord import FakeDiscord
+
+MON = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)  # a Monday, after an 08:00 UTC digest time
 
 
 @dataclass
@@ -91,3 +95,40 @@ def fresh_executors(services: Services) -> None:
 
     services.executor = ThreadPoolExecutor(services.settings.workers, thread_name_prefix="paperlens")
     services.digest_executor = ThreadPoolExecutor(1, thread_name_prefix="paperlens-digest")
+
+
+# ----- digests -----
+def subscribe(ix: PaperIndex, w: World, channels: list[int]) -> list[int]:
+    """Subscribe each channel to NeRF at 08:00 UTC, created three days before MON (so MON's run is due)."""
+    store = DigestStore(ix.store)
+    created = MON - timedelta(days=3)
+    return [store.subscribe(guild_id=w.guild, channel_id=c, topic="NeRF", at="08:00", tz="UTC", created_by=w.manager,
+                            now=created).id for c in channels]
+
+
+async def quiet_scheduler(services: Services, bot: Any) -> None:
+    """Stop the bot's own digest loop (the tests drive the runner at a chosen time) and wait for a tick
+    already under way: the digest pool has one thread, so a no-op queued now runs after it."""
+    cog = bot.get_cog("DigestCog")
+    cog.scheduler.cancel()
+    await services.run_digest(lambda: None)
+
+
+async def drive_digests(services: Services, bot: Any, rounds: int = 6) -> None:
+    """MON's tick, then what the scheduler's next checks do (recover() after a transient failure)."""
+    cog = bot.get_cog("DigestCog")
+    assert cog.runner is not None
+    await services.run_digest(cog.runner.tick, MON)
+    for _ in range(rounds):
+        await services.run_digest(cog.runner.recover, datetime.now(UTC))
+
+
+def markers(fake: FakeDiscord, channel: int) -> list[str]:
+    """The digest markers of the embeds posted in a channel and in the threads under its messages."""
+    out = []
+    threads = [int(c["id"]) for c in fake.channels.values() if c.get("parent_id") == str(channel)]
+    for cid in [channel, *threads]:
+        for m in fake.channel_messages(cid):
+            for e in m.get("embeds") or []:
+                out.append((e.get("footer") or {}).get("text", "").split(" · ")[0])
+    return out
