@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.links import safe_url
 from index.models import Digest, Paper
 
 
@@ -9,7 +10,8 @@ def pdf_link(p: Paper) -> str:
     """`[PDF](http://arxiv.org/abs/ID)` for arXiv papers (the format the groups use), else the paper's own link."""
     if p.source == "arxiv" or (p.links.abs or "").startswith("https://arxiv.org/abs/"):
         return f"[PDF](http://arxiv.org/abs/{p.id})"
-    return f"[PDF]({p.url})" if p.url else ""
+    url = safe_url(p.url)  # never a javascript: link, whatever built the paper
+    return f"[PDF]({url})" if url else ""
 
 
 def _one_line(text: str) -> str:

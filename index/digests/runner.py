@@ -18,12 +18,12 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
 
 from index.answers.summarize import Summarizer
 from index.digests.build import build_digest
+from index.digests.posting import ChannelGone, MessageRejected, Outgoing, Poster
+from index.digests.refresh import Refresh, TopicRefresher
 from index.digests.schedule import ArxivCalendar, latest_occurrence, parse_time, scheduled_at
 from index.models import Digest, DigestEntry
 from index.paperindex import PaperIndex
@@ -31,37 +31,8 @@ from index.storage.digests import DigestStore, Subscription, marker
 from index.topics import Topic, find_topic
 
 log = logging.getLogger(__name__)
-
-
-class ChannelGone(Exception):
-    """The channel no longer exists or the bot may no longer post there."""
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message to post."""
-
-    kind: Literal["header", "entry", "note"]
-    marker: str
-    digest: Digest | None = None
-    entry: DigestEntry | None = None
-    position: int = 0
-    thread_of: int | None = None  # post inside the thread under this message
-    text: str = ""
-
-
-class Poster(Protocol):
-    def send(self, channel_id: int, message: Outgoing) -> int:
-        """Post and return the message id; raise ChannelGone when the channel is unusable."""
-        ...
-
-    def sent_markers(self, channel_id: int, thread_of: int | None = None) -> dict[str, int]:
-        """Marker -> message id of the bot's recent messages in the channel (and in the thread under one)."""
-        ...
-
-    def notify(self, user_id: int | None, text: str) -> None:
-        """Tell a person something (a direct message); best effort."""
-        ...
+# The posting protocol lives in posting.py; these names stay importable from here, where callers found them.
+__all__ = ["ChannelGone", "DigestRunner", "MessageRejected", "Outgoing", "Poster"]
 
 
 class DigestRunner:
@@ -79,6 +50,7 @@ class DigestRunner:
         lookback_days: int = 7,
         lag_grace: timedelta = timedelta(hours=3),
         refresh: Callable[[Topic], int] | None = None,
+        refresh_every: timedelta = timedelta(minutes=30),
     ) -> None:
         self.index, self.summarizer, self.store, self.topics, self.poster = (
             index,
@@ -91,12 +63,8 @@ class DigestRunner:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(minutes=10)
         self.max_entries = max_entries
-        self.max_shown, self.lookback_days, self.lag_grace, self.refresh = (
-            max_shown,
-            lookback_days,
-            lag_grace,
-            refresh,
-        )
+        self.max_shown, self.lookback_days, self.lag_grace = max_shown, lookback_days, lag_grace
+        self.refresher = TopicRefresher(refresh, index.store, refresh_every) if refresh is not None else None
 
     # ----- scheduling -----
     def due(self, now: datetime) -> list[tuple[Subscription, date]]:
@@ -116,6 +84,8 @@ class DigestRunner:
                 done += self.run(sub, day, now)
             except ChannelGone as e:
                 self._gone(sub, day, e)
+            except MessageRejected as e:
+                self._rejected(sub, day, e)
             except Exception as e:  # Discord 5xx, a timeout: the next tick's recover() sends the rest
                 self._transient(sub.id, day, e)
         return done
@@ -141,11 +111,8 @@ class DigestRunner:
                 f"{topic.name}: no new papers today — {self.calendar.reason(day)}.",
                 "no-announcement",
             )
-        if self.refresh is not None:
-            try:
-                self.refresh(topic)
-            except Exception as e:  # arXiv down: post what the store has, say nothing false
-                log.warning("refreshing topic %s before its digest failed: %s", topic.name, e)
+        # At most one arXiv query per topic per window, however many subscriptions and ticks ask.
+        fresh: Refresh | None = self.refresher.refresh(topic, now) if self.refresher is not None else None
         digest = build_digest(
             self.index,
             self.summarizer,
@@ -162,6 +129,12 @@ class DigestRunner:
             if now < scheduled_at(day, parse_time(sub.at), sub.tz) + self.lag_grace:
                 log.info("no %s papers yet for %s; arXiv may be late, trying again later", topic.name, day)
                 return 0
+            if fresh is not None and not fresh.ok:  # an unreachable arXiv is not an empty one
+                text = (
+                    f"{topic.name}: arXiv could not be reached today, so today's papers are not known "
+                    "yet; they will be in a later digest and in /search once arXiv answers."
+                )
+                return self._note(sub, day, text, "unreachable")
             return self._note(sub, day, f"{topic.name}: no new papers on arXiv today.", "empty")
         ids = [e.paper.id for e in digest.entries]
         if self.store.start_run(sub, day, ids, self.owner, now + self.lease) is None:
@@ -184,6 +157,7 @@ class DigestRunner:
             header = self.poster.send(sub.channel_id, Outgoing("header", marker(sub.id, day), digest=digest))
             self.store.header_sent(sub.id, day, header)
         by_id = {e.paper.id: e for e in digest.entries}
+        refused: list[str] = []
         for pos, (pid, state, _) in enumerate(self.store.run_entries(sub.id, day)):
             if state != "intent":
                 continue
@@ -196,13 +170,25 @@ class DigestRunner:
                 position=pos + 1,
                 thread_of=header if pos >= self.max_shown else None,
             )
-            mid = self.poster.send(sub.channel_id, out)
+            try:
+                mid = self.poster.send(sub.channel_id, out)
+            except MessageRejected as e:  # this paper's message only: skip it, never retry it
+                log.warning("digest %s for %s: Discord refused paper %s (%s); skipping it", sub.id, day, pid, e)
+                self.store.entry_rejected(sub.channel_id, pid)
+                refused.append(f"{pid} ({e})")
+                continue
             self.store.entry_sent(sub.channel_id, pid, mid)
             # A long delivery keeps its claim; if another process took the run over, it finishes it.
             if not self.store.renew_lease(sub.id, day, self.owner, datetime.now(UTC) + self.lease):
                 log.warning("digest %s for %s was taken over by another process; leaving it", sub.id, day)
                 return
         self.store.finish_run(sub.id, day, "sent")
+        if refused:
+            self.poster.notify(
+                sub.created_by,
+                f"PaperLens posted the {sub.topic!r} digest to <#{sub.channel_id}> without {len(refused)} "
+                f"paper(s) Discord refused: {'; '.join(refused)}"[:1900],
+            )
 
     def _entry(self, pid: str) -> DigestEntry:
         p = self.index.resolve(pid)
@@ -232,6 +218,18 @@ class DigestRunner:
             f"PaperLens could not post the {sub.topic!r} digest to channel "
             f"<#{sub.channel_id}> ({e}); the subscription is paused. Subscribe again once the bot "
             "can post there.",
+        )
+
+    def _rejected(self, sub: Subscription, day: date, e: MessageRejected) -> None:
+        """Discord refused the digest's header (or its note): the run fails today, visibly; the subscription
+        stays on, since tomorrow's message is a different one."""
+        log.warning("digest %s for %s failed: Discord refused its first message (%s)", sub.id, day, e)
+        self.store.release_intents(sub.id, day)
+        self.store.finish_run(sub.id, day, "failed")
+        self.poster.notify(
+            sub.created_by,
+            f"PaperLens could not post today's {sub.topic!r} digest to <#{sub.channel_id}>: Discord refused "
+            f"the message ({e}). The subscription stays on; tomorrow's digest will be tried as usual."[:1900],
         )
 
     # ----- after a crash -----
@@ -268,6 +266,8 @@ class DigestRunner:
                 finished += 1
             except ChannelGone as e:
                 self._gone(sub, day, e)
+            except MessageRejected as e:
+                self._rejected(sub, day, e)
             except Exception as e:  # still failing: try again on the next tick
                 self._transient(sub_id, day, e)
         if finished:

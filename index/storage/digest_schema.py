@@ -1,4 +1,8 @@
-"""The digest tables: subscriptions, runs, per-paper intents and posted messages, feedback."""
+"""The digest tables: subscriptions, runs, per-paper intents and posted messages, feedback.
+
+digest_feedback holds each member's vote on a paper; digest_reactions the 👍/👎 reactions a member has on
+it right now, so that removing one reaction leaves the vote of the one that remains.
+"""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -26,6 +30,11 @@ CREATE INDEX IF NOT EXISTS digest_entries_message ON digest_entries(message_id);
 CREATE TABLE IF NOT EXISTS digest_feedback (
     channel_id INTEGER NOT NULL, paper_id TEXT NOT NULL, user_id INTEGER NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (channel_id, paper_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS digest_reactions (
+    channel_id INTEGER NOT NULL, paper_id TEXT NOT NULL, user_id INTEGER NOT NULL, value INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (channel_id, paper_id, user_id, value)
 );
 """
 

@@ -189,6 +189,14 @@ class DigestStore:
                 (message_id, _now(), channel_id, paper_id),
             )
 
+    def entry_rejected(self, channel_id: int, paper_id: str) -> None:
+        """Discord refused this paper's message for good: keep it reserved (never retried) but not sent."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE digest_entries SET state='rejected' WHERE channel_id=? AND paper_id=? AND state='intent'",
+                (channel_id, paper_id),
+            )
+
     def release_intents(self, sub_id: int, run_date: date) -> None:
         """Forget a failed run's unsent reservations, so the papers can be posted later."""
         with self.store.transaction() as db:
@@ -265,6 +273,42 @@ class DigestStore:
                     "INSERT INTO digest_feedback VALUES (?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id) "
                     "DO UPDATE SET value=excluded.value",
                     (channel_id, paper_id, user_id, 1 if value > 0 else -1),
+                )
+
+    def react(self, channel_id: int, paper_id: str, user_id: int, value: int, added: bool) -> None:
+        """A member added or removed a 👍 (``value`` 1) or 👎 (-1) on a paper's message.
+
+        The vote is the member's most recent reaction that is still there: 👍, then 👎, then removing the
+        👍 leaves -1; removing the last one removes the vote.
+        """
+        vote = 1 if value > 0 else -1
+        key = (channel_id, paper_id, user_id)
+        with self.store.transaction() as db:
+            if added:
+                db.execute(
+                    "INSERT INTO digest_reactions VALUES (?,?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id, "
+                    "value) DO UPDATE SET added_at=excluded.added_at",
+                    (*key, vote, _now()),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM digest_reactions WHERE channel_id=? AND paper_id=? AND user_id=? AND value=?",
+                    (*key, vote),
+                )
+            left = db.execute(
+                "SELECT value FROM digest_reactions WHERE channel_id=? AND paper_id=? AND user_id=? "
+                "ORDER BY added_at DESC LIMIT 1",
+                key,
+            ).fetchall()
+            if left:
+                db.execute(
+                    "INSERT INTO digest_feedback VALUES (?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id) "
+                    "DO UPDATE SET value=excluded.value",
+                    (*key, int(left[0][0])),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?", key
                 )
 
     def feedback(self, channel_id: int) -> dict[str, int]:
