@@ -38,6 +38,14 @@ def user_message(error: BaseException) -> str | None:
         return "You cannot use this command here."
     if isinstance(error, discord.Forbidden):
         return "I lack a permission in this channel (Send Messages, Embed Links or Create Threads)."
+    if isinstance(error, discord.HTTPException) and 400 <= error.status < 500 and error.status != 429:
+        # Discord refused the answer itself (400 Invalid Form Body: a field it does not accept): the
+        # same answer would be refused again, so say so instead of "try again later".
+        log.warning("Discord refused an answer: %s %s", error.status, error.text)
+        return (
+            f"Discord refused to show this answer ({error.status}: {error.text or 'refused'}"[:300]
+            + "). It has been logged; try another paper or question."
+        )
     return None
 
 

@@ -12,7 +12,7 @@ import discord
 from bot import render
 from bot.render import NO_MENTIONS
 from index.digests.export import pdf_link
-from index.digests.runner import ChannelGone, Outgoing
+from index.digests.posting import ChannelGone, MessageRejected, Outgoing
 
 log = logging.getLogger(__name__)
 LIKE, DISLIKE = "👍", "👎"
@@ -41,7 +41,7 @@ def digest_message(m: Outgoing) -> dict[str, Any]:
     assert entry is not None
     p = entry.paper
     e = discord.Embed(
-        title=render.safe(f"{m.position}. {p.title}", render.TITLE), url=p.url, colour=render.COLOR
+        title=render.safe(f"{m.position}. {p.title}", render.TITLE), url=render.web_url(p.url), colour=render.COLOR
     )
     e.description = render.safe(entry.tldr, 1000)
     e.add_field(name="Authors", value=render.authors(p, 8), inline=False)
@@ -77,6 +77,8 @@ class DiscordPoster:
         self, client: discord.Client, loop: asyncio.AbstractEventLoop, timeout: float = 60.0
     ) -> None:
         self.client, self.loop, self.timeout = client, loop, timeout
+        # Headers whose thread could not be made or written to: the rest of that run goes in the channel.
+        self._threadless: set[int] = set()
 
     def _call(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(self.timeout)
@@ -92,10 +94,9 @@ class DiscordPoster:
 
     async def _send(self, channel_id: int, m: Outgoing) -> int:
         ch = await self._channel(channel_id)
+        body = digest_message(m)
         try:
-            if m.thread_of is not None:
-                ch = await self._thread(ch, m.thread_of, m)
-            msg = await ch.send(**digest_message(m), allowed_mentions=NO_MENTIONS)
+            msg = await self._post(ch, m, body)
             if m.kind == "entry":
                 for emoji in (LIKE, DISLIKE):
                     with contextlib.suppress(discord.HTTPException):
@@ -103,6 +104,28 @@ class DiscordPoster:
             return int(msg.id)
         except (discord.Forbidden, discord.NotFound) as e:
             raise ChannelGone(f"cannot post in channel {channel_id} ({type(e).__name__})") from e
+        except discord.HTTPException as e:
+            if 400 <= e.status < 500 and e.status != 429:  # this message is refused, not the channel
+                raise MessageRejected(f"{e.status} {e.text or type(e).__name__}"[:300]) from e
+            raise
+
+    async def _post(self, channel: Any, m: Outgoing, body: dict[str, Any]) -> Any:
+        """Post in the thread under the digest's header, or in the channel itself where the bot may post
+        but not open (or write in) threads: a digest is never paused for want of a thread."""
+        if m.thread_of is not None and m.thread_of not in self._threadless:
+            try:
+                thread = await self._thread(channel, m.thread_of, m)
+                return await thread.send(**body, allowed_mentions=NO_MENTIONS)
+            except (discord.Forbidden, discord.NotFound) as e:  # no thread here; a refused message still raises
+                log.info(
+                    "no thread under digest message %s in channel %s (%s %s); posting in the channel",
+                    m.thread_of,
+                    getattr(channel, "id", "?"),
+                    e.status,
+                    e.text,
+                )
+                self._threadless.add(m.thread_of)
+        return await channel.send(**body, allowed_mentions=NO_MENTIONS)
 
     async def _thread(self, channel: Any, header_id: int, m: Outgoing) -> Any:
         thread = channel.get_thread(header_id) if hasattr(channel, "get_thread") else None
@@ -124,9 +147,12 @@ class DiscordPoster:
                 return {}
         me = self.client.user
         out: dict[str, int] = {}
-        async for msg in ch.history(limit=200):
-            if me is not None and msg.author.id == me.id and (mk := marker_of(msg)):
-                out[mk] = msg.id
+        try:
+            async for msg in ch.history(limit=200):
+                if me is not None and msg.author.id == me.id and (mk := marker_of(msg)):
+                    out[mk] = msg.id
+        except (discord.Forbidden, discord.NotFound) as e:  # without history a resume would post twice
+            raise ChannelGone(f"cannot read the history of channel {channel_id} ({type(e).__name__})") from e
         return out
 
     def sent_markers(self, channel_id: int, thread_of: int | None = None) -> dict[str, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import discord
 
+from index.links import safe_url
 from index.models import Answer, Paper, SearchHit, Summary
 from index.topics import Topic
 
@@ -25,6 +26,14 @@ MESSAGE = 2000
 MAX_EMBEDS = 10
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOR = discord.Colour(0x2B6CB0)
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` as an embed may carry it (http(s) with a host, Markdown-safe), else None. Discord refuses the
+    whole message (400 Invalid Form Body) when an embed url has another scheme; the model already drops
+    such links, and this guard keeps one that reached the bot another way (an old row, a model built
+    without validation) from costing the whole message."""
+    return safe_url(url)
 
 
 def cut(text: str, limit: int) -> str:
@@ -46,8 +55,10 @@ def safe(text: str | None, limit: int) -> str:
 
 
 def link(title: str, url: str | None, limit: int = 300) -> str:
+    """A markdown link to an http(s) URL; the bare title for any other link (never a clickable ``javascript:``)."""
     t = safe(title, limit).replace("[", "(").replace("]", ")")
-    return f"[{t}]({url})" if url else t
+    good = web_url(url)
+    return f"[{t}]({good})" if good else t
 
 
 def authors(p: Paper, limit: int = 3, width: int = 200) -> str:
@@ -114,7 +125,7 @@ def hits_embed(
 
 def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     """A paper's metadata, links, TL;DR and key takeaways."""
-    e = discord.Embed(title=safe(p.title, TITLE), url=p.url, colour=COLOR)
+    e = discord.Embed(title=safe(p.title, TITLE), url=web_url(p.url), colour=COLOR)
     e.description = safe(summary.content.tldr if summary else p.abstract, 1500)
     e.add_field(name="Authors", value=authors(p, 12), inline=False)
     meta = [f"id `{p.id}`"]
@@ -125,7 +136,7 @@ def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     e.add_field(name="Details", value=safe(" · ".join(meta), FIELD_VALUE), inline=False)
     if p.comment:
         e.add_field(name="Comment", value=safe(p.comment, FIELD_VALUE), inline=False)
-    links = " · ".join(f"[{n}]({u})" for n, u in (("abs", p.links.abs), ("pdf", p.links.pdf)) if u)
+    links = " · ".join(f"[{n}]({u})" for n, u in (("abs", web_url(p.links.abs)), ("pdf", web_url(p.links.pdf))) if u)
     if links:
         e.add_field(name="Links", value=cut(links, FIELD_VALUE), inline=False)
     if summary:
@@ -154,7 +165,7 @@ def analysis_embed(s: Summary) -> discord.Embed:
         else ("Background", "Prior work and its problem", "Method", "Results", "Conclusion")
     )
     a = s.content.analysis
-    e = discord.Embed(title=safe(s.paper.title, TITLE), url=s.paper.url, colour=COLOR)
+    e = discord.Embed(title=safe(s.paper.title, TITLE), url=web_url(s.paper.url), colour=COLOR)
     e.description = safe(s.content.tldr, 1000)
     for h, body in zip(heads, (a.background, a.prior_work, a.method, a.results, a.conclusion), strict=True):
         e.add_field(name=h, value=safe(body, FIELD_VALUE) or "—", inline=False)

@@ -11,13 +11,14 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import autocomplete, render
-from bot.checks import require_manage_guild
+from bot.checks import DIGEST_NEEDS, DIGEST_WANTS, bot_permissions, lacking, require_manage_guild
 from bot.errors import RateLimited
 from bot.poster import DISLIKE, LIKE, DiscordPoster, digest_message
 from bot.render import NO_MENTIONS
 from bot.services import Services
 from index.digests.build import build_digest
-from index.digests.runner import DigestRunner, Outgoing
+from index.digests.posting import Outgoing
+from index.digests.runner import DigestRunner
 from index.errors import PaperLensError
 from index.ingest import ingest_topic
 from index.models import Digest
@@ -95,6 +96,22 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         name = find_topic(self.services.topics, topic).name
         target = channel or interaction.channel
         assert target is not None
+        perms = bot_permissions(interaction, target)  # type: ignore[arg-type]
+        missing = lacking(perms, DIGEST_NEEDS)
+        if missing:
+            raise PaperLensError(
+                f"I cannot post digests in <#{target.id}>: I lack {', '.join(missing)} there. Grant "
+                "them to PaperLens in the channel's permissions, then subscribe again."
+            )
+        notes = []
+        if lacking(perms, {k: v for k, v in DIGEST_WANTS.items() if "thread" in k}):
+            notes.append(
+                "I cannot open or write in threads there, so the papers beyond the first few are posted in "
+                "the channel itself (grant Create Public Threads and Send Messages in Threads to keep them in "
+                "a thread)."
+            )
+        if not perms.add_reactions:
+            notes.append(f"I cannot add {LIKE}/{DISLIKE} there; members' own reactions still tune the digests.")
         await interaction.response.defer(thinking=True)
         sub = await self.services.run(
             self.store.subscribe,
@@ -108,7 +125,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         )
         await interaction.followup.send(
             f"Subscribed <#{sub.channel_id}> to **{render.safe(name, 100)}** at {sub.at} ({sub.tz}), on arXiv "
-            "announcement days" + (", quiet on days without papers." if quiet else "."),
+            "announcement days" + (", quiet on days without papers." if quiet else ".")
+            + "".join(f"\nNote: {n}" for n in notes),
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -221,8 +239,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         if found is None:
             return
         channel_id, paper_id = found
-        value = (1 if emoji == LIKE else -1) if added else 0
-        await self.services.run(self.store.set_feedback, channel_id, paper_id, payload.user_id, value)
+        value = 1 if emoji == LIKE else -1
+        await self.services.run(self.store.react, channel_id, paper_id, payload.user_id, value, added)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
