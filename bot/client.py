@@ -1,11 +1,13 @@
 """The Bot subclass: dependencies injected in __init__; models warmed, cogs loaded and commands synced (only
-when they changed) in setup_hook."""
+when they changed) in setup_hook; commands in flight finished or apologised for on close; clicks on
+controls no handler knows answered as expired."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import re
 from typing import Any
 
 import discord
@@ -13,12 +15,34 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import reply_error
-from bot.render import NO_MENTIONS
+from bot.inflight import InFlight, ShuttingDown
+from bot.render import NO_MENTIONS, error_embed
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 COGS = ("bot.cogs.search", "bot.cogs.ask", "bot.cogs.digest", "bot.cogs.admin")
+EXPIRED_CONTROL = (
+    "This button has expired: it belongs to an older message, from before the bot restarted or from an "
+    "older version of PaperLens. Run the command again."
+)
+
+
+class TrackedTree(app_commands.CommandTree["PaperLensBot"]):
+    """The command tree, registering every slash command it runs so a shutdown can wait for it."""
+
+    def __init__(self, client: PaperLensBot, **kwargs: Any) -> None:
+        super().__init__(client, **kwargs)
+        self.inflight = InFlight()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True  # autocomplete answers within Discord's 3 s on its own
+        if self.inflight.closing:
+            await reply_error(interaction, ShuttingDown())
+            return False
+        self.inflight.track(interaction)
+        return True
 
 
 def intents_for(chat_enabled: bool) -> discord.Intents:
@@ -40,10 +64,13 @@ class PaperLensBot(commands.AutoShardedBot):
             allowed_mentions=NO_MENTIONS,
             help_command=None,
             shard_count=services.settings.shard_count,
+            tree_cls=TrackedTree,
             **shards,
         )
         self.services = services
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        # custom_id patterns some handler answers (cogs add theirs); any other click is an expired control.
+        self.component_ids: list[re.Pattern[str]] = []
 
     async def on_message(self, message: discord.Message, /) -> None:
         """PaperLens has slash commands only: no prefix-command parsing (which logged every mention as a
@@ -88,6 +115,28 @@ class PaperLensBot(commands.AutoShardedBot):
     ) -> None:
         await reply_error(interaction, error)
 
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A click on a button or menu no handler of this version knows (a message from an older version,
+        or whose view did not survive a restart): say so, instead of Discord's bare "This interaction
+        failed"."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if any(p.match(custom_id) for p in self.component_ids):
+            return
+        log.info("a click on an unknown control %r; answering that it expired", custom_id[:100])
+        try:
+            await interaction.response.send_message(
+                embed=error_embed(EXPIRED_CONTROL), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException:
+            log.info("could not answer a click on an unknown control")
+
     async def close(self) -> None:
+        """Give commands in flight a bounded grace period (then an apology), then disconnect."""
+        tree = self.tree
+        if isinstance(tree, TrackedTree) and not self.is_closed():
+            await tree.inflight.drain(self.services.settings.shutdown_grace_seconds)
         await super().close()
         self.services.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MAX_VIEW_TIMEOUT = 840.0  # 14 minutes: the interaction token that edits the message lasts 15
 
 
 class BotSettings(BaseSettings):
@@ -61,6 +63,13 @@ class BotSettings(BaseSettings):
     view_timeout_seconds: float = Field(
         600.0, gt=0, description="Search paging buttons work this long, then are disabled in the message"
     )
+    shutdown_grace_seconds: float = Field(
+        8.0,
+        ge=0,
+        le=60,
+        description="On shutdown, commands still being answered get this long to finish; the rest get an "
+        "apology (keep it under the process manager's kill timeout, 10 s for Docker)",
+    )
     api_base_url: str | None = Field(
         None,
         description="Discord REST base URL, for a rate-limit proxy (e.g. nirn-proxy); default: Discord's own",
@@ -68,6 +77,33 @@ class BotSettings(BaseSettings):
     seed_sample: bool = Field(
         False, description="Import the bundled 40-paper sample corpus into an empty index at start-up (demos)"
     )
+
+    @field_validator("view_timeout_seconds")
+    @classmethod
+    def _token_lifetime(cls, v: float) -> float:
+        if v > MAX_VIEW_TIMEOUT:
+            raise ValueError(
+                f"PAPERLENS_BOT_VIEW_TIMEOUT_SECONDS is {v:g}, but at most {MAX_VIEW_TIMEOUT:g} s works: the "
+                "buttons are disabled by editing the message through the interaction token, which Discord "
+                "expires after 15 minutes"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _shards(self) -> BotSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError(
+                "PAPERLENS_BOT_SHARD_IDS needs PAPERLENS_BOT_SHARD_COUNT: say how many shards the whole "
+                "deployment runs (e.g. SHARD_COUNT=4 with SHARD_IDS=0,1 here and 2,3 in another process)"
+            )
+        if self.shard_ids and self.shard_count is not None:
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad:
+                raise ValueError(
+                    f"PAPERLENS_BOT_SHARD_IDS {bad} are outside 0..{self.shard_count - 1} "
+                    f"(PAPERLENS_BOT_SHARD_COUNT is {self.shard_count})"
+                )
+        return self
 
     @field_validator("chat_channels", "shard_ids", mode="before")
     @classmethod

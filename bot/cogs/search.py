@@ -3,6 +3,7 @@ restart-proof "Full analysis" button."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -23,10 +24,13 @@ from index.models import Filters, SearchHit
 log = logging.getLogger(__name__)
 
 SEARCH_PREFIX = "pl:search:"
-EXPIRED = (
-    "These results have expired (buttons last 10 minutes and do not survive a restart of the bot). "
-    "Run /search again."
-)
+ANALYSIS_TEMPLATE = r"pl:analysis:(?P<lang>en|zh):(?P<ref>.+)"
+
+
+def expired_text(timeout: float) -> str:
+    """What a click on expired search controls is told, with the buttons' real lifetime."""
+    span = f"{round(timeout / 60)} minutes" if timeout >= 90 else f"{max(1, round(timeout))} seconds"
+    return f"These results have expired (buttons last {span} and do not survive a restart of the bot). Run /search again."
 
 
 def tldrs(hits: list[SearchHit]) -> dict[str, str]:
@@ -60,9 +64,10 @@ class SearchView(discord.ui.View):
     def current(self) -> list[SearchHit]:
         return self.hits[self.page * self.size : (self.page + 1) * self.size]
 
-    def embed(self) -> discord.Embed:
+    async def embed(self) -> discord.Embed:
+        """The current page; its TL;DRs are computed on a thread (tens of ms a page), not on the event loop."""
         page = self.current()
-        return render.hits_embed(self.query, page, self.page, self.pages, tldrs(page))
+        return render.hits_embed(self.query, page, self.page, self.pages, await asyncio.to_thread(tldrs, page))
 
     def _sync(self) -> None:
         self.prev.disabled = self.page == 0
@@ -103,13 +108,13 @@ class SearchView(discord.ui.View):
     async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         self.page = max(0, self.page - 1)
         self._sync()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+        await interaction.response.edit_message(embed=await self.embed(), view=self)
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id=SEARCH_PREFIX + "next")
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         self.page = min(self.pages - 1, self.page + 1)
         self._sync()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+        await interaction.response.edit_message(embed=await self.embed(), view=self)
 
     @discord.ui.select(
         placeholder="Similar papers to…",
@@ -122,13 +127,13 @@ class SearchView(discord.ui.View):
         await interaction.response.defer(ephemeral=True, thinking=True)
         hits = await self.services.run(self.services.index.similar, select.values[0], k=self.size)
         await interaction.followup.send(
-            embed=render.hits_embed(f"similar to {select.values[0]}", hits, 0, 1, tldrs(hits)),
+            embed=render.hits_embed(f"similar to {select.values[0]}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
 
 
-class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pl:analysis:(?P<lang>en|zh):(?P<ref>.+)"):
+class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANALYSIS_TEMPLATE):
     """"Full analysis" of a paper. The paper and language live in the custom_id, so the button works for
     anyone, at any time, across restarts of the bot (a persistent, dynamic item)."""
 
@@ -206,7 +211,8 @@ class SearchCog(commands.Cog):
             return
         try:
             await interaction.response.edit_message(view=None)
-            await interaction.followup.send(embed=render.error_embed(EXPIRED), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            expired = render.error_embed(expired_text(self.services.settings.view_timeout_seconds))
+            await interaction.followup.send(embed=expired, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.info("could not answer a click on expired search controls")
 
@@ -235,7 +241,7 @@ class SearchCog(commands.Cog):
         view = SearchView(
             self.services, query, hits, interaction.user.id, timeout=self.services.settings.view_timeout_seconds
         )
-        msg = await interaction.followup.send(embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True)
+        msg = await interaction.followup.send(embed=await view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True)
         view.message = msg
         self.live[msg.id] = view
         view.on_finish = lambda: self.live.pop(msg.id, None)
@@ -262,7 +268,7 @@ class SearchCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         hits = await self.services.run(self.services.index.similar, paper, k=self.services.settings.page_size)
         await interaction.followup.send(
-            embed=render.hits_embed(f"similar to {paper}", hits, 0, 1, tldrs(hits)),
+            embed=render.hits_embed(f"similar to {paper}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)),
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -301,4 +307,6 @@ class SearchCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(AnalysisButton)
+    # The controls this cog answers (live or expired); the bot answers any other click as expired.
+    bot.component_ids += [re.compile(re.escape(SEARCH_PREFIX)), re.compile(ANALYSIS_TEMPLATE + "$")]  # type: ignore[attr-defined]
     await bot.add_cog(SearchCog(bot.services))  # type: ignore[attr-defined]

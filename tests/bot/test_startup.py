@@ -86,3 +86,17 @@ def test_api_served_with_the_bot_shares_its_index(tmp_path: Path, sample_copy: P
     bot = build(settings, IndexSettings(_env_file=None, data_dir=sample_copy), LLMSettings(_env_file=None))
     app = api_app(bot, ApiSettings(_env_file=None))
     assert app.state.index is bot.services.index  # type: ignore[attr-defined]
+
+
+# ----- settings the bot cannot run with -----
+def test_settings_refuse_a_view_timeout_past_the_token_and_shard_ids_without_a_count() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="at most 840 s works"):
+        BotSettings(_env_file=None, token="t", view_timeout_seconds=900)
+    with pytest.raises(ValidationError, match="SHARD_IDS needs PAPERLENS_BOT_SHARD_COUNT"):
+        BotSettings(_env_file=None, token="t", shard_ids="0,1")
+    with pytest.raises(ValidationError, match=r"\[4\] are outside 0..3"):
+        BotSettings(_env_file=None, token="t", shard_ids="0,4", shard_count=4)
+    ok = BotSettings(_env_file=None, token="t", shard_ids="2,3", shard_count=4, view_timeout_seconds=840)
+    assert ok.shard_ids == [2, 3] and ok.view_timeout_seconds == 840
