@@ -14,6 +14,7 @@ from typing import Any
 from index.digests.schedule import parse_time, zone
 from index.storage import PaperStore
 from index.storage.digest_schema import SCHEMA, SCHEMA_POSTGRES
+from index.storage.digest_votes import Votes
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class DigestStore:
     def __init__(self, store: PaperStore) -> None:
         self.store = store
         store.ensure_schema(SCHEMA_POSTGRES if store.dialect == "postgres" else SCHEMA)
+        self.votes = Votes(store)
 
     # ----- subscriptions -----
     def subscribe(
@@ -262,64 +264,16 @@ class DigestStore:
         return (rows[0][0], rows[0][1]) if rows else None
 
     def set_feedback(self, channel_id: int, paper_id: str, user_id: int, value: int) -> None:
-        with self.store.transaction() as db:
-            if value == 0:
-                db.execute(
-                    "DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?",
-                    (channel_id, paper_id, user_id),
-                )
-            else:
-                db.execute(
-                    "INSERT INTO digest_feedback VALUES (?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id) "
-                    "DO UPDATE SET value=excluded.value",
-                    (channel_id, paper_id, user_id, 1 if value > 0 else -1),
-                )
+        """Set (1, -1) or clear (0) a member's vote directly (see :meth:`Votes.set_feedback`)."""
+        self.votes.set_feedback(channel_id, paper_id, user_id, value)
 
     def react(self, channel_id: int, paper_id: str, user_id: int, value: int, added: bool) -> None:
-        """A member added or removed a 👍 (``value`` 1) or 👎 (-1) on a paper's message.
-
-        The vote is the member's most recent reaction that is still there: 👍, then 👎, then removing the
-        👍 leaves -1; removing the last one removes the vote.
-        """
-        vote = 1 if value > 0 else -1
-        key = (channel_id, paper_id, user_id)
-        with self.store.transaction() as db:
-            if added:
-                db.execute(
-                    "INSERT INTO digest_reactions VALUES (?,?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id, "
-                    "value) DO UPDATE SET added_at=excluded.added_at",
-                    (*key, vote, _now()),
-                )
-            else:
-                db.execute(
-                    "DELETE FROM digest_reactions WHERE channel_id=? AND paper_id=? AND user_id=? AND value=?",
-                    (*key, vote),
-                )
-            left = db.execute(
-                "SELECT value FROM digest_reactions WHERE channel_id=? AND paper_id=? AND user_id=? "
-                "ORDER BY added_at DESC LIMIT 1",
-                key,
-            ).fetchall()
-            if left:
-                db.execute(
-                    "INSERT INTO digest_feedback VALUES (?,?,?,?) ON CONFLICT (channel_id, paper_id, user_id) "
-                    "DO UPDATE SET value=excluded.value",
-                    (*key, int(left[0][0])),
-                )
-            else:
-                db.execute(
-                    "DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?", key
-                )
+        """A member added or removed a 👍 (1) or 👎 (-1) (see :meth:`Votes.react`)."""
+        self.votes.react(channel_id, paper_id, user_id, value, added)
 
     def feedback(self, channel_id: int) -> dict[str, int]:
         """Paper id -> net votes in this channel."""
-        return {
-            p: int(v)
-            for p, v in self.store.query(
-                "SELECT paper_id, SUM(value) FROM digest_feedback WHERE channel_id=? GROUP BY paper_id",
-                (channel_id,),
-            )
-        }
+        return self.votes.feedback(channel_id)
 
     def stats(self, channel_id: int) -> dict[str, Any]:
         posted = self.store.query(
