@@ -42,8 +42,12 @@ def test_closing_lets_a_running_ask_finish_and_apologises_for_one_that_cannot(fa
                 hung = await fake.slash(w.manager, w.papers, "ask", question="hang: nerf rain?")
                 await fake.wait_for(lambda: quick.callbacks and hung.callbacks)  # both deferred, both answering
                 started = time.monotonic()
-                await bot.close()  # what SIGTERM does (bot/__main__.py closes the bot)
+                closing = asyncio.create_task(bot.close())  # what SIGTERM does (bot/__main__.py closes the bot)
+                await asyncio.sleep(0.2)
+                late = await fake.answered(await fake.slash(w.member, w.papers, "help"))  # arrives during the grace
+                await closing
                 took = time.monotonic() - started
+                assert "restarting" in late.text() and late.ephemeral(), late.text()
                 assert "[1]" in quick.text() and "Sorry" not in quick.text(), "the quick answer was delivered"
                 assert "restarting" in hung.text() and hung.ephemeral(), hung.text()
                 assert 1.5 < took < 6, f"the grace is 2 s; close took {took:.1f} s"
