@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 from cli.progress import progress
-from cli.text import emit, empty_text, hits_text, paper_text
+from cli.text import emit, empty_text, hits_text, json_text, paper_text
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
 from index.models import Filters, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.sample import SAMPLE_SIZE, import_sample
+from index.text import terminal_text
 
 
 def _filters(a: argparse.Namespace) -> Filters:
@@ -66,7 +67,7 @@ def _citations(papers: list[Paper], fmt: str) -> bool:
         return False
     from index.bibliography import to_bibtex, to_ris
 
-    print((to_bibtex if fmt == "bibtex" else to_ris)(papers), end="")
+    print(terminal_text((to_bibtex if fmt == "bibtex" else to_ris)(papers)), end="")
     return True
 
 
@@ -99,7 +100,7 @@ def cmd_stats(ix: PaperIndex, a: argparse.Namespace) -> int:
         emit(st)
     else:
         for k, v in st.items():
-            print(f"{k:>22}: {v}")
+            print(terminal_text(f"{k:>22}: {v}"))
     return 0
 
 
@@ -160,11 +161,11 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     if _citations([e.paper for e in d.entries], a.format):
         return 0
     if a.format == "markdown":
-        print(to_markdown(d), end="")
+        print(terminal_text(to_markdown(d)), end="")
     elif a.format == "table":
-        print(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries}), end="")
+        print(terminal_text(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries})), end="")
     else:
-        print(d.model_dump_json(indent=2))
+        print(json_text(d.model_dump_json(indent=2)))
     return 0
 
 

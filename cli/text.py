@@ -1,13 +1,32 @@
-"""Plain-text rendering of papers and hits for the terminal (the bot has its own embeds)."""
+"""Plain-text rendering of papers and hits for the terminal (the bot has its own embeds).
+
+Every text this module returns passes :func:`index.text.terminal_text`, and :func:`emit` escapes what JSON
+would otherwise print raw: a stored field or a language model's answer can never put an escape sequence
+(a live OSC 8 hyperlink, a screen clear, a C1 CSI) or a bidi override on the user's terminal.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
 from index.models import Answer, Paper, SearchHit, Summary
 from index.paperindex import PaperIndex
+from index.text import INVISIBLE_CHARS, terminal_text
+
+# What json.dumps(ensure_ascii=False) leaves raw and a terminal may act on: C1 controls, bidi and invisible
+# characters (C0 controls json already escapes).
+_JSON_RAW = re.compile("[" + INVISIBLE_CHARS.replace("\x00-\x1f", "", 1) + "\u2028\u2029]")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON writes characters outside the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def authors_line(p: Paper, limit: int = 6) -> str:
@@ -19,11 +38,11 @@ def hit_line(h: SearchHit) -> str:
     p = h.paper
     date = p.published_label
     match = f"{h.relevance:>3}%" if h.relevance is not None else "   –"
-    return f"{h.rank:>2}. [{match}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}"
+    return terminal_text(f"{h.rank:>2}. [{match}] {p.title}\n    {p.id} · {date} · {authors_line(p, 3)}")
 
 
 def hits_text(hits: list[SearchHit]) -> str:
-    return "\n".join(hit_line(h) for h in hits) if hits else "No papers matched."
+    return terminal_text("\n".join(hit_line(h) for h in hits) if hits else "No papers matched.")
 
 
 def empty_text(ix: PaperIndex) -> str:
@@ -58,7 +77,7 @@ def paper_text(p: Paper, width: int = 100) -> str:
     lines += ["", textwrap.fill(p.abstract, width)]
     if p.abstract_zh:
         lines += ["", p.abstract_zh]
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))
 
 
 def answer_text(a: Answer) -> str:
@@ -70,7 +89,7 @@ def answer_text(a: Answer) -> str:
     note = f"provider: {a.provider}"
     if a.fallback:
         note += f" (fell back to extractive: {a.fallback_reason})"
-    return "\n".join([*lines, note])
+    return terminal_text("\n".join([*lines, note]))
 
 
 def summary_text(s: Summary) -> str:
@@ -107,12 +126,17 @@ def summary_text(s: Summary) -> str:
         note += f" (fell back to extractive: {s.fallback_reason})"
     if not s.translated:
         note += " — 没有配置语言模型，无法翻译：以上为英文原文摘录" if zh else " — not translated"
-    return "\n".join([*lines, "", note])
+    return terminal_text("\n".join([*lines, "", note]))
+
+
+def json_text(text: str) -> str:
+    """A JSON document with every character a terminal would act on written as a JSON escape."""
+    return _JSON_RAW.sub(_json_escape, text)
 
 
 def emit(obj: Any) -> None:
-    """One JSON document on stdout (what --json prints)."""
-    print(json.dumps(obj, ensure_ascii=False, default=str))
+    """One JSON document on stdout (what --json prints), with no character a terminal would act on."""
+    print(json_text(json.dumps(obj, ensure_ascii=False, default=str)))
 
 
 def cpu_line(cpu: dict[str, Any]) -> str:

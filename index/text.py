@@ -22,6 +22,14 @@ INVISIBLE_CHARS = (
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# Whole terminal escape sequences (7-bit and C1 forms), removed before single characters so that no residue
+# of one is left as text: OSC (a hyperlink, a window title) up to its terminator, CSI (colours, a screen
+# clear) up to its final byte, and any other escape with the character after it.
+ESCAPES = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[ -~]?"
+)
 # The control characters among them that separate words (tab, line breaks, file/group/record separators).
 _SEPARATORS = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1f\x85]")
 # Terminal output keeps its line breaks and tabs; every other invisible character goes.
@@ -33,7 +41,7 @@ def clean_line(text: object) -> str:
     separate words become a space), white space folded. None becomes ''."""
     if text is None:
         return ""
-    return " ".join(INVISIBLE.sub("", _SEPARATORS.sub(" ", str(text))).split())
+    return " ".join(INVISIBLE.sub("", _SEPARATORS.sub(" ", ESCAPES.sub("", str(text)))).split())
 
 
 def clean_block(text: object) -> str:
@@ -44,4 +52,4 @@ def clean_block(text: object) -> str:
 def terminal_text(text: str) -> str:
     """Text safe to print on a terminal: line breaks and tabs kept, every other control, escape or
     invisible character removed (no escape sequence, hyperlink or bidi override can reach the screen)."""
-    return _TERMINAL.sub("", text)
+    return _TERMINAL.sub("", ESCAPES.sub("", text))

@@ -16,13 +16,13 @@ from collections.abc import Callable, Collection, Sequence
 
 from index.ids import doi_of_urls, parse_arxiv_id
 from index.models import Paper
-from index.text import INVISIBLE
+from index.text import ESCAPES, INVISIBLE
 
 log = logging.getLogger(__name__)
 
 HeldIds = Callable[[Sequence[str]], Collection[str]]
 
-_STOP = r"[^\s<>\])）】\"'，。、；]"
+_STOP = r"[^\s<>\])）】\"'\\，。、；]"
 _URL = re.compile(rf"(?:\bhttps?://|\bwww\.){_STOP}+", re.I)
 _DOI = re.compile(rf"\b(?:doi:\s*|doi\s+)(10\.\d{{4,9}}/{_STOP}+)", re.I)
 _ANY_ID = re.compile(r"(?<![\w.])(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?![\w.]*\d)", re.I)
@@ -40,7 +40,7 @@ def _bare(url: str) -> str:
 
 def _visible(text: str) -> str:
     """The text without invisible characters (line breaks and tabs kept)."""
-    return INVISIBLE.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else "", text)
+    return INVISIBLE.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else "", ESCAPES.sub("", text))
 
 
 def scrub_references(text: str, sources: list[Paper], held: HeldIds | None = None) -> str:

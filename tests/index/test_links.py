@@ -61,8 +61,8 @@ def test_ordinary_links_are_kept_as_they_are() -> None:
 
 def test_stored_short_fields_and_terminal_text_lose_escapes_and_invisible_characters() -> None:
     hyperlink = "\x1b]8;;https://evil.example\x1b\\cs.CV\x1b]8;;\x1b\\"
-    assert "\x1b" not in clean_line(hyperlink) and "cs.CV" in clean_line(hyperlink)
+    assert clean_line(hyperlink) == "cs.CV"  # the whole escape sequences go, not only their ESC
     for ch in ("\u3164", "\u180e", "\u2800", "\U000e0041", "\u034f", "\u200b", "\u202e"):
         assert clean_line(f"Ne{ch}RF") == "NeRF", repr(ch)
     assert clean_line("a\tb\nc") == "a b c"
-    assert terminal_text("line one\n\x1b[2J\x9b31mline two\u202e") == "line one\n[2J31mline two"
+    assert terminal_text("line one\n\x1b[2J\x9b31mline two\u202e") == "line one\nline two"
