@@ -49,7 +49,8 @@ eval: setup
 drills: setup
 	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q -s tests/index/test_crash.py tests/cli/test_drills.py \
 	  tests/cli/test_fuzz.py tests/index/sources/test_arxiv.py tests/index/test_concurrency.py \
-	  tests/index/test_hardening.py tests/api/test_api.py::test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first
+	  tests/index/test_hardening.py tests/api/test_api.py::test_a_chunked_body_stops_at_the_limit_and_the_key_is_checked_first \
+	  tests/api/test_api_bounds.py tests/cli/test_import_files.py tests/cli/test_storage_faults.py
 
 # SciFact's abstracts (beside the checkout in CI) give the vector sets real neighbourhoods; without them the
 # bench falls back to the bundled sample corpus and says so. The 1M size is opt-in (see README).

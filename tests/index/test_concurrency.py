@@ -60,7 +60,8 @@ print(report.added, report.matched)
 """
 
 
-def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(tmp_path: Path) -> None:
+@pytest.mark.parametrize("round_", range(min(ROUNDS, 3)))
+def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(tmp_path: Path, round_: int) -> None:
     from index.dedupe import duplicate_groups
     from index.paperindex import PaperIndex
     from tests.helpers.factories import make_settings
