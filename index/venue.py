@@ -112,7 +112,8 @@ def venue_from(journal_ref: str | None, comment: str | None) -> str | None:
         if _NOT_YET.search(clause):
             continue
         venue = _conference_in(clause)
-        if venue:
+        # A bare name without a year ('ACL tear', 'an RSS feed') is a venue only after an acceptance word.
+        if venue and (any(c.isdigit() for c in venue) or _ACCEPTED.search(clause)):
             return venue
         venue = _journal_in(clause)
         if venue:
