@@ -1,4 +1,5 @@
-"""CVF open access (openaccess.thecvf.com): CVPR, ICCV, WACV and ECCV proceedings.
+"""CVF open access (openaccess.thecvf.com): CVPR, ICCV, WACV and ECCV proceedings (ECCV from 2020 on
+from the ECVA's site, www.ecva.net/papers.php, which uses the same template).
 
 The conference's listing page (``/CVPR2024?day=all``) names every paper (``<dt class="ptitle"><a
 href="/content/CVPR2024/html/..._paper.html">``) with its authors and its pdf, supplementary and arXiv links
@@ -27,6 +28,9 @@ from index.venue import code_links, with_venue
 log = logging.getLogger(__name__)
 
 CVF_URL = "https://openaccess.thecvf.com"
+# ECCV 2020 on is published by the ECVA, in the same page template, every year on one listing page.
+ECVA_URL = "https://www.ecva.net"
+ECVA_SINCE = 2020
 CONFERENCES = {"cvpr": "CVPR", "iccv": "ICCV", "wacv": "WACV", "eccv": "ECCV"}
 # CVPR and ICCV list their papers by day; ?day=all is the page with every day.
 _BY_DAY = frozenset({"cvpr", "iccv"})
@@ -42,10 +46,13 @@ class Listed:
     pdf: str | None = None
     supp: str | None = None
     arxiv: str | None = None
+    doi: str | None = None
 
 
 def _link_kind(a: Node) -> str:
-    return a.text().strip("[] ").lower()
+    """'pdf', 'supp', 'arxiv' or 'doi' for the links a CVF or ECVA page labels so; else the label."""
+    label = a.text().strip("[] ").lower()
+    return "supp" if label.startswith("supp") else label
 
 
 def parse_listing(html: str, base_url: str) -> list[Listed]:
@@ -65,7 +72,7 @@ def parse_listing(html: str, base_url: str) -> list[Listed]:
                 fields["authors"] = tuple(n.strip() for n in names if n.strip())
             for a in node.find_all("a"):
                 kind, href = _link_kind(a), a.attrs.get("href", "")
-                if kind in ("pdf", "supp", "arxiv") and href:
+                if kind in ("pdf", "supp", "arxiv", "doi") and href:
                     fields.setdefault(kind, urljoin(base_url + "/", href))
     if fields:
         out.append(Listed(**fields))  # type: ignore[arg-type]
@@ -75,7 +82,7 @@ def parse_listing(html: str, base_url: str) -> list[Listed]:
 def slug(url: str, conference: str, year: int) -> str:
     """'Smith_Title_Words_CVPR_2024_paper.html' -> 'smith-title-words': stable across runs."""
     stem = urlsplit(url).path.rsplit("/", 1)[-1]
-    stem = re.sub(rf"(?:_{conference}_{year})?_paper\.html?$", "", stem, flags=re.I)
+    stem = re.sub(rf"(?:_{conference}_{year})?_paper\.(?:html?|php)$", "", stem, flags=re.I)
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
 
 
@@ -109,7 +116,7 @@ def parse_paper(html: str, listed: Listed, conference: str, year: int, topic: st
     found: dict[str, str] = {}
     for a in root.find_all("a"):
         kind, href = _link_kind(a), a.attrs.get("href", "")
-        if kind in ("pdf", "supp", "arxiv") and href:
+        if kind in ("pdf", "supp", "arxiv", "doi") and href:
             found.setdefault(kind, urljoin(listed.url, href))
     arxiv = found.get("arxiv") or listed.arxiv
     pid = paper_id(listed, arxiv, conference, year)
@@ -117,7 +124,7 @@ def parse_paper(html: str, listed: Listed, conference: str, year: int, topic: st
     supp = found.get("supp") or listed.supp
     is_arxiv = parse_arxiv_id(pid) is not None
     other = [listed.url] if is_arxiv else []
-    other += [u for u in (supp,) if u] + code_links(abstract)
+    other += [u for u in (supp, found.get("doi") or listed.doi) if u] + code_links(abstract)
     paper = Paper(
         id=pid,
         title=title,
@@ -140,7 +147,7 @@ class CvfSource:
         conference: str,
         year: int,
         *,
-        base_url: str = CVF_URL,
+        base_url: str | None = None,
         options: FetchOptions | None = None,
         topic: str | None = None,
         skip: Callable[[str], bool] | None = None,
@@ -148,7 +155,8 @@ class CvfSource:
         """Args:
         conference: cvpr, iccv, wacv or eccv.
         year: the conference year.
-        base_url: the site (a loopback server in tests).
+        base_url: the site (a loopback server in tests); by default CVF open access, or the ECVA's site
+            for ECCV 2020 on.
         options: delays, retries and timeouts of the calls.
         topic: a topic every paper is filed under.
         skip: ids already held (a re-run fetches no page of those).
@@ -157,7 +165,8 @@ class CvfSource:
             raise SourceError(f"{conference!r} is not on CVF open access: choose one of {', '.join(CONFERENCES)}")
         self.conference = conference.lower()
         self.year = year
-        self.base_url = base_url.rstrip("/")
+        self.ecva = self.conference == "eccv" and year >= ECVA_SINCE
+        self.base_url = (base_url or (ECVA_URL if self.ecva else CVF_URL)).rstrip("/")
         self.topic = topic
         self.skip = skip
         self.name = f"cvf:{self.conference}{year}"
@@ -165,11 +174,15 @@ class CvfSource:
 
     @property
     def listing_url(self) -> str:
+        if self.ecva:
+            return f"{self.base_url}/papers.php"
         code = f"{CONFERENCES[self.conference]}{self.year}"
         return f"{self.base_url}/{code}" + ("?day=all" if self.conference in _BY_DAY else "")
 
     def records(self) -> Iterator[Record]:
         listed = parse_listing(self.client.text(self.listing_url), self.base_url)
+        if self.ecva:  # one page lists every ECCV since 2020: keep this year's
+            listed = [x for x in listed if f"eccv_{self.year}/" in urlsplit(x.url).path.lower()]
         if not listed:
             raise SourceError(
                 f"{self.listing_url} lists no papers: check the conference and year "

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from index.errors import SourceError
 from index.sources import PaperSource
-from index.sources.cvf import CONFERENCES, CVF_URL, CvfSource
+from index.sources.cvf import CONFERENCES, CvfSource
 from index.sources.http import FetchOptions
 from index.sources.miccai import MICCAI_URL, MiccaiSource
 from index.sources.openreview import API_URL, VENUE_IDS, OpenReviewSource
@@ -76,7 +76,7 @@ def venue_source(
         raise SourceError(f"{year} is not a year {name} could have papers for")
     options = fetch_options(settings)
     if key in CONFERENCES:
-        return CvfSource(key, year, base_url=base_url or CVF_URL, options=options, topic=topic, skip=skip)
+        return CvfSource(key, year, base_url=base_url, options=options, topic=topic, skip=skip)
     if key in VENUE_IDS:
         return OpenReviewSource(key, year, base_url=base_url or API_URL, options=options, topic=topic, include=include)
     if key == "miccai":

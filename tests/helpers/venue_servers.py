@@ -136,6 +136,33 @@ def cvf_site(conference: str, year: int, papers: list[CvfPaper], *, by_day: bool
     return pages
 
 
+def ecva_site(papers: dict[int, list[CvfPaper]]) -> dict[str, str]:
+    """www.ecva.net: one listing (/papers.php) of every ECCV since 2020, relative links to each year's pages
+    (papers/eccv_2024/papers_ECCV/html/123_ECCV_2024_paper.php) in the CVF template."""
+    rows, pages = [], {}
+    for year, items in papers.items():
+        for n, p in enumerate(items, 1):
+            base = f"papers/eccv_{year}/papers_ECCV"
+            href = f"{base}/html/{n}_ECCV_{year}_paper.php"
+            links = (f"[<a href='../../../../{base}/papers/{n:05d}.pdf'>pdf</a>]\n"
+                     f"[<a href='../../../../{base}/papers/{n:05d}-supp.pdf'>supplementary material</a>]\n"
+                     f'[<a href="https://doi.org/10.1007/978-3-031-{n:05d}-{year}">DOI</a>]\n')  # fmt: skip
+            rows.append(f'<dt class="ptitle"><br><a href={href}>{escape(p.title)}</a></dt>\n<dd>\n'
+                        f"{escape(', '.join(p.authors))}\n</dd>\n<dd>\n{links}</dd>\n")  # fmt: skip
+            pages[f"/{href}"] = (
+                '<html><body><div id="content">\n<dl>\n<dd>\n'
+                f'<div id="papertitle">\n{escape(p.title)}</div>\n'
+                f'<div id="authors"><br><b><i>\n{escape(", ".join(p.authors))}\n</i></b>\n</div>\n'
+                f'<font size="5"><br><b>Abstract</b></font>\n<br><br><div id="abstract">\n{escape(p.abstract)}\n</div>\n'
+                f"{links}</dd></dl></div></body></html>"
+            )
+    pages["/papers.php"] = (
+        '<html><body><div id="content"><button class="accordion">ECCV 2024 Papers</button>\n'
+        f'<div class="accordion-content"><dl>\n{"".join(rows)}</dl></div></div></body></html>'
+    )
+    return pages
+
+
 # ----- OpenReview API v2 -----
 def openreview_note(
     nid: str, title: str, abstract: str, venue: str, venueid: str, *, authors: tuple[str, ...] = ("Ann Author",),

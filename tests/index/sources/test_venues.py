@@ -3,6 +3,7 @@ OpenReview API v2, MICCAI open access and the medRxiv/bioRxiv details API."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ from tests.helpers.venue_servers import (
     Script,
     VenueServer,
     cvf_site,
+    ecva_site,
     miccai_site,
     openreview_api,
     openreview_note,
@@ -114,6 +116,20 @@ def test_wacv_is_listed_on_one_page_without_days() -> None:
     assert srv.requests[0] == "/WACV2024" and recorded_venue(got[0]) == "WACV 2024"
 
 
+def test_eccv_since_2020_comes_from_the_ecva_listing_of_every_year() -> None:
+    with VenueServer(ecva_site({2024: CVF_PAPERS[1:], 2022: CVF_PAPERS[:1]})) as srv:
+        got = papers(list(venue_source("eccv", 2024, FAST, base_url=srv.url).records()))
+    assert [p.id for p in got] == ["eccv2024:1", "eccv2024:2"] and srv.requests[0] == "/papers.php"
+    assert [p.title for p in got] == ["NeRF Registration", "Mamba Segmentation"]
+    p = got[0]
+    assert recorded_venue(p) == "ECCV 2024" and p.authors == ("Jane Doe",)
+    assert p.links.pdf == f"{srv.url}/papers/eccv_2024/papers_ECCV/papers/00001.pdf"
+    assert p.links.other == (f"{srv.url}/papers/eccv_2024/papers_ECCV/papers/00001-supp.pdf",
+                             "https://doi.org/10.1007/978-3-031-00001-2024")  # fmt: skip
+    assert CvfSource("eccv", 2022).listing_url == "https://www.ecva.net/papers.php"
+    assert CvfSource("eccv", 2018).listing_url == "https://openaccess.thecvf.com/ECCV2018"
+
+
 def test_openreview_pages_through_accepted_papers_with_their_decision() -> None:
     with serve("openreview") as srv:
         src = OpenReviewSource("iclr", 2024, base_url=srv.url, options=FAST, page_size=2)
@@ -184,6 +200,21 @@ def test_a_503_that_persists_is_a_clear_error(kind: str) -> None:
         list(make(kind, srv).records())
     assert len(srv.requests) == FAST.retries + 1
     assert "did not answer after 3 tries (HTTP 503" in str(err.value) and "try again later" in str(err.value)
+
+
+def test_a_timeout_is_retried() -> None:
+    slow: Script = lambda n, path: (time.sleep(1.0), None)[1] if n == 1 else None  # noqa: E731
+    with serve("openreview", script=slow) as srv:
+        got = papers(list(make("openreview", srv, FetchOptions(delay_seconds=0, retries=2, backoff_seconds=0, timeout=0.3)).records()))
+    assert len(got) == 3 and srv.requests[0] == srv.requests[1]
+
+
+def test_an_unresolvable_host_fails_at_once_with_one_clear_line() -> None:
+    src = venue_source("iclr", 2024, FetchOptions(retries=4, backoff_seconds=2.0, timeout=5.0), base_url="http://api2.openreview.invalid")
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"cannot be reached from this machine \(api2.openreview.invalid does not resolve"):
+        list(src.records())
+    assert time.monotonic() - started < 1.9  # below the first retry's wait: no retry happened
 
 
 def test_calls_are_spaced_by_the_delay() -> None:
