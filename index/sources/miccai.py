@@ -39,16 +39,29 @@ class Listed:
     number: str
     url: str
     title: str = ""
+    authors: tuple[str, ...] = ()
+
+
+def _authors(node: Node) -> tuple[str, ...]:
+    """The names an item or page links to the author index (``tags#Chen, Xiang``), family name first."""
+    return tuple(_person(a.text()) for a in node.find_all("a") if "tags#" in a.attrs.get("href", "") and a.text())
 
 
 def parse_listing(html: str, page_url: str) -> list[Listed]:
-    """The paper pages the year's index links, in order, each once."""
+    """The paper pages the year's index links, in order, each once; the title is the item's bold text (else
+    the link's) and the authors those the item links."""
+    root = parse_html(html)
     out: dict[str, Listed] = {}
-    for a in parse_html(html).find_all("a"):
-        href = a.attrs.get("href", "")
-        m = _PAGE.search(href.split("#")[0].split("?")[0])
-        if m and m.group("n") not in out:
-            out[m.group("n")] = Listed(number=m.group("n"), url=urljoin(page_url, href), title=a.text())
+    for item in [*root.find_all("li"), root]:  # the list items first; then any paper link elsewhere
+        for a in item.find_all("a"):
+            href = a.attrs.get("href", "")
+            m = _PAGE.search(href.split("#")[0].split("?")[0])
+            if not m or m.group("n") in out:
+                continue
+            bold = item.find("b") if item is not root else None
+            title = (bold.text() if bold else "") or a.text()
+            authors = _authors(item) if item is not root else ()
+            out[m.group("n")] = Listed(number=m.group("n"), url=urljoin(page_url, href), title=title, authors=authors)
     return list(out.values())
 
 
@@ -91,15 +104,16 @@ def parse_paper(html: str, listed: Listed, year: int, topic: str | None = None) 
     """One paper page as a Paper; raises ValueError when it lacks a title or an abstract."""
     root = parse_html(html)
     heading = root.find("h1", cls="post-title") or root.find("h1", cls="page-title")
-    title = heading.text() if heading else listed.title
+    head = root.find("title")
+    title = (heading.text() if heading else "") or listed.title or (head.text().split(" | ")[0] if head else "")
     abstract = _text(_section(root, "abstract"))
     if not title or not abstract:
         raise ValueError(f"{listed.url}: the page has no {'title' if not title else 'abstract'}")
-    authors: tuple[str, ...] = ()
+    authors = listed.authors
     for p in root.find_all("p"):
         if p.text().lower().startswith(("author(s):", "authors:")):
             named = [a.text() for a in p.find_all("a")] or p.text().split(":", 1)[1].split("|")
-            authors = tuple(_person(n) for n in named if n.strip())
+            authors = tuple(_person(n) for n in named if n.strip()) or authors
             break
     pdf = doi = None
     arxiv: str | None = None

@@ -8,7 +8,7 @@ December, or from ``since``). Each is a :class:`~index.sources.PaperSource` to p
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from index.errors import SourceError
@@ -72,7 +72,7 @@ def venue_source(
         SourceError: an unknown venue, or a year no venue has.
     """
     key = name.strip().lower()
-    if not 1980 <= year <= date.today().year + 1:
+    if not 1980 <= year <= datetime.now(UTC).year + 1:
         raise SourceError(f"{year} is not a year {name} could have papers for")
     options = fetch_options(settings)
     if key in CONFERENCES:

@@ -163,6 +163,14 @@ def test_miccai_index_and_pages_become_papers() -> None:
     assert got[1].links.other == () and srv.requests[0] == "/miccai-2024/"
 
 
+def test_a_miccai_page_without_its_heading_or_author_line_takes_them_from_the_index() -> None:
+    with serve("miccai") as srv:
+        srv.pages = {k: v.replace('class="post-title"', 'class="x"').replace("<p>Author(s):", "<p>By:")
+                     for k, v in srv.pages.items()}  # fmt: skip
+        got = papers(list(make("miccai", srv).records()))
+    assert got[0].title == "Medical segmentation with mamba" and got[0].authors == ("Xiang Chen", "Wei Li")
+
+
 def test_medrxiv_filters_by_category_and_keeps_the_newest_version() -> None:
     with serve("rxiv") as srv:
         got = papers(list(make("rxiv", srv).records()))
