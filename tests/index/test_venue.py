@@ -118,3 +118,20 @@ def test_the_bibliography_reads_the_recorded_venue() -> None:
 
     p = with_venue(Paper(id="openreview:abc", title="T", abstract="A"), "MICCAI 2024")
     assert venue_of(p) == "MICCAI 2024"
+
+
+def test_onto_held_passes_new_records_and_bad_lines_unchanged() -> None:
+    from index.models import BadLine, Links
+    from index.venue import onto_held
+
+    held = Paper(id="2401.00001", title="Held", abstract="Held text", topics=("A",), links=Links(abs="https://arxiv.org/abs/2401.00001"))
+    new = with_venue(Paper(id="cvpr2024:new", title="New", abstract="N"), "CVPR 2024")
+    again = with_venue(Paper(id="2401.00001", title="Page title", abstract="Page text", topics=("B",),
+                             links=Links(abs="https://arxiv.org/abs/2401.00001", pdf="https://cvf.example/p.pdf")), "CVPR 2024")  # fmt: skip
+    bad = BadLine(line=3, reason="no abstract")
+    got = list(onto_held([(1, new), (2, again), (3, bad)], {"2401.00001": held}.get))
+    assert got[0] == (1, new) and got[2] == (3, bad)
+    merged = got[1][1]
+    assert isinstance(merged, Paper)
+    assert (merged.title, merged.abstract, merged.topics) == ("Held", "Held text", ("A", "B"))
+    assert merged.links.other == ("https://cvf.example/p.pdf",) and recorded_venue(merged) == "CVPR 2024"

@@ -13,7 +13,7 @@ import pytest
 
 from index.config import IndexSettings
 from index.errors import SourceError
-from index.models import BadLine, Paper
+from index.models import BadLine, Links, Paper
 from index.paperindex import PaperIndex
 from index.sources import PaperSource, Record
 from index.sources.cvf import CvfSource
@@ -22,7 +22,7 @@ from index.sources.miccai import MiccaiSource
 from index.sources.openreview import OpenReviewSource
 from index.sources.rxiv import RxivSource
 from index.sources.venues import VENUES, fetch_options, venue_source
-from index.venue import recorded_venue
+from index.venue import onto_held, recorded_venue
 from tests.helpers.fakes import FakeEmbedder
 from tests.helpers.venue_servers import (
     CvfPaper,
@@ -316,3 +316,34 @@ def test_options_come_from_the_index_settings(tmp_path: Path) -> None:
     s = IndexSettings(_env_file=None, data_dir=tmp_path, arxiv_retries=7, arxiv_backoff_seconds=0.5)
     opts = fetch_options(s)
     assert (opts.retries, opts.backoff_seconds) == (7, 0.5) and fetch_options(FAST) is FAST
+
+
+def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_keeps_the_preprint(tmp_path: Path) -> None:
+    emb = FakeEmbedder()
+    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=emb)
+    preprint = Paper(id="2312.01234", version=2, title="Gaussian Splatting for Rain (preprint)", authors=("John Smith",),
+                     abstract="Gaussian splatting removes rain.", categories=("cs.CV",), primary_category="cs.CV",
+                     published=date(2023, 12, 2), comment="Accepted to CVPR 2024", source="arxiv",
+                     links=Links(abs="https://arxiv.org/abs/2312.01234", pdf="https://arxiv.org/pdf/2312.01234v2"))  # fmt: skip
+
+    def held(pid: str) -> Paper | None:
+        got = ix.store.get(pid)
+        return got[1] if got else None
+
+    try:
+        ix.ingest([(1, preprint)], "arxiv")
+        embedded = emb.embedded
+        with serve("cvf") as srv:
+            first = ix.ingest(onto_held(make("cvf", srv).records(), held), "cvpr")
+            second = ix.ingest(onto_held(make("cvf", srv).records(), held), "cvpr")
+        p = ix.resolve("2312.01234")
+        assert (first.added, first.updated, second.added, second.updated) == (2, 1, 0, 0)
+        assert (p.version, p.title, p.abstract, p.categories) == (2, preprint.title, preprint.abstract, ("cs.CV",))
+        assert p.published == date(2023, 12, 2) and recorded_venue(p) == "CVPR 2024"
+        assert p.comment == "Venue: CVPR 2024 | Accepted to CVPR 2024"
+        assert p.links.pdf == "https://arxiv.org/pdf/2312.01234v2"
+        assert f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf" in p.links.other
+        assert "https://github.com/smith/rain-gs" in p.links.other
+        assert emb.embedded == embedded + 2  # the two papers without a preprint; the preprint is not embedded again
+    finally:
+        ix.close()
