@@ -179,10 +179,32 @@ class CvfSource:
         code = f"{CONFERENCES[self.conference]}{self.year}"
         return f"{self.base_url}/{code}" + ("?day=all" if self.conference in _BY_DAY else "")
 
-    def records(self) -> Iterator[Record]:
-        listed = parse_listing(self.client.text(self.listing_url), self.base_url)
+    def _page(self, url: str) -> str | None:
+        try:
+            return self.client.text(url)
+        except PageMissing:
+            return None
+
+    def _listing(self) -> list[Listed]:
+        """The listed papers: from ?day=all, else from the conference page itself or each day it links to
+        (years whose site has no page of all days)."""
+        html = self._page(self.listing_url)
+        listed = parse_listing(html, self.base_url) if html else []
         if self.ecva:  # one page lists every ECCV since 2020: keep this year's
-            listed = [x for x in listed if f"eccv_{self.year}/" in urlsplit(x.url).path.lower()]
+            return [x for x in listed if f"eccv_{self.year}/" in urlsplit(x.url).path.lower()]
+        plain = self.listing_url.split("?", 1)[0]
+        if listed or plain == self.listing_url:
+            return listed
+        html = self._page(plain)
+        listed = parse_listing(html, self.base_url) if html else []
+        days = [urljoin(plain, a.attrs["href"]) for a in (parse_html(html).find_all("a") if html else [])
+                if "day=" in a.attrs.get("href", "") and not a.attrs["href"].endswith("day=all")]  # fmt: skip
+        for day in dict.fromkeys(days) if not listed else ():
+            listed += parse_listing(self._page(day) or "", self.base_url)
+        return listed
+
+    def records(self) -> Iterator[Record]:
+        listed = self._listing()
         if not listed:
             raise SourceError(
                 f"{self.listing_url} lists no papers: check the conference and year "

@@ -116,6 +116,18 @@ def test_wacv_is_listed_on_one_page_without_days() -> None:
     assert srv.requests[0] == "/WACV2024" and recorded_venue(got[0]) == "WACV 2024"
 
 
+def test_a_year_without_a_page_of_all_days_is_read_day_by_day() -> None:
+    site = cvf_site("CVPR", 2020, CVF_PAPERS, by_day=False)
+    one, two = site["/CVPR2020"].split("<dt", 2)[1:]
+    site["/CVPR2020?day=2020-06-16"] = "<dl><dt" + one + "</dl>"
+    site["/CVPR2020?day=2020-06-17"] = "<dl><dt" + two
+    site["/CVPR2020"] = '<dd><a href="/CVPR2020?day=2020-06-16">Day 1</a></dd><dd><a href="CVPR2020?day=2020-06-17">Day 2</a></dd>'
+    with VenueServer(site) as srv:
+        got = papers(list(venue_source("cvpr", 2020, FAST, base_url=srv.url).records()))
+    assert len(got) == 3 and [p.title for p in got] == [p.title for p in CVF_PAPERS]
+    assert srv.requests[:4] == ["/CVPR2020?day=all", "/CVPR2020", "/CVPR2020?day=2020-06-16", "/CVPR2020?day=2020-06-17"]
+
+
 def test_eccv_since_2020_comes_from_the_ecva_listing_of_every_year() -> None:
     with VenueServer(ecva_site({2024: CVF_PAPERS[1:], 2022: CVF_PAPERS[:1]})) as srv:
         got = papers(list(venue_source("eccv", 2024, FAST, base_url=srv.url).records()))
