@@ -108,6 +108,28 @@ class Feed:
         taste = self.taste(topic, member=member, channel=channel)
         return rank([p for _, p in rows], vectors, topic_vec, topic.name, taste, k)
 
+    def member_topics(self, member: str, topics: list[Topic]) -> list[Topic]:
+        """The configured topics a member voted in (most votes first), for a personal digest."""
+        counts: dict[str, int] = {}
+        for v in self.store.votes(member):
+            counts[v.topic.lower()] = counts.get(v.topic.lower(), 0) + 1
+        known = [t for t in topics if t.name.lower() in counts]
+        return sorted(known, key=lambda t: (-counts[t.name.lower()], t.name.lower()))
+
+    def personal_digest(
+        self, member: str, topics: list[Topic], since: date, until: date, *, k: int = 5
+    ) -> dict[str, list[FeedItem]]:
+        """Topic name -> the member's best ``k`` papers of it published between ``since`` and ``until``, for
+        the topics the member voted in; empty when the member has not opted in (``FeedStore.set_digest``)."""
+        if not self.store.digest_enabled(member):
+            return {}
+        out = {}
+        for topic in self.member_topics(member, topics):
+            items = self.rank(topic, member=member, k=k, since=since, until=until)
+            if items:
+                out[topic.name] = items
+        return out
+
     def _examples(self, paper_ids: list[str]) -> Examples:
         found = [(pid, got) for pid in paper_ids if (got := self.index.store.get(pid)) is not None]
         if len(found) < len(paper_ids):

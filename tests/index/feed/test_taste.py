@@ -181,3 +181,16 @@ def test_rank_is_a_pure_function_of_vectors() -> None:
     items = rank(papers, vecs, topic, "x", Taste(), k=2)
     assert [it.paper.id for it in items] == ["0", "1"]  # ties after the best broken by id
     assert zscore(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
+
+
+def test_personal_digest_only_for_members_who_opted_in_and_only_their_topics(feed: Feed) -> None:
+    other = Topic(name="other", keywords=("x",), description="rain")
+    feed.vote("alice", "n1", +1, topic="vision")
+    assert feed.personal_digest("alice", [TOPIC, other], DAY, DAY) == {}  # not opted in
+    feed.store.set_digest("alice", True)
+    got = feed.personal_digest("alice", [TOPIC, other], DAY, DAY, k=2)
+    assert list(got) == ["vision"]  # no vote in "other" (and no paper of it either)
+    assert ids(got["vision"]) == ids(feed.rank(TOPIC, member="alice", k=2, since=DAY, until=DAY))
+    assert feed.personal_digest("alice", [TOPIC], date(2020, 1, 1), date(2020, 1, 2)) == {}  # nothing new
+    feed.store.set_digest("alice", False)
+    assert feed.personal_digest("alice", [TOPIC], DAY, DAY) == {}
