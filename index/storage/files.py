@@ -84,16 +84,17 @@ def damaged_error(db: Path, found: str) -> StorageError:
     )
 
 
-def sqlite_error(e: sqlite3.DatabaseError, data_dir: Path, db: Path) -> Exception:
+def sqlite_error(e: sqlite3.DatabaseError, data_dir: Path, db: Path, writing: bool = True) -> Exception:
     """A failed open or write, said as what it is: read-only storage (healthy: a permission to fix), a
-    database SQLite finds damaged, or the error itself (busy, full disk: errors.explain words those)."""
+    database SQLite finds damaged when writing (at open, errors.explain says it cannot be read), or the
+    error itself (busy, full disk: errors.explain words those)."""
     text = str(e)
     if isinstance(e, sqlite3.OperationalError) and "readonly" in text.replace("-", "").replace(" ", ""):
         return read_only_error(data_dir, db) or StorageError(
             f"{db} could not be written ({text}): its file or directory is read-only. The store is not "
             "damaged: make the data directory and its papers.db* files writable and run the command again."
         )
-    if any(w in text for w in ("malformed", "corrupt", "not a database")):
+    if writing and any(w in text for w in ("malformed", "corrupt", "not a database")):
         return damaged_error(db, text)
     return e
 

@@ -68,7 +68,10 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:
             self._db.close()
-            raise self._explain(e) from e
+            err = sqlite_error(e, self.data_dir, self.path, writing=False)
+            if err is e:
+                raise
+            raise err from e
 
     # ----- transactions and meta -----
     @contextmanager
