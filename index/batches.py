@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from index.dedupe import match_held
-from index.derived import DerivedIndexes, Space
+from index.derived import DerivedIndexes, Space, space_vectors
 from index.models import IngestReport, Paper
 from index.retrieval.embed import Embedder
 from index.storage.rows import Row
@@ -55,7 +55,10 @@ class BatchWriter(DerivedIndexes):
         """Each space's vectors of its papers: side by side on two threads when the two encoders run on
         different engines, neither of them NumPy (see :func:`overlaps`), else one after the other."""
         embedders = [sp.embedder() for sp, _ in work]  # loaded here: a model loads on one thread only
-        jobs = [partial(space_vectors, e, todo, sp.column != "vector") for e, (sp, todo) in zip(embedders, work, strict=True)]
+        jobs = [
+            partial(space_vectors, e, todo, multilingual=sp.column != "vector")
+            for e, (sp, todo) in zip(embedders, work, strict=True)
+        ]
         if len(work) < 2 or not overlaps(embedders):
             return [job() for job in jobs]
         with self._model_lock:
@@ -102,19 +105,6 @@ class BatchWriter(DerivedIndexes):
             vi.generation = after if vi.generation == before and after - before == ours else -1
         for _, outcome in results:
             setattr(report, outcome, getattr(report, outcome) + 1)
-
-
-def space_vectors(emb: Embedder, papers: list[Paper], with_chinese: bool) -> np.ndarray:
-    """A space's vectors of papers (title and abstract). In the multilingual space (``with_chinese``) a paper
-    that also has a Chinese abstract gets the mean of both texts' vectors, renormalised, so a Chinese
-    question finds it through either wording."""
-    vecs = emb.encode([p.embed_text() for p in papers])
-    zh = [i for i, p in enumerate(papers) if with_chinese and p.abstract_zh]
-    if zh:
-        extra = emb.encode([f"{papers[i].title}. {papers[i].abstract_zh}" for i in zh])
-        both = vecs[zh] + extra
-        vecs[zh] = both / np.maximum(np.linalg.norm(both, axis=1, keepdims=True), 1e-12)
-    return vecs
 
 
 def overlaps(embedders: list[Embedder]) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from index.config import IndexSettings
+from index.models import Paper
 from index.retrieval.e5 import USE_NAME
 from index.retrieval.embed import Embedder
 from index.retrieval.exact import VectorSource
@@ -40,6 +41,24 @@ class Space:
     filename: str
     embedder: Callable[[], Embedder]
     index: VectorIndex | None = None
+
+
+TITLE_WEIGHT = 0.5  # the title's share of a multilingual vector, beside the abstract's (chosen on a dev split)
+
+
+def space_vectors(emb: Embedder, papers: list[Paper], *, multilingual: bool) -> np.ndarray:
+    """A space's vectors of papers: title and abstract. A multilingual vector also takes the title alone
+    (a question in another language often names what the title says, which one abstract-long vector
+    dilutes) and, where the paper has one, its Chinese abstract: the renormalised sum, so a Chinese question
+    finds the paper through either wording. The English space embeds title and abstract only."""
+    vecs = emb.encode([p.embed_text() for p in papers])
+    if not multilingual or not papers:
+        return vecs
+    vecs = vecs + TITLE_WEIGHT * emb.encode([p.title for p in papers])
+    zh = [i for i, p in enumerate(papers) if p.abstract_zh]
+    if zh:
+        vecs[zh] += emb.encode([f"{papers[i].title}. {papers[i].abstract_zh}" for i in zh])
+    return np.asarray(vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12), dtype=np.float32)
 
 
 class DerivedIndexes:
@@ -152,7 +171,12 @@ class DerivedIndexes:
             emb = sp.embedder()
             for i in range(0, len(todo), BATCH):
                 chunk = todo[i : i + BATCH]
-                vecs = emb.encode([t for _, _, t in chunk])
+                if sp.column == "vector":
+                    vecs = emb.encode([t for _, _, t in chunk])
+                else:  # the multilingual vector reads more of the paper than its text (see space_vectors)
+                    held = self.store.get_by_rowids([r for r, _, _ in chunk])
+                    chunk = [c for c in chunk if c[0] in held]
+                    vecs = space_vectors(emb, [held[r] for r, _, _ in chunk], multilingual=True)
                 self.store.set_vectors(
                     (r, h, v, None) if sp.column == "vector" else (r, h, None, v)
                     for (r, h, _), v in zip(chunk, vecs, strict=True)

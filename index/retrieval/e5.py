@@ -62,7 +62,9 @@ def e5_available() -> bool:
 def multilingual_model_name(setting: str = "auto") -> str:
     """The name the multilingual space records for a setting, decided without loading a model."""
     if setting not in MULTILINGUAL_MODELS:
-        raise ConfigError(f"multilingual_model must be one of {', '.join(MULTILINGUAL_MODELS)}, not {setting!r}")
+        raise ConfigError(
+            f"multilingual_model must be one of {', '.join(MULTILINGUAL_MODELS)}, not {setting!r}"
+        )
     if setting == "use-v3" or (setting == "auto" and not e5_available()):
         return USE_NAME
     return E5_NAME
@@ -121,7 +123,9 @@ class E5Embedder:
 
                         self._batches = OnnxPassages(self._model_file, self._threads)
                     except Exception as e:  # the C engine still embeds every text, only slower
-                        log.warning("the multilingual encoder's ONNX export failed (%s); batches use its engine", e)
+                        log.warning(
+                            "the multilingual encoder's ONNX export failed (%s); batches use its engine", e
+                        )
                         self._use_batches = False
         return self._batches
 

@@ -122,7 +122,9 @@ class E5Tokenizer:
 
         vocab = list(zip(w.pieces, (float(s) for s in w.scores), strict=True))
         tok = Tokenizer(models.Unigram(vocab, unk_id=w.unk, byte_fallback=False))
-        tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False)
+        tok.pre_tokenizer = pre_tokenizers.Metaspace(
+            replacement="\u2581", prepend_scheme="always", split=False
+        )
         self._tok = tok
         self._table = str.maketrans(w.norm)
         self.bos, self.eos = w.bos, w.eos
@@ -167,16 +169,27 @@ def _graph(w: E5Weights) -> Any:
         return node("LayerNormalization", [x, const(g, t[g]), const(b, t[b])], axis=-1, epsilon=w.eps)
 
     def linear(x: str, prefix: str, rows: int, cols: int) -> str:
-        return node("Add", [node("MatMul", [x, weight(f"{prefix}.w", rows, cols)]), const(f"{prefix}.b", t[f"{prefix}.b"])])
+        return node(
+            "Add",
+            [node("MatMul", [x, weight(f"{prefix}.w", rows, cols)]), const(f"{prefix}.b", t[f"{prefix}.b"])],
+        )
 
     pos = const("emb.pos", t["emb.pos"].reshape(-1, H))
     typ = const("emb.type", t["emb.type"].reshape(-1, H)[0])
     seq = node("Shape", ["embeds"], start=1, end=2)
-    positions = node("Slice", [pos, const("zero", np.array([0], np.int64)), seq, const("axis0", np.array([0], np.int64))])
+    positions = node(
+        "Slice", [pos, const("zero", np.array([0], np.int64)), seq, const("axis0", np.array([0], np.int64))]
+    )
     x = node("Add", [node("Add", ["embeds", positions]), typ])
     x = ln(x, "emb.ln.w", "emb.ln.b")
     maskf = node("Cast", ["mask"], to=TensorProto.FLOAT)
-    bias = node("Mul", [node("Sub", [const("one", np.array(1.0, np.float32)), maskf]), const("neg", np.array(-1e4, np.float32))])
+    bias = node(
+        "Mul",
+        [
+            node("Sub", [const("one", np.array(1.0, np.float32)), maskf]),
+            const("neg", np.array(-1e4, np.float32)),
+        ],
+    )
     bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], np.int64))])  # (B, 1, 1, T)
     heads_shape = const("heads", np.array([0, 0, nh, hd], np.int64))
     back_shape = const("back", np.array([0, 0, H], np.int64))
@@ -196,20 +209,34 @@ def _graph(w: E5Weights) -> Any:
         mid = linear(x, f"{p}.fi", w.ff, H)
         gelu = node(
             "Mul",
-            [node("Mul", [mid, const(f"half{i}", np.array(0.5, np.float32))]),
-             node("Add", [const(f"one{i}", np.array(1.0, np.float32)),
-                          node("Erf", [node("Mul", [mid, const(f"rsqrt2_{i}", np.array(0.70710678, np.float32))])])])],
+            [
+                node("Mul", [mid, const(f"half{i}", np.array(0.5, np.float32))]),
+                node(
+                    "Add",
+                    [
+                        const(f"one{i}", np.array(1.0, np.float32)),
+                        node(
+                            "Erf",
+                            [node("Mul", [mid, const(f"rsqrt2_{i}", np.array(0.70710678, np.float32))])],
+                        ),
+                    ],
+                ),
+            ],
         )
         x = ln(node("Add", [x, linear(gelu, f"{p}.fo", H, w.ff)]), f"{p}.oln.w", f"{p}.oln.b")
     m3 = node("Unsqueeze", [maskf, const("axis2", np.array([2], np.int64))])
     summed = node("ReduceSum", [node("Mul", [x, m3]), const("axis1", np.array([1], np.int64))], keepdims=0)
-    mean = node("Div", [summed, node("ReduceSum", [m3, const("axis1b", np.array([1], np.int64))], keepdims=0)])
+    mean = node(
+        "Div", [summed, node("ReduceSum", [m3, const("axis1b", np.array([1], np.int64))], keepdims=0)]
+    )
     nodes.append(helper.make_node("LpNormalization", [mean], ["vectors"], axis=-1, p=2))
     graph = helper.make_graph(
         nodes,
         "e5",
-        [helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["B", "T", H]),
-         helper.make_tensor_value_info("mask", TensorProto.INT64, ["B", "T"])],
+        [
+            helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["B", "T", H]),
+            helper.make_tensor_value_info("mask", TensorProto.INT64, ["B", "T"]),
+        ],
         [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["B", H])],
         inits,
     )
@@ -239,7 +266,9 @@ def build_int8(w: E5Weights, dest: Path) -> None:
     out = dest.with_suffix(f".{os.getpid()}.tmp")
     try:
         onnx.save(_graph(w), tmp)
-        quiet = _Quiet()  # the quantiser logs a pre-processing advice on the root logger, meant for its authors
+        quiet = (
+            _Quiet()
+        )  # the quantiser logs a pre-processing advice on the root logger, meant for its authors
         logging.getLogger().addFilter(quiet)
         try:
             quantize_dynamic(
@@ -285,7 +314,10 @@ class OnnxPassages:
             start = 0
             while start < len(order):
                 end, longest = start, 0
-                while end < len(order) and max(longest, len(ids[order[end]])) * (end - start + 1) <= TOKEN_BUDGET:
+                while (
+                    end < len(order)
+                    and max(longest, len(ids[order[end]])) * (end - start + 1) <= TOKEN_BUDGET
+                ):
                     longest = max(longest, len(ids[order[end]]))
                     end += 1
                 end = max(end, start + 1)

@@ -1,12 +1,14 @@
 """Language handling for queries: script detection, Latin terms inside a Chinese question, and
-dictionary-based query translation (a bilingual glossary of general computer-vision, machine-learning
-and medical-imaging vocabulary) so that a Chinese question can be matched against English abstracts."""
+dictionary-based query translation so that a Chinese question can be matched against English abstracts: a
+bilingual glossary of computer-vision, machine-learning and medical-imaging vocabulary first, and a general
+dictionary (CC-CEDICT, :mod:`index.retrieval.cedict`) for the words it lacks."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+from index.retrieval.cedict import longest_word
 from index.retrieval.glossary import ZH_EN
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -41,23 +43,28 @@ def _keys_by_length() -> list[str]:
 
 
 def translate_terms(text: str) -> list[str]:
-    """English glossary terms for the Chinese phrases in the text (greedy longest match)."""
+    """English terms for the Chinese words in the text, longest match first: the field glossary's term
+    where it lists the word, else the general dictionary's words (CC-CEDICT), else nothing."""
     out: list[str] = []
     for run in _CJK_RUN.findall(text):
         i = 0
         while i < len(run):
-            for key in _keys_by_length():
-                if run.startswith(key, i):
-                    out.append(ZH_EN[key])
-                    i += len(key)
-                    break
+            glossary = next((key for key in _keys_by_length() if run.startswith(key, i)), None)
+            general = longest_word(run, i)
+            if glossary is not None and (general is None or len(glossary) >= general[0]):
+                out.append(ZH_EN[glossary])
+                i += len(glossary)
+            elif general is not None:
+                out.extend(general[1])
+                i += general[0]
             else:
                 i += 1
     return out
 
 
 def english_query(text: str) -> str:
-    """An English pseudo-query for a Chinese question: its Latin words plus glossary translations."""
+    """An English pseudo-query for a Chinese question: its Latin words plus the translations of its words
+    (the glossary's, else the general dictionary's)."""
     if not is_cjk(text):
         return text
     parts = latin_terms(text) + translate_terms(text)

@@ -14,7 +14,14 @@ import pytest
 from index.config import IndexSettings
 from index.models import Paper
 from index.paperindex import PaperIndex
-from index.retrieval.e5 import E5_NAME, USE_NAME, E5Embedder, e5_available, evidence_floor, multilingual_model_name
+from index.retrieval.e5 import (
+    E5_NAME,
+    USE_NAME,
+    E5Embedder,
+    e5_available,
+    evidence_floor,
+    multilingual_model_name,
+)
 from index.sample import sample_corpus
 
 pytestmark = [
@@ -100,7 +107,9 @@ def test_a_store_built_with_use_is_re_embedded_with_e5_once(tmp_path: Path, e5: 
 
     data = tmp_path / "data"
     papers = [_paper(k, d) for k, (d, _) in FIELD.items()]
-    old = PaperIndex(IndexSettings(_env_file=None, data_dir=data), multilingual_embedder=MultilingualEmbedder())
+    old = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=data), multilingual_embedder=MultilingualEmbedder()
+    )
     old.ingest(enumerate(papers, 1), "t")
     assert old.store.get_meta("model_mvector") == USE_NAME and old.store.get_meta("dim_mvector") == "512"
     old.close()
@@ -125,11 +134,17 @@ def test_a_store_built_with_use_is_re_embedded_with_e5_once(tmp_path: Path, e5: 
 
 
 def test_a_chinese_abstract_joins_the_papers_multilingual_vector(tmp_path: Path, e5: E5Embedder) -> None:
-    from index.batches import space_vectors
+    from index.derived import space_vectors
 
     en = _paper("p", FIELD["ultrasound"][0])
-    both = _paper("p", FIELD["ultrasound"][0], "我们提出一种用于甲状腺结节超声图像分类的对比预训练方法，以应对斑点噪声。")
-    v_en, v_both = space_vectors(e5, [en], True), space_vectors(e5, [both], True)
+    both = _paper(
+        "p",
+        FIELD["ultrasound"][0],
+        "我们提出一种用于甲状腺结节超声图像分类的对比预训练方法，以应对斑点噪声。",
+    )
+    v_en, v_both = space_vectors(e5, [en], multilingual=True), space_vectors(e5, [both], multilingual=True)
     q = e5.encode_queries(["甲状腺结节超声分类的对比预训练"])
     assert float((q @ v_both.T)[0, 0]) > float((q @ v_en.T)[0, 0])
-    assert np.allclose(space_vectors(e5, [both], False), v_en)  # the English space never reads it
+    assert np.allclose(
+        space_vectors(e5, [both], multilingual=False), e5.encode([en.embed_text()])
+    )  # English: text only
