@@ -99,6 +99,36 @@ def sqlite_error(e: sqlite3.DatabaseError, data_dir: Path, db: Path, writing: bo
     return e
 
 
+def prepare_data_dir(data_dir: Path, db: Path) -> None:
+    """Create the data directory if needed and make sure the store can be written there.
+
+    Raises:
+        StorageError: the directory, the database or one of its side files is read-only (what, and the fix).
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise (read_only_error(data_dir.parent, db) or e) from e
+    repair_side_files(db)
+    refused = read_only_error(data_dir, db)
+    if refused is not None:
+        raise refused
+
+
+def quick_check(conn: sqlite3.Connection, db: Path) -> None:
+    """SQLite's quick_check of the open database.
+
+    Raises:
+        StorageError: the database is damaged (what SQLite found, and the next step).
+    """
+    try:
+        found = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as e:
+        raise damaged_error(db, str(e)) from e
+    if found != ["ok"]:
+        raise damaged_error(db, "; ".join(found))
+
+
 def repair_side_files(db: Path) -> None:
     """Give SQLite's ``-wal``/``-shm`` files the database's own permissions when they lack write permission
     it has. SQLite creates them with the database's mode: after a read-only ``papers.db`` is made writable

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from index.models import Filters, Paper
-from index.storage.files import damaged_error, read_only_error, repair_side_files, sqlite_error
+from index.storage.files import prepare_data_dir, quick_check, sqlite_error
 from index.storage.rows import (
     COLUMNS,
     SCHEMA,
@@ -47,14 +47,7 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / "papers.db"
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise (read_only_error(self.data_dir.parent, self.path) or e) from e
-        repair_side_files(self.path)
-        refused = read_only_error(self.data_dir, self.path)
-        if refused is not None:
-            raise refused
+        prepare_data_dir(self.data_dir, self.path)  # read-only storage is refused here, said as what it is
         self._lock = threading.RLock()
         self._depth = 0  # transactions this thread has open (nested ones are part of the outermost)
         self._verified = False
@@ -95,7 +88,8 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             try:
                 yield self._db
             except BaseException as e:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # some errors (a full disk) have already rolled it back
+                    self._db.execute("ROLLBACK")
                 if isinstance(e, sqlite3.DatabaseError):
                     raise self._explain(e) from e
                 raise
@@ -120,16 +114,10 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
     def verify(self) -> None:
         """Refuse to write into a damaged database: SQLite's quick_check, once per store, before its first
         write of papers (a write into a corrupt page spreads the damage and reports success)."""
-        if self._verified:
-            return
-        with self._lock:
-            try:
-                found = [str(r[0]) for r in self._db.execute("PRAGMA quick_check(5)").fetchall()]
-            except sqlite3.DatabaseError as e:
-                raise damaged_error(self.path, str(e)) from e
-            if found != ["ok"]:
-                raise damaged_error(self.path, "; ".join(found))
-            self._verified = True
+        if not self._verified:
+            with self._lock:
+                quick_check(self._db, self.path)
+                self._verified = True
 
     def prepare_vectors(self, column: str, dim: int) -> None:
         """Nothing to do: SQLite keeps vectors as blobs and FAISS indexes them."""
