@@ -23,9 +23,13 @@ from index.models import Paper
 
 INTENTS: dict[str, re.Pattern[str]] = {
     "number": re.compile(
-        r"\bhow (many|much|fast|faster|large|big|long|accurate|well)\b|\bby how\b|\bnumber of\b|"
-        r"\bwhat (percentage|percent|accuracy|improvement|gain|speed-?up)\b|\b(db|psnr|dice|dsc|percent)\b|"
-        r"多少|几[个种次篇张倍]?|倍|百分|提升了|提高了|快了",
+        r"\bhow (many|much|fast|faster|quickly|large|big|small|long|short|often|high|low|accurate|well)\b|"
+        r"\bby how\b|\bnumber of\b|\bat what\b|\bhow many times\b|"
+        r"\bwhat (is the |are the |was the )?(\w+ )?(percentage|percent|accuracy|precision|recall|sensitivity|"
+        r"specificity|improvement|gain|margin|speed-?up|speed|frame ?rate|fps|rate|runtime|run ?time|latency|"
+        r"time|duration|resolution|size|score|dice|auc|error|memory|throughput|reduction|increase|ratio|count|"
+        r"dose|cost)\b|\b(db|psnr|ssim|dice|dsc|auc|fps|percent)\b|"
+        r"多少|几[个种次篇张倍]?|倍|百分|提升了|提高了|快了|多快|多久|多长|多大|多高|多低|帧率|速度|耗时|精度|准确率",
         re.I,
     ),
     "code": re.compile(
@@ -45,9 +49,28 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# A quantity: a number with its unit (133 FPS, 2.48 dB, 45 times, 10 public datasets, 92.1%) -- what a
+# "how fast / how many / what frame rate" question asks for. Plain numbers count for less, and dimensions
+# (2D, 3D) and names with digits (LUNA16) are not quantities.
+_NUM = r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d.,]*[a-zA-Z]*\d)"
+QUANTITY = re.compile(
+    _NUM + r"\s*(?:%|percent\b|x\b|×|times\b|-?fold\b|fps\b|hz\b|db\b|ms\b|s\b|sec\w*|minutes?\b|"
+    r"mins?\b|hours?\b|h\b|days?\b|mm\b|cm\b|µm|um\b|nm\b|gb\b|mb\b|kb\b|tb\b|[kmb]\b|gflops\b|"
+    r"flops\b|params?\b|parameters\b|points?\b|pp\b|mgy\b|gy\b|msv\b)"
+    r"|" + _NUM + r"\s+(?:[a-z][a-z-]*\s+){0,2}(?:data ?sets?|patients|images|scans|subjects|volumes|cases|"
+    r"videos|frames|classes|categories|organs|centers|centres|sites|hospitals|institutions|benchmarks|tasks|"
+    r"modalities|participants|slides|samples|sequences|views|readers|radiologists|languages)\b"
+    r"|" + _NUM + r"\s*(?:dice|dsc|auc|psnr|ssim|m?iou|map|f1|hd95|accuracy)\b"
+    r"|\b(?:dice|dsc|auc|psnr|ssim|m?iou|map|f1|hd95|accuracy|sensitivity|specificity)\b[^.;]{0,24}?" + _NUM +
+    r"|\b(?:twice|half|an order of magnitude|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(?:times|(?:[a-z][a-z-]*\s+){0,2}(?:data ?sets?|benchmarks|tasks|modalities|centers|centres|sites|"
+    r"hospitals|organs|classes)))\b",
+    re.I,
+)
+_DIMENSION = re.compile(r"\b[1-4]D\b|\b[1-4]-D\b")
 FEATURES: dict[str, re.Pattern[str]] = {
     "number": re.compile(
-        r"\d|%|\b(one|two|three|four|five|six|seven|eight|nine|ten|twice|half|dozens?|hundreds?|"
+        r"(?<![\w.])\d|%|\b(one|two|three|four|five|six|seven|eight|nine|ten|twice|half|dozens?|hundreds?|"
         r"thousands?|millions?)\b|\btimes (faster|smaller|fewer|less|more)\b",
         re.I,
     ),
@@ -77,6 +100,7 @@ STOP = frozenset(_STOP_WORDS.split())
 
 WEIGHT_LEXICAL = 0.5
 WEIGHT_INTENT = 0.2
+WEIGHT_QUANTITY = 0.2  # on top of the intent's: a number with its unit, when a quantity is asked
 WEIGHT_CODE_LINK = 0.4
 TITLE_DISCOUNT = 0.25
 # Another paper joins the answer only when its best sentence scores this close to the best one.
@@ -154,8 +178,11 @@ def score_sentences(
         lexical = sum(weight[t] for t in terms if t in sent_terms[i]) / (sum(weight.values()) or total)
         bonus = 0.0
         for want in wants:
-            if FEATURES[want].search(s) or (want == "dataset" and _NAME.search(s) and " on " in s):
+            text = _DIMENSION.sub(" ", s) if want == "number" else s
+            if FEATURES[want].search(text) or (want == "dataset" and _NAME.search(s) and " on " in s):
                 bonus += WEIGHT_INTENT
+        if "number" in wants and QUANTITY.search(_DIMENSION.sub(" ", s)):
+            bonus += WEIGHT_QUANTITY
         if "code" in wants and "http" in s:
             bonus += WEIGHT_CODE_LINK
         scores[i] = float(sims[i]) + WEIGHT_LEXICAL * lexical + bonus

@@ -33,6 +33,11 @@ LLM = LLMSettings(_env_file=None)
         ("What method does MambaMorph use?", {"method"}),
         ("MambaMorph用了什么方法?", {"method"}),
         ("What is Gaussian splatting?", set()),
+        ("At what frame rate can Street Gaussians render?", {"number"}),
+        ("How long does training take?", {"number"}),
+        ("What Dice score does the model reach?", {"number"}),
+        ("该方法的渲染速度多快？", {"number"}),
+        ("训练需要多久？", {"number"}),
     ],
 )
 def test_question_types(question: str, expected: set[str]) -> None:
@@ -53,6 +58,27 @@ def test_the_sentence_with_the_asked_for_number_wins_over_the_topic_sentence() -
     q = "How much does FocalMix improve detection?"
     scores = score_sentences(q, q, sentences, _flat, titles)
     assert scores[1] > scores[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("At what frame rate can it render?", "It renders high-resolution views at 133 FPS on one GPU."),
+        ("How many public datasets was it evaluated on?", "We evaluate the searched network on 10 public datasets."),
+        ("How long does it take to train?", "Training takes 2 hours on a single RTX 3090."),
+        ("What Dice score does it reach on the test set?", "It reaches a Dice score of 0.912 on the held-out test set."),
+    ],
+)
+def test_a_quantity_question_is_answered_by_the_sentence_with_a_number_and_unit(question: str, answer: str) -> None:
+    # The distractors share the question's words and hold numbers too, but no quantity: dimensions (3D),
+    # a year, a dataset name with digits.
+    sentences = [
+        "We model the dynamic 3D scene with 3D Gaussians that render, train and evaluate fast in 2024.",
+        "The representation is trained and evaluated on LUNA16 and rendered per frame, for each test set.",
+        answer,
+    ]
+    scores = score_sentences(question, question, sentences, _flat)
+    assert int(np.argmax(scores)) == 2, scores
 
 
 def test_links_are_evidence_only_when_the_question_asks_for_code() -> None:
