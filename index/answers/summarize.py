@@ -1,7 +1,8 @@
 """Paper summaries: a one-line TL;DR, 3-7 key takeaways and a structured analysis, in English or Chinese.
 
 With a chat model the summary is written by it as JSON and parsed into pydantic models; invalid output
-is retried once, then the extractive summary is used and the result says so. Summaries are cached in
+is retried once, then the extractive summary is used and the result says so. The extractive summary
+(``index.answers.role_summary``) is built from the abstract's sentences by their learned roles. Summaries are cached in
 the store per (paper, version, language, provider) so a digest never pays twice.
 """
 
@@ -12,17 +13,21 @@ import logging
 import re
 import threading
 
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from index.answers.answer import LANG_NAME
 from index.answers.llm import connect
-from index.answers.sentences import CUES, is_boilerplate, split_sentences
-from index.config import LLMSettings
+from index.answers.role_summary import extractive_summary
+from index.answers.roles import RoleTagger, default_tagger
+from index.config import DEFAULT_MODEL, LLMSettings
 from index.errors import InvalidQueryError
-from index.models import Analysis, Paper, Summary, SummaryContent
+from index.models import Paper, Summary, SummaryContent
 from index.paperindex import PaperIndex
+
+__all__ = ["SYSTEM", "Summarizer", "extractive_summary", "parse_summary"]  # extractive_summary: its old home
 
 log = logging.getLogger(__name__)
 
@@ -46,92 +51,6 @@ def parse_summary(text: str) -> SummaryContent:
         raise ValueError(str(e).splitlines()[0]) from e
 
 
-ROLES = ("background", "problem", "method", "result", "conclusion")
-_CONCLUSION = re.compile(
-    r"\b(underscor\w*|potential|promising|paves?|opens? (a|the) (path|door|way)|in (summary|conclusion)|"
-    r"overall|we believe|significance|implications?|future (work|research)|advancements? make)\b",
-    re.I,
-)
-_RESULT_EXTRA = re.compile(r"\d+(\.\d+)?\s*(%|db\b|times\b|x\b|×)|\bfaster\b|\bimprov\w+ (of|by)\b", re.I)
-
-
-def sentence_roles(sents: list[str]) -> list[str]:
-    """One role per sentence: background, problem, method, result or conclusion.
-
-    Sentences before the paper's first "we propose / this paper introduces" are background, or the problem
-    when they speak of existing work's limits ("However, existing methods struggle..."); from there on a
-    sentence is a result when it reports experiments or figures, a conclusion when it draws the lesson
-    ("...underscores the potential of..."), and otherwise method.
-    """
-    start = next((i for i, x in enumerate(sents) if CUES["method_strong"].search(x)), None)
-    if start is None:
-        start = next((i for i, x in enumerate(sents) if CUES["method"].search(x)), min(1, len(sents) - 1))
-    roles = []
-    for i, x in enumerate(sents):
-        if i < start:
-            roles.append("problem" if CUES["prior_work"].search(x) else "background")
-        elif i > start and (CUES["results"].search(x) or _RESULT_EXTRA.search(x)):
-            roles.append("result")
-        elif i > start and _CONCLUSION.search(x):
-            roles.append("conclusion")
-        else:
-            roles.append("method")
-    return roles
-
-
-def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut between words (never inside a number such as "17.3%")."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "…"
-
-
-def extractive_summary(p: Paper, lang: str) -> tuple[SummaryContent, bool]:
-    """A summary made of the abstract's own sentences, each used once; (content, in the asked language).
-
-    The TL;DR is the sentence that says what the paper does; takeaways are its contributions, results and
-    conclusion, never background; the analysis puts every sentence under its role. Links and code notes
-    are left out.
-    """
-    use_zh = lang == "zh" and bool(p.abstract_zh)
-    sents = [
-        x
-        for x in split_sentences(p.abstract_zh if use_zh and p.abstract_zh else p.abstract)
-        if not is_boilerplate(x)
-    ] or [p.title]
-    by_role: dict[str, list[str]] = {r: [] for r in ROLES}
-    for x, role in zip(sents, sentence_roles(sents), strict=True):
-        by_role[role].append(x)
-    tldr = (by_role["method"] or by_role["result"] or sents)[0]
-    takeaways = [x for x in (*by_role["method"], *by_role["result"], *by_role["conclusion"]) if x != tldr][:5]
-    for x in (*by_role["problem"], *by_role["background"]):  # a short abstract: what it addresses
-        if len(takeaways) >= 3:
-            break
-        takeaways.append(("Problem addressed: " if lang == "en" else "针对的问题：") + x)
-    extras = [f"Venue: {p.comment}" if p.comment else None, f"Authors: {', '.join(p.authors[:3])}", p.title]
-    for extra in extras:
-        if len(takeaways) >= 3:
-            break
-        if extra and extra not in takeaways and extra != tldr:
-            takeaways.append(extra)
-    while len(takeaways) < 3:
-        takeaways.append(tldr)
-    missing = "Not stated in the abstract." if lang == "en" else "摘要中未说明。"
-
-    def part(role: str) -> str:
-        return " ".join(by_role[role][:2]) or missing
-
-    analysis = Analysis(
-        background=part("background"),
-        prior_work=part("problem"),
-        method=part("method"),
-        results=part("result"),
-        conclusion=part("conclusion"),
-    )
-    return SummaryContent(tldr=clip(tldr, 400), takeaways=takeaways, analysis=analysis), lang == "en" or use_zh
-
-
 class Summarizer:
     """Summaries with caching, structured-output validation and an extractive fallback."""
 
@@ -141,10 +60,20 @@ class Summarizer:
         settings: LLMSettings,
         chat_model: BaseChatModel | None = None,
         slots: threading.BoundedSemaphore | None = None,
+        tagger: RoleTagger | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
         self.model, self.provider, self.slots = connect(settings, chat_model, slots)
+        self.tagger = tagger or RoleTagger(encode=self._role_vectors)
+
+    def _role_vectors(self, texts: list[str]) -> np.ndarray:
+        """The packaged model's vectors for the role classifier: the index's query encoder when it is
+        that model (no second copy in memory), else the classifier's own."""
+        emb = self.index.query_embedder
+        if emb.name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+            return emb.encode(texts)
+        return default_tagger().encode(texts)
 
     def summarize(self, ref: str, lang: str = "en") -> Summary:
         """Summarise the paper named by id, URL or title, in 'en' or 'zh'."""
@@ -163,7 +92,7 @@ class Summarizer:
                 translated=body["translated"],
             )
         if self.model is None:
-            content, translated = extractive_summary(p, lang)
+            content, translated = extractive_summary(p, lang, self.tagger)
             summary = Summary(
                 paper=p,
                 lang=lang,
@@ -233,7 +162,7 @@ class Summarizer:
                 reason = f"{type(e).__name__} from the {self.settings.provider} provider"
                 log.warning("summary of %s failed: %s", p.id, reason)
                 break
-        content, translated = extractive_summary(p, lang)
+        content, translated = extractive_summary(p, lang, self.tagger)
         return Summary(
             paper=p,
             lang=lang,
