@@ -22,7 +22,15 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.answers.extract import Candidate, candidates, content_terms, intents, score_sentences, select
+from index.answers.extract import (
+    Candidate,
+    candidates,
+    content_terms,
+    in_chinese,
+    intents,
+    score_sentences,
+    select,
+)
 from index.answers.llm import connect
 from index.answers.names import PaperNames
 from index.answers.scrub import scrub_references
@@ -261,12 +269,16 @@ class Answerer:
         """The sentences that answer the question, from the papers that clear the relevance bar."""
         q_en = english_query(q)
         wants = intents(q) | intents(q_en)
-        cands = candidates(papers[:3], lng, wants)
+        cands = candidates(papers[:3], wants)
         titles = [set(content_terms(p.title)) for p in papers[:3]]
         scores = score_sentences(
             q_en, q, [c[2] for c in cands], self.index.query_embedder.encode, [titles[c[0]] for c in cands]
         )
-        return select(cands, scores, max_papers=1 if len(papers) == 1 else 2, primary=primary)
+        chosen = select(cands, scores, max_papers=1 if len(papers) == 1 else 2, primary=primary)
+        if lng == "zh" and any(p.abstract_zh for p in papers[:3]):
+            embed = self.index.multilingual_embedder.encode if self.index.multilingual else None
+            chosen = in_chinese(chosen, papers, embed)
+        return chosen
 
     @staticmethod
     def _extractive_text(evidence: list[Candidate], papers: list[Paper], lng: str) -> tuple[str, list[int]]:
@@ -276,7 +288,7 @@ class Answerer:
         body = " ".join(f"{c.text} [{c.source + 1}]" for c in evidence)
         cited = list(dict.fromkeys(c.source + 1 for c in evidence))
         if lng == "zh":
-            translated = all(papers[n - 1].abstract_zh for n in cited)
+            translated = all(is_cjk(c.text) for c in evidence)
             lead = "根据检索到的论文" + ("：" if translated else "（以下为英文摘要原文摘录）：")
             return lead + body, cited
         return body, cited

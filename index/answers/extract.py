@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.answers.align import align
 from index.answers.sentences import CUES, is_boilerplate, split_sentences
 from index.models import Paper
 
@@ -136,15 +137,46 @@ class Candidate:
     score: float
 
 
-def candidates(papers: list[Paper], lang: str, wants: set[str]) -> list[tuple[int, int, str]]:
-    """(paper index, position, sentence) for every usable sentence; links and code notes are kept only when
-    the question asks for them. A Chinese answer uses an imported Chinese abstract where one exists."""
+def candidates(papers: list[Paper], wants: set[str]) -> list[tuple[int, int, str]]:
+    """(paper index, position, sentence) for every usable sentence of the English abstracts; links and code
+    notes are kept only when the question asks for them. Sentences are scored in English whatever the
+    question's language (the scorer's model and cues are English); a Chinese answer then quotes the
+    aligned sentences of an imported Chinese abstract (:func:`in_chinese`)."""
     out = []
     for n, p in enumerate(papers):
-        text = p.abstract_zh if lang == "zh" and p.abstract_zh else p.abstract
-        for pos, s in enumerate(split_sentences(text)):
+        for pos, s in enumerate(split_sentences(p.abstract)):
             if "code" in wants or not is_boilerplate(s):
                 out.append((n, pos, s))
+    return out
+
+
+def in_chinese(
+    chosen: list[Candidate], papers: list[Paper], embed: Callable[[list[str]], np.ndarray] | None = None
+) -> list[Candidate]:
+    """The chosen English sentences, each replaced by the sentences of its paper's Chinese abstract that
+    say it (a monotonic alignment: :func:`index.answers.align.align`); one with no Chinese counterpart, or
+    from a paper without a Chinese abstract, stays in English. Two English sentences that one Chinese
+    sentence says together are quoted once."""
+    links: dict[int, dict[int, list[str]]] = {}
+    out: list[Candidate] = []
+    quoted: set[str] = set()
+    for c in chosen:
+        p = papers[c.source]
+        if not p.abstract_zh:
+            out.append(c)
+            continue
+        if c.source not in links:
+            en, zh = split_sentences(p.abstract), split_sentences(p.abstract_zh)
+            said: dict[int, list[str]] = {}
+            for i, j in align(en, zh, embed):
+                said.setdefault(i, []).append(zh[j])
+            links[c.source] = said
+        zh_text = "".join(dict.fromkeys(links[c.source].get(c.position, [])))
+        if zh_text in quoted:
+            continue
+        if zh_text:
+            quoted.add(zh_text)
+        out.append(Candidate(c.source, c.position, zh_text, c.score) if zh_text else c)
     return out
 
 
