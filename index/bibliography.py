@@ -23,6 +23,7 @@ from pybtex.database.output.bibtex import Writer
 from index.ids import doi_of_urls, parse_arxiv_id
 from index.links import safe_url
 from index.models import Paper
+from index.venue import not_yet_published, recorded_venue, venue_from
 
 # Conferences recognised in a comment ("Accepted by CVPR 2024") or in an imported table's id
 # ("cvpr2020:slug"), with the spelling they are cited by.
@@ -111,15 +112,20 @@ def doi_of(p: Paper) -> str | None:
 def venue_of(p: Any) -> str | None:
     """Where the paper was published, as it is cited ('CVPR 2020'), else None.
 
-    In order: the paper's own ``venue`` (read with getattr: the model may not have the field); a conference
-    named in the comment ('Accepted by CVPR 2024. Project page: ...' -> 'CVPR 2024'; a workshop there ->
-    'CVPR 2024 Workshops'); the conference an imported table's id names ('cvpr2020:slug' -> 'CVPR 2020').
+    In order: the paper's recorded venue (index.venue.recorded_venue); the venue its comment names as
+    index.venue.venue_from reads it ('Accepted by CVPR 2024. Project page: ...' -> 'CVPR 2024'; a workshop
+    there -> 'CVPR 2024 Workshops'; 'Submitted to ...' names none); a conference named in a comment that
+    does not say it was only submitted ('IEEE Conference on ... (CVPR), 2024'); the conference an imported
+    table's id names ('cvpr2020:slug' -> 'CVPR 2020').
     """
-    venue = getattr(p, "venue", None)
+    venue = recorded_venue(p) if isinstance(p, Paper) else getattr(p, "venue", None)
     if isinstance(venue, str) and venue.strip():
         return " ".join(venue.split())
     comment = getattr(p, "comment", None) or ""
-    m = _VENUE_IN_COMMENT.search(comment)
+    found = venue_from(None, comment)
+    if found:
+        return found
+    m = None if not_yet_published(comment) else _VENUE_IN_COMMENT.search(comment)
     if m:
         year = m.group(2) or (str(p.published.year) if getattr(p, "published", None) else "")
         found = " ".join(x for x in (_CANONICAL[m.group(1).lower()], year) if x)

@@ -59,6 +59,7 @@ def merge_into(held: Paper, new: Paper) -> Paper:
         update={
             "abstract_zh": held.abstract_zh or new.abstract_zh,
             "comment": held.comment or new.comment,
+            "venue": held.venue or new.venue,
             "categories": held.categories or new.categories,
             "primary_category": held.primary_category or new.primary_category,
             "authors": held.authors or new.authors,
@@ -70,9 +71,30 @@ def merge_into(held: Paper, new: Paper) -> Paper:
     )
 
 
+def keep_held(held: Paper, new: Paper) -> Paper:
+    """A new record of a held id (a new arXiv version) that keeps what only the held row knows: its venue
+    (a proceedings page recorded it; the preprint's comment may not say) and the links it gathered."""
+    other = tuple(dict.fromkeys((*new.links.other, *held.links.other)))
+    if (new.venue or not held.venue) and other == new.links.other:
+        return new
+    return new.model_copy(
+        update={"venue": new.venue or held.venue, "links": new.links.model_copy(update={"other": other})}
+    )
+
+
+def _kept(store: PaperStore, papers: list[Paper], with_venue: set[str]) -> list[Paper]:
+    out = []
+    for p in papers:
+        got = store.get(p.id) if p.id in with_venue else None
+        out.append(keep_held(got[1], p) if got else p)
+    return out
+
+
 def match_held(store: PaperStore, papers: list[Paper]) -> tuple[list[Paper], int]:
-    """The batch with each new record that is a held paper replaced by the merged held paper; how many."""
+    """The batch with each new record that is a held paper replaced by the merged held paper; how many.
+    A record of a held id keeps the held venue and links (:func:`keep_held`)."""
     held_ids = store.existing([p.id for p in papers])
+    papers = _kept(store, papers, {pid for pid, e in held_ids.items() if e.has_venue})
     new = [p for p in papers if p.id not in held_ids]
     if not new:
         return papers, 0

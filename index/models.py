@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
@@ -12,6 +14,25 @@ from index.links import safe_url, safe_urls
 from index.text import clean_block, clean_line
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
+
+# Hosts whose links are code, models or data (a project page on github.io / gitlab.io counts too).
+CODE_HOSTS = re.compile(
+    r"^(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|[\w-]+\.github\.io|"
+    r"[\w-]+\.gitlab\.io|codeberg\.org)$",
+    re.I,
+)
+
+
+def is_code_link(url: str | None) -> bool:
+    """True for a link to a code host or a project page hosted there ('https://github.com/x/y')."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return bool(CODE_HOSTS.match(host)) and (parts.path.strip("/") != "" or host.endswith((".io",)))
 
 
 class Links(BaseModel):
@@ -58,6 +79,7 @@ class Paper(BaseModel):
     links: Links = Links()
     abstract_zh: str | None = Field(default=None, description="Chinese abstract, when an import carries one")
     source: str = "import"
+    venue: str | None = Field(default=None, description="where it was published ('CVPR 2020', 'IEEE TMI')")
     topics: tuple[str, ...] = ()
 
     # Every stored text field without control, escape or invisible characters (index/text.py), whatever
@@ -67,7 +89,7 @@ class Paper(BaseModel):
     def _clean_text(cls, v: object) -> object:
         return clean_block(v) if isinstance(v, str) else v
 
-    @field_validator("primary_category", "comment", "abstract_zh", mode="before")
+    @field_validator("primary_category", "comment", "abstract_zh", "venue", mode="before")
     @classmethod
     def _clean_optional(cls, v: object) -> object:
         return (clean_line(v) or None) if isinstance(v, str) else v
@@ -98,6 +120,17 @@ class Paper(BaseModel):
         if self.published is None:
             return "n.d."
         return str(self.published.year) if self.published_year_only else self.published.isoformat()
+
+    @property
+    def code_links(self) -> tuple[str, ...]:
+        """The paper's links to code, models or a project page (GitHub, GitLab, Hugging Face, Bitbucket,
+        a github.io / gitlab.io page), in the order the paper gives them."""
+        return tuple(u for u in (self.links.abs, self.links.pdf, *self.links.other) if u and is_code_link(u))
+
+    @property
+    def has_code(self) -> bool:
+        """True when the paper links its code, models or a project page (see :attr:`code_links`)."""
+        return bool(self.code_links)
 
     @property
     def url(self) -> str | None:
@@ -133,7 +166,9 @@ class SearchHit(BaseModel):
             "score": round(self.score, 6),
             "relevance": self.relevance,
             "authors": list(p.authors),
-            "published": p.published.isoformat() if p.published else None,
+            "published": p.published_label if p.published else None,
+            "venue": p.venue,
+            "code": list(p.code_links),
             "url": p.url,
         }
 
@@ -203,9 +238,11 @@ class Filters(BaseModel):
     category: str | None = None
     topic: str | None = None
     author: str | None = None
+    venue: str | None = Field(default=None, description="a substring of the venue, any case ('cvpr', 'MICCAI 2023')")
+    has_code: bool = Field(default=False, description="only papers that link their code or project page")
 
     def active(self) -> bool:
-        return any(v is not None for v in self.model_dump().values())
+        return any(v is not None and v is not False for v in self.model_dump().values())
 
 
 class Citation(BaseModel):

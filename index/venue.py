@@ -5,9 +5,9 @@ Pure functions over an arXiv record's ``journal_ref`` and ``comment`` and over a
 the paper was only submitted to, or is under review at, is no venue. :func:`code_links` finds the code and
 project pages an abstract or comment links (GitHub, GitLab, Hugging Face, Bitbucket, 'Project page: ...').
 
-Until the paper model has a ``venue`` field, a venue is carried in ``Paper.comment`` as ``Venue: CVPR 2024``:
-:func:`with_venue` writes it there and :func:`recorded_venue` reads it back, so moving it to a field later
-changes these two functions and nothing that calls them.
+:func:`with_venue` records a venue in ``Paper.venue`` and :func:`recorded_venue` reads it back. Stores written
+while the venue was carried in the comment (``Venue: CVPR 2024 | 8 pages``) are read the same way:
+:func:`split_recorded` takes such a comment apart, and the stores move it into the column when they open.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _conference_in(clause: str) -> str | None:
     name = _CANONICAL[re.sub(r"\s+", " ", m.group("name").lower())]
     year = _year(m.group("year"))
     venue = f"{name} {year}" if year else name
-    return f"{venue} Workshops" if _WORKSHOP.search(clause[m.start() :]) else venue
+    return f"{venue} Workshops" if _WORKSHOP.search(clause) else venue
 
 
 def _journal_in(clause: str) -> str | None:
@@ -93,6 +93,12 @@ def _journal_in(clause: str) -> str | None:
     if not words or not (words[0][0].isupper() or words[0][0].isdigit()) or len(words) > 12 or _NOT_VENUES.match(name):
         return None
     return clean_line(name) or None
+
+
+def not_yet_published(text: str | None) -> bool:
+    """True when the text says the paper was only submitted, is under review, was rejected, or extends an
+    earlier paper: a venue it names is not this paper's."""
+    return bool(_NOT_YET.search(text or ""))
 
 
 def venue_from(journal_ref: str | None, comment: str | None) -> str | None:
@@ -176,24 +182,27 @@ def code_links(text: str | None) -> list[str]:
     return out
 
 
+def split_recorded(comment: str | None) -> tuple[str | None, str | None]:
+    """(venue, the rest of the comment) of a comment written as 'Venue: X | comment' by an earlier version;
+    (None, comment) for any other comment."""
+    if not comment or not comment.startswith(VENUE_PREFIX):
+        return None, comment
+    venue, _, rest = comment[len(VENUE_PREFIX) :].partition(_SEP)
+    return (clean_line(venue) or None), (rest.strip() or None)
+
+
 def with_venue(paper: Paper, venue: str | None) -> Paper:
-    """The paper with its venue recorded (for now as 'Venue: X | comment' in the comment)."""
+    """The paper with its venue recorded in ``Paper.venue`` (a None or blank venue changes nothing)."""
     venue = clean_line(venue)
-    if not venue or recorded_venue(paper) == venue:
+    old, rest = split_recorded(paper.comment)
+    if not venue or (paper.venue == venue and old is None):
         return paper
-    rest = paper.comment or ""
-    if rest.startswith(VENUE_PREFIX):
-        rest = rest.split(_SEP, 1)[1] if _SEP in rest else ""
-    comment = f"{VENUE_PREFIX}{venue}" + (f"{_SEP}{rest}" if rest else "")
-    return paper.model_copy(update={"comment": comment})
+    return paper.model_copy(update={"venue": venue, "comment": rest})
 
 
 def recorded_venue(paper: Paper) -> str | None:
-    """The venue :func:`with_venue` recorded, else None."""
-    comment = paper.comment or ""
-    if not comment.startswith(VENUE_PREFIX):
-        return None
-    return comment[len(VENUE_PREFIX) :].split(_SEP, 1)[0].strip() or None
+    """The paper's venue: ``Paper.venue``, else one an earlier version wrote into the comment, else None."""
+    return paper.venue or split_recorded(paper.comment)[0]
 
 
 def onto_held(records: Iterable[Record], held: Callable[[str], Paper | None]) -> Iterator[Record]:

@@ -24,6 +24,7 @@ from index.ids import arxiv_links, split_entry_id
 from index.models import BadLine, Links, Paper
 from index.sources import Record
 from index.topics import Topic
+from index.venue import code_links, venue_from
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,9 @@ def result_to_paper(r: arxiv.Result, topic: str | None) -> Paper:
     if not title or not abstract:
         raise ValueError(f"{r.entry_id}: missing title or abstract")
     abs_url, pdf_url = arxiv_links(pid, version)
+    comment = " ".join(r.comment.split()) if r.comment else None
+    # Code and project pages the authors link in the abstract or comment join arXiv's own links.
+    other = (*(x.href for x in r.links if x.href), *code_links(f"{r.summary or ''}\n{comment or ''}"))
     return Paper(
         id=pid,
         version=version,
@@ -97,9 +101,10 @@ def result_to_paper(r: arxiv.Result, topic: str | None) -> Paper:
         primary_category=r.primary_category or None,
         published=r.published.date() if r.published else None,
         updated=r.updated.date() if r.updated else None,
-        comment=" ".join(r.comment.split()) if r.comment else None,
-        links=Links(abs=abs_url, pdf=r.pdf_url or pdf_url, other=tuple(x.href for x in r.links if x.href)),
+        comment=comment,
+        links=Links(abs=abs_url, pdf=r.pdf_url or pdf_url, other=other),
         source="arxiv",
+        venue=venue_from(r.journal_ref, comment),
         topics=(topic,) if topic else (),
     )
 

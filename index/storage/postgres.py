@@ -23,13 +23,17 @@ from pgvector.psycopg import register_vector
 from index.models import Filters, Paper
 from index.storage.pgvectors import PgVectors
 from index.storage.rows import (
+    ADDED_COLUMNS,
     COLUMNS,
+    LEGACY_VENUE_ROWS,
+    MOVE_LEGACY_VENUE,
     UPDATE_PAPER,
     DataDirFiles,
     Existing,
     Row,
     VectorWrites,
     filter_sql,
+    legacy_venue_updates,
     paper_from_row,
     paper_values,
 )
@@ -47,7 +51,7 @@ SCHEMA = "CREATE EXTENSION IF NOT EXISTS vector;\n" + (
 )
 _COLS = (
     "id, version, title, authors, abstract, categories, primary_category, published, updated, comment, "
-    "links, abstract_zh, source, text_hash"
+    "links, abstract_zh, source, venue, text_hash"
 )
 
 
@@ -82,6 +86,17 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
             # One process creates the schema; others wait for the lock rather than race the DDL.
             self._db.execute("SELECT pg_advisory_xact_lock(727210)")
             self._db.execute(SCHEMA)
+            have = {r[0] for r in self._db.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'papers' "
+                "AND table_schema = current_schema()"
+            ).fetchall()}
+            for column, kind in ADDED_COLUMNS:  # a store created by an older version lacks these
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE papers ADD COLUMN IF NOT EXISTS {column} {kind}")
+                    if column == "venue":  # venues an earlier version kept in the comment move to the column
+                        rows = self._db.execute(LEGACY_VENUE_ROWS).fetchall()
+                        with self._db.cursor() as cur:
+                            cur.executemany(_q(MOVE_LEGACY_VENUE), legacy_venue_updates(rows))
         register_vector(self._db)
         # Retrieval reads (search, lookups) may go to a read replica; writes and digest state never do,
         # so a lagging replica can make a search stale but never cause a double post.
@@ -147,11 +162,11 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
 
     def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
         rows = self.query(
-            "SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL "
+            "SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL, venue IS NOT NULL "
             "FROM papers WHERE id = ANY(?)",
             (list(ids),),
         )
-        return {r[0]: Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5])) for r in rows}
+        return {r[0]: Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6])) for r in rows}
 
     def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
         """As Store.upsert; safe against another process upserting the same ids at the same time."""
@@ -167,7 +182,7 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
                 ).fetchone()
                 if cur is None:
                     got = db.execute(
-                        f"INSERT INTO papers({_COLS}, vector, mvector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                        f"INSERT INTO papers({_COLS}, vector, mvector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                         "ON CONFLICT (id) DO NOTHING RETURNING rowid",
                         (*values, vec, mvec),
                     ).fetchone()

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from index.models import Filters, Links, Paper
+from index.venue import split_recorded
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS papers (
     source TEXT NOT NULL,
     text_hash TEXT NOT NULL,
     vector BLOB,
-    mvector BLOB
+    mvector BLOB,
+    venue TEXT
 );
 CREATE INDEX IF NOT EXISTS papers_published ON papers(published);
 CREATE INDEX IF NOT EXISTS papers_title ON papers(lower(title));
@@ -69,8 +71,26 @@ LATEST_PUBLISHED = (
 )
 COLUMNS = (
     "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
-    "comment, links, abstract_zh, source"
+    "comment, links, abstract_zh, source, venue"
 )
+# Columns added after stores were first written: (column, SQL type). Each store adds the ones an older
+# database lacks when it opens it, so a store written before the column reads back with it empty.
+ADDED_COLUMNS = (("venue", "TEXT"),)
+# Rows written while the venue was carried in the comment ('Venue: CVPR 2024 | 8 pages'), to move.
+LEGACY_VENUE_ROWS = "SELECT rowid, comment FROM papers WHERE venue IS NULL AND comment LIKE 'Venue: %'"
+
+
+def legacy_venue_updates(rows: Iterable[tuple[Any, ...]]) -> list[tuple[str, str | None, Any]]:
+    """(venue, comment, rowid) for each (rowid, comment) row whose comment starts with 'Venue: X'."""
+    out = []
+    for rowid, comment in rows:
+        venue, rest = split_recorded(comment)
+        if venue:
+            out.append((venue, rest, rowid))
+    return out
+
+
+MOVE_LEGACY_VENUE = "UPDATE papers SET venue=?, comment=? WHERE rowid=?"
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,7 @@ class Existing:
     text_hash: str
     has_vector: bool
     has_mvector: bool
+    has_venue: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +133,7 @@ def _published_text(p: Paper) -> str | None:
 
 
 def paper_values(p: Paper) -> tuple[Any, ...]:
-    """A paper as the column values of the papers table (id .. text_hash), for either store."""
+    """A paper as the column values of the papers table (id .. source, venue, text_hash), for either store."""
     return (
         p.id,
         p.version,
@@ -127,6 +148,7 @@ def paper_values(p: Paper) -> tuple[Any, ...]:
         p.links.model_dump_json(),
         p.abstract_zh,
         p.source,
+        p.venue,
         p.text_hash(),
     )
 
@@ -148,6 +170,7 @@ def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
         links=Links.model_validate_json(r[11]),
         abstract_zh=r[12],
         source=r[13],
+        venue=r[14],
         topics=topics,
     )
 
@@ -200,7 +223,7 @@ def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
 # stored vector only while the text it was computed from is unchanged.
 UPDATE_PAPER = (
     "UPDATE papers SET version=?, title=?, authors=?, abstract=?, categories=?, primary_category=?, published=?, "
-    "updated=?, comment=?, links=?, abstract_zh=?, source=?, text_hash=?, "
+    "updated=?, comment=?, links=?, abstract_zh=?, source=?, venue=?, text_hash=?, "
     "vector=COALESCE(?, CASE WHEN text_hash=? THEN vector END), "
     "mvector=COALESCE(?, CASE WHEN text_hash=? THEN mvector END) WHERE rowid=?"
 )
@@ -242,13 +265,26 @@ class VectorWrites(ABC):
             raise ValueError(column)
         sets = f"{column}=NULL" if column else "vector=NULL, mvector=NULL"
         with self.transaction() as db:
-            db.execute(f"UPDATE papers SET {sets}")  # noqa: S608 - the column is one of two names
+            db.execute(f"UPDATE papers SET {sets}")  # the column is one of two names
             self._bump(db)
+
+
+# What a code link's URL holds, as the stored links JSON shows it (Paper.has_code's hosts; a bare host with
+# no path counts here, which no source stores).
+_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "codeberg.org")
+_CODE_LIKE = (*(f"%//{www}{host}/%" for host in _CODE_HOSTS for www in ("", "www.")), "%.github.io%", "%.gitlab.io%")
+
+
+def _like(text: str) -> str:
+    r"""A substring pattern for LIKE ... ESCAPE '\\': % and _ in the text are literal characters."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
     """``SELECT rowid`` of papers matching every active filter, with ? placeholders (dates inclusive,
-    category and topic exact, author a substring). The category test is the one dialect-specific part."""
+    category and topic exact, author and venue substrings in any case, has_code a code host among the links).
+    The category test is the one dialect-specific part."""
     where: list[str] = []
     args: list[Any] = []
     if f.since:  # a year-only date ('2020') matches when its year reaches the start
@@ -265,6 +301,11 @@ def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
         args.append(f.topic)
     if f.author:  # a substring: % and _ in the name are literal characters, not wildcards
         where.append("lower(authors) LIKE ? ESCAPE '\\'")
-        escaped = f.author.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        args.append(f"%{escaped}%")
+        args.append(_like(f.author))
+    if f.venue:
+        where.append("lower(venue) LIKE ? ESCAPE '\\'")
+        args.append(_like(f.venue))
+    if f.has_code:
+        where.append("(" + " OR ".join(["lower(links) LIKE ?"] * len(_CODE_LIKE)) + ")")
+        args += list(_CODE_LIKE)
     return "SELECT rowid FROM papers" + (" WHERE " + " AND ".join(where) if where else ""), args

@@ -21,7 +21,10 @@ import numpy as np
 from index.models import Filters, Paper
 from index.storage.files import prepare_data_dir, quick_check, sqlite_error
 from index.storage.rows import (
+    ADDED_COLUMNS,
     COLUMNS,
+    LEGACY_VENUE_ROWS,
+    MOVE_LEGACY_VENUE,
     SCHEMA,
     UPDATE_PAPER,
     DataDirFiles,
@@ -31,6 +34,7 @@ from index.storage.rows import (
     _blob,
     _chunks,
     filter_sql,
+    legacy_venue_updates,
     paper_from_row,
     paper_values,
 )
@@ -59,12 +63,32 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            self._add_columns()
         except sqlite3.DatabaseError as e:
             self._db.close()
             err = sqlite_error(e, self.data_dir, self.path, writing=False)
             if err is e:
                 raise
             raise err from e
+
+    def _add_columns(self) -> None:
+        """Add the columns a store written by an older version lacks (``venue``): it reads back empty."""
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(papers)")}
+        for column, kind in ADDED_COLUMNS:
+            if column in have:
+                continue
+            try:
+                self._db.execute(f"ALTER TABLE papers ADD COLUMN {column} {kind}")
+                log.info("added column %s to %s", column, self.path)
+            except sqlite3.OperationalError as e:  # another process opening the same store added it first
+                if "duplicate column" not in str(e):
+                    raise
+            if column == "venue":  # venues an earlier version kept in the comment move to the column
+                with self.transaction() as db:
+                    moves = legacy_venue_updates(db.execute(LEGACY_VENUE_ROWS).fetchall())
+                    db.executemany(MOVE_LEGACY_VENUE, moves)
+                    if moves:
+                        self._bump(db)
 
     # ----- transactions and meta -----
     @contextmanager
@@ -164,11 +188,11 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             for chunk in _chunks(list(ids), 500):
                 marks = ",".join("?" * len(chunk))
                 for r in self._db.execute(
-                    f"SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL "
+                    f"SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL, venue IS NOT NULL "
                     f"FROM papers WHERE id IN ({marks})",
                     chunk,
                 ):
-                    out[r[0]] = Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5]))
+                    out[r[0]] = Existing(r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]))
         return out
 
     def upsert(self, rows: Sequence[Row]) -> list[tuple[int, str]]:
@@ -188,15 +212,15 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
                 p = row.paper
                 cur = db.execute(
                     "SELECT rowid, version, title, authors, abstract, categories, primary_category, published, "
-                    "updated, comment, links, abstract_zh, source, text_hash FROM papers WHERE id=?",
+                    "updated, comment, links, abstract_zh, source, venue, text_hash FROM papers WHERE id=?",
                     (p.id,),
                 ).fetchone()
                 values = paper_values(p)
                 if cur is None:
                     rowid = db.execute(
                         "INSERT INTO papers(id, version, title, authors, abstract, categories, primary_category, "
-                        "published, updated, comment, links, abstract_zh, source, text_hash, vector, mvector) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "published, updated, comment, links, abstract_zh, source, venue, text_hash, vector, mvector) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*values, self._vec(row.vector), self._vec(row.mvector)),
                     ).lastrowid
                     assert rowid is not None

@@ -101,19 +101,26 @@ def test_code_links_are_found_trimmed_and_safe(text: str | None, links: list[str
     assert code_links(text) == links
 
 
-def test_the_venue_is_recorded_in_the_comment_and_read_back() -> None:
+def test_the_venue_is_recorded_in_its_field_and_read_back() -> None:
     p = Paper(id="x", title="T", abstract="A", comment="8 pages")
     with_cvpr = with_venue(p, "CVPR 2024")
-    assert with_cvpr.comment == "Venue: CVPR 2024 | 8 pages" and recorded_venue(with_cvpr) == "CVPR 2024"
-    assert with_venue(with_cvpr, "ICCV 2023").comment == "Venue: ICCV 2023 | 8 pages"
+    assert (with_cvpr.venue, with_cvpr.comment, recorded_venue(with_cvpr)) == ("CVPR 2024", "8 pages", "CVPR 2024")
+    assert with_venue(with_cvpr, "ICCV 2023").venue == "ICCV 2023"
     assert with_venue(with_cvpr, "CVPR 2024") is with_cvpr and with_venue(p, None) is p
     assert recorded_venue(p) is None
     bare = with_venue(Paper(id="y", title="T", abstract="A"), "IEEE Trans. Med. Imaging")
-    assert recorded_venue(bare) == "IEEE Trans. Med. Imaging" and bare.comment == "Venue: IEEE Trans. Med. Imaging"
+    assert recorded_venue(bare) == "IEEE Trans. Med. Imaging" and bare.comment is None
+
+
+def test_a_venue_an_earlier_version_wrote_into_the_comment_is_still_read() -> None:
+    old = Paper(id="x", title="T", abstract="A", comment="Venue: MICCAI 2023 | 8 pages")
+    assert recorded_venue(old) == "MICCAI 2023"
+    moved = with_venue(old, "MICCAI 2023")
+    assert (moved.venue, moved.comment) == ("MICCAI 2023", "8 pages")
 
 
 def test_the_bibliography_reads_the_recorded_venue() -> None:
-    """BibTeX's booktitle today reads 'Venue: X' from the comment: the recorded venue reaches exports."""
+    """BibTeX's booktitle is the recorded venue."""
     from index.bibliography import venue_of
 
     p = with_venue(Paper(id="openreview:abc", title="T", abstract="A"), "MICCAI 2024")

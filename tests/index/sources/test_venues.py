@@ -101,7 +101,7 @@ def test_cvf_listing_and_pages_become_papers_keyed_by_arxiv_id_when_linked() -> 
     first = got[0]
     assert first.title == "Gaussian Splatting for Rain" and first.authors == ("John Smith", "Jane Doe")
     assert first.abstract.startswith("We remove rain") and recorded_venue(first) == "CVPR 2024"
-    assert first.comment == "Venue: CVPR 2024" and first.source == "cvf"
+    assert (first.venue, first.comment, first.source) == ("CVPR 2024", None, "cvf")
     assert first.links.abs == "https://arxiv.org/abs/2312.01234"
     assert first.links.pdf == f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf"
     assert "https://github.com/smith/rain-gs" in first.links.other
@@ -352,7 +352,7 @@ def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_ke
         assert (first.added, first.updated, second.added, second.updated) == (2, 1, 0, 0)
         assert (p.version, p.title, p.abstract, p.categories) == (2, preprint.title, preprint.abstract, ("cs.CV",))
         assert p.published == date(2023, 12, 2) and recorded_venue(p) == "CVPR 2024"
-        assert p.comment == "Venue: CVPR 2024 | Accepted to CVPR 2024"
+        assert (p.venue, p.comment) == ("CVPR 2024", "Accepted to CVPR 2024")
         assert p.links.pdf == "https://arxiv.org/pdf/2312.01234v2"
         assert f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf" in p.links.other
         assert "https://github.com/smith/rain-gs" in p.links.other
