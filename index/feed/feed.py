@@ -37,7 +37,8 @@ class Feed:
             PaperNotFoundError: ``ref`` names no stored paper (the message says so, fit for users).
         """
         paper = self.index.resolve(ref)
-        self.store.vote(member, paper.id, value, channel=channel, topic=topic)
+        # A vote cast outside a topic (a /like) counts in the paper's own topic, so the member's digest covers it.
+        self.store.vote(member, paper.id, value, channel=channel, topic=topic or next(iter(paper.topics), ""))
         return paper
 
     def unvote(self, member: str, ref: str) -> bool:
@@ -107,6 +108,32 @@ class Feed:
         topic_vec = self.index.query_embedder.encode([topic.ranking_text()])[0]
         taste = self.taste(topic, member=member, channel=channel)
         return rank([p for _, p in rows], vectors, topic_vec, topic.name, taste, k)
+
+    def member_feed(
+        self,
+        member: str,
+        topics: list[Topic],
+        *,
+        k: int = 10,
+        since: date | None = None,
+        until: date | None = None,
+        exclude: set[str] | None = None,
+    ) -> list[tuple[str, FeedItem]]:
+        """(topic name, item) pairs of a member's best ``k`` papers across ``topics``, best first, each paper
+        once (under the topic where it scored best); papers in ``exclude`` are left out."""
+        best: dict[str, tuple[str, FeedItem]] = {}
+        for topic in topics:
+            for item in self.rank(topic, member=member, k=k + len(exclude or ()), since=since, until=until):
+                pid = item.paper.id
+                if pid in (exclude or ()) or (pid in best and best[pid][1].score >= item.score):
+                    continue
+                best[pid] = (topic.name, item)
+        ranked = sorted(best.values(), key=lambda t: (-t[1].score, t[1].paper.id))
+        return ranked[:k]
+
+    def followed_topics(self, member: str, topics: list[Topic]) -> list[Topic]:
+        """The topics a member's feed covers: those they voted in, else every configured topic."""
+        return self.member_topics(member, topics) or list(topics)
 
     def member_topics(self, member: str, topics: list[Topic]) -> list[Topic]:
         """The configured topics a member voted in (most votes first), for a personal digest."""
