@@ -20,6 +20,7 @@ from index.digests.build import build_digest
 from index.digests.posting import Outgoing
 from index.digests.runner import DigestRunner
 from index.errors import PaperLensError
+from index.feed.digest_link import mirror_digest_vote
 from index.ingest import ingest_topic
 from index.models import Digest
 from index.storage.digests import DigestStore, marker
@@ -241,6 +242,9 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         channel_id, paper_id = found
         value = 1 if emoji == LIKE else -1
         await self.services.run(self.store.react, channel_id, paper_id, payload.user_id, value, added)
+        # The member's vote as it now stands also teaches their personal feed (index.feed.digest_link).
+        await self.services.run(mirror_digest_vote, self.store.store, payload.message_id, payload.user_id,
+                                f"discord:{payload.user_id}")
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
