@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.config import ApiSettings
 from api.guard import MAX_REF_CHARS, BodyGuard, key_ok
 from api.metrics import Metrics
+from api.web import web_router
 from index.answers.answer import Answerer
 from index.answers.summarize import Summarizer
 from index.digests.build import topic_digest
@@ -123,6 +124,7 @@ def create_app(
         redoc_url=None,
     )
     mount_docs(app)
+    app.include_router(web_router(index, answerer, summarizer, topics, settings))  # /, /paper/{id}, GET /ask
     app.state.index = index  # the one process-wide index (shared with the bot when both run together)
     metrics = Metrics()
     app.middleware("http")(metrics.middleware)
