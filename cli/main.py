@@ -32,6 +32,7 @@ from cli.commands import (
     cmd_topics,
     ensure_sample,
 )
+from cli.feed import COMMANDS as FEED_COMMANDS
 from cli.parser import build_parser
 from index.config import IndexSettings
 from index.errors import PaperLensError, explain
@@ -63,6 +64,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "check": cmd_check,
     "summarize": cmd_summarize,
+    **FEED_COMMANDS,
 }
 
 

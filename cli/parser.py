@@ -6,6 +6,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from cli import feed as feed_commands
+
 
 def _date_arg(text: str) -> date:
     try:
@@ -190,4 +192,5 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
+    feed_commands.register(sub)
     return ap
