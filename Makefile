@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 
 # The Discord bot when DISCORD_TOKEN is set (environment or .env), else the terminal session.
 run: setup
-	$(PY) -m bot
+	$(VENV)/bin/paperlens run
 
 test: lint
 	$(PY) -m pytest -q
@@ -43,8 +43,8 @@ lint: setup
 	$(VENV)/bin/mypy
 
 eval: setup
-	$(VENV)/bin/paperlens eval eval/sample-en --mode all
-	$(VENV)/bin/paperlens eval eval/sample-zh --mode all
+	$(VENV)/bin/paperlens-lab eval eval/sample-en --mode all
+	$(VENV)/bin/paperlens-lab eval eval/sample-zh --mode all
 
 drills: setup
 	PAPERLENS_DRILL_ROUNDS=20 $(PY) -m pytest -q -s tests/index/test_crash.py tests/cli/test_drills.py \
@@ -58,7 +58,7 @@ SCIFACT := $(wildcard ../shared/eval/beir/scifact/corpus.jsonl)
 BENCH_DATA := $(if $(SCIFACT),--corpus $(SCIFACT) --queries $(dir $(SCIFACT))queries.jsonl --abstracts 1500)
 
 bench: setup
-	$(VENV)/bin/paperlens bench --sizes 10000,100000 --ingest-papers 128 --requests 1000 $(BENCH_DATA) --plot paperlens-bench.png
+	$(VENV)/bin/paperlens-lab bench --sizes 10000,100000 --ingest-papers 128 --requests 1000 $(BENCH_DATA) --plot paperlens-bench.png
 
 clean:
 	rm -rf $(VENV) *.egg-info

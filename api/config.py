@@ -23,7 +23,6 @@ class ApiSettings(BaseSettings):
     )
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies are refused with 413")
     max_k: int = Field(50, ge=1, le=1000, description="Largest k a search or similar request may ask for")
-    with_bot: bool = Field(False, description="`python -m bot` also serves the API, sharing the bot's index")
 
     @field_validator("cors_origins", mode="before")
     @classmethod

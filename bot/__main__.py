@@ -1,7 +1,8 @@
-"""python -m bot: the Discord bot when DISCORD_TOKEN is set, else the terminal session (what `make run` runs).
+"""python -m bot: the Discord bot (what `paperlens run` and `make run` start when a token is configured).
 
 Settings, logging, the index and the language model are built once here and passed down. SIGTERM and
-SIGINT close the bot (and the API server, when it runs here) and then save and close the index.
+SIGINT close the bot and then save and close the index. The HTTP API is its own program (`paperlens serve`):
+run it beside the bot over the same data directory.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,11 +19,10 @@ from bot.client import PaperLensBot
 from bot.config import BotSettings
 from bot.services import Services
 from bot.state import Cooldowns
-from cli.commands import ensure_sample
-from cli.main import configure_logging
-from cli.main import main as cli_main
 from index.config import IndexSettings, LLMSettings
 from index.errors import PaperLensError
+from index.logs import configure_logging
+from index.sample import ensure_sample
 from index.services import build_services
 
 log = logging.getLogger("bot")
@@ -51,12 +50,12 @@ def main() -> int:
         settings = BotSettings()
     except ValidationError as e:
         if all(err["type"] == "missing" for err in e.errors()):
-            # No token: the terminal session, as `make run` promises.
             print(
-                "DISCORD_TOKEN is not set: starting the terminal session (README: Add the bot to your server).",
+                "paperlens: error: DISCORD_TOKEN is not set: the bot cannot log in (README: Add the bot to your "
+                "server). `paperlens run` starts the terminal session without it.",
                 file=sys.stderr,
             )
-            return cli_main(["run"])
+            return 2
         print(
             f"paperlens: error: bot settings: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", file=sys.stderr
         )
@@ -76,49 +75,56 @@ def main() -> int:
     except PaperLensError as e:
         print(f"paperlens: error: {e}", file=sys.stderr)
         return 2
-    from api.config import ApiSettings
-
-    asyncio.run(run(bot, settings.token.get_secret_value(), ApiSettings()))
-    return 0
+    return asyncio.run(run(bot, settings.token.get_secret_value()))
 
 
-def api_app(bot: PaperLensBot, api: Any) -> Any:
-    """The HTTP API over the bot's own services: one process, one index, loaded once."""
-    from api.app import create_app
+def advice(error: BaseException) -> str:
+    """What to do about the error that ended the bot's connection to Discord."""
+    import aiohttp
+    import discord
 
-    s = bot.services
-    return create_app(s.index, s.answerer, s.summarizer, s.topics, api)
+    if isinstance(error, discord.LoginFailure):
+        return "Discord refused the token: copy the bot token again from the developer portal into DISCORD_TOKEN."
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return (
+            "Discord refused a privileged intent: enable Message Content in the developer portal (Bot tab), "
+            "or set PAPERLENS_BOT_MESSAGE_CONTENT=false."
+        )
+    if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ClientConnectionError | OSError):
+        return "Discord could not be reached: check this machine's network, DNS and proxy settings."
+    return "See the error above; the service manager restarts the bot if it is set to."
 
 
-async def run(bot: PaperLensBot, token: str, api: Any) -> None:
-    """Run the bot (and the API when PAPERLENS_API_WITH_BOT) until closed or signalled, then shut down
-    cleanly: the bot's gateway session, the API server, and a final save of the index."""
+async def run(bot: PaperLensBot, token: str) -> int:
+    """Run the bot until closed or signalled, then shut down cleanly: the bot's gateway session and a
+    final save of the index. The exit code is 0 only for a requested stop (SIGTERM, SIGINT): a bot that
+    cannot log in or loses Discord for good exits 1, so a service manager sees the failure."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server = None
     tasks = [asyncio.create_task(bot.start(token), name="discord")]
-    if api.with_bot:
-        import uvicorn
-
-        server = uvicorn.Server(uvicorn.Config(api_app(bot, api), host=api.host, port=api.port))
-        tasks.append(asyncio.create_task(server.serve(), name="api"))
     waiter = asyncio.create_task(stop.wait())
+    code = 0
     try:
         done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
         for t in done:
-            if t is not waiter and t.exception() is not None:
-                log.error("%s stopped: %r", t.get_name(), t.exception())
+            if t is waiter:
+                continue
+            code = 1  # the connection ended without a stop being asked for
+            error = t.exception()
+            if error is not None:
+                log.error("%s stopped: %r. %s", t.get_name(), error, advice(error))
+            else:
+                log.error("%s stopped on its own; exiting with an error so the service manager sees it", t.get_name())
     finally:
         log.info("shutting down")
-        if server is not None:
-            server.should_exit = True
         await bot.close()
         await asyncio.gather(*tasks, return_exceptions=True)
         waiter.cancel()
         await asyncio.to_thread(bot.services.index.close)  # the final save
-        log.info("stopped cleanly")
+        log.info("stopped cleanly" if code == 0 else "stopped after an error (exit code %d)", code)
+    return code
 
 
 if __name__ == "__main__":

@@ -6,17 +6,17 @@ Printing is this package's job; the library logs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from cli.progress import progress
 from cli.text import emit, empty_text, hits_text, json_text, paper_text
+from index import sample
 from index.config import LLMSettings
 from index.errors import InvalidQueryError
 from index.models import Filters, Paper, SearchHit
 from index.paperindex import PaperIndex
-from index.sample import SAMPLE_SIZE, import_sample
+from index.progress import progress
+from index.sample import SAMPLE_SIZE
 from index.text import terminal_text
 
 
@@ -31,17 +31,11 @@ def _filters(a: argparse.Namespace) -> Filters:
 
 
 def ensure_sample(index: PaperIndex) -> None:
-    """Fill an empty store from the bundled sample corpus."""
-    if index.store.count() == 0:
-        print(
-            f"Empty index in {index.settings.data_dir}: importing the bundled sample corpus ({SAMPLE_SIZE} "
-            "papers). Loading the embedding models, preparing fast query embedding and measuring the fastest "
-            "encoder path for this CPU take 20-40 s the first time...",
-            file=sys.stderr,
-        )
-        with progress("import sample", SAMPLE_SIZE) as advance:
-            report = import_sample(index, advance)
-        print(report.summary(), file=sys.stderr)
+    """Fill an empty store from the bundled sample corpus, with a progress bar and what is happening."""
+    if index.store.count():
+        return
+    with progress("import sample", SAMPLE_SIZE) as advance:
+        sample.ensure_sample(index, advance, say=lambda line: print(line, file=sys.stderr))
 
 
 # ----- commands -----
@@ -220,12 +214,6 @@ def cmd_shell(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_run(ix: PaperIndex, a: argparse.Namespace) -> int:
-    """The terminal session, after filling an empty index from the sample corpus (the bot is `python -m bot`)."""
-    ensure_sample(ix)
-    if os.environ.get("DISCORD_TOKEN"):
-        print(
-            "DISCORD_TOKEN is set: the Discord bot is started by `python -m bot` (what `make run` runs); "
-            "this is the terminal session.",
-            file=sys.stderr,
-        )
+    """The terminal session, after filling an empty index from the sample corpus (with a Discord token
+    configured, `paperlens run` starts the bot instead: cli/launch.py)."""
     return cmd_shell(ix, a)

@@ -139,8 +139,3 @@ def emit(obj: Any) -> None:
     print(json_text(json.dumps(obj, ensure_ascii=False, default=str)))
 
 
-def cpu_line(cpu: dict[str, Any]) -> str:
-    features = " ".join(cpu["features"]) or "no AVX2"
-    ids = f"family {cpu['family']} model {cpu['model_number']}" if cpu.get("family") is not None else ""
-    named = ", ".join(x for x in (cpu.get("core"), ids) if x)
-    return f"{cpu['model']}{f' ({named})' if named else ''}, {cpu['cores']} cores, {features}"

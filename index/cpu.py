@@ -9,6 +9,7 @@ import platform
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 
@@ -90,3 +91,11 @@ def parse_cpuinfo(text: str, cores: int) -> CpuInfo:
             break
     features = tuple(f for f in FEATURES if f in flags)
     return CpuInfo(model or platform.machine(), cores, features, numbers.get("cpu family"), numbers.get("model"))
+
+
+def cpu_line(cpu: dict[str, Any]) -> str:
+    """One line naming a CPU from :meth:`CpuInfo.as_dict` (what every measurement prints beside its figure)."""
+    features = " ".join(cpu["features"]) or "no AVX2"
+    ids = f"family {cpu['family']} model {cpu['model_number']}" if cpu.get("family") is not None else ""
+    named = ", ".join(x for x in (cpu.get("core"), ids) if x)
+    return f"{cpu['model']}{f' ({named})' if named else ''}, {cpu['cores']} cores, {features}"

@@ -7,7 +7,7 @@ search.
         --queries ../shared/eval/beir/scifact/queries.jsonl
 
 A real PostgreSQL 16 + pgvector is started in a temporary directory (the `pgserver` package, as the tests
-do). Papers and vectors are the benchmark's realistic set (:mod:`index.bench_sets`); the English space only.
+do). Papers and vectors are the benchmark's realistic set (:mod:`lab.bench_sets`); the English space only.
 
 ``--bulk`` is how an operator loads all of arXiv once: the papers are written through the store with the
 HNSW index dropped, the index is built once (``CREATE INDEX``), and then ``--then`` more papers are written
@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 from pydantic import SecretStr
 
-from index.bench_search import exact_neighbours, query_encoder, recall
-from index.bench_sets import read_queries, realistic_texts, realistic_vectors, sentence_pool
 from index.config import DEFAULT_MODEL, IndexSettings
 from index.models import Paper
 from index.retrieval.encoders import load_embedder
 from index.storage import open_store
 from index.storage.rows import Row
+from lab.bench_search import exact_neighbours, query_encoder, recall
+from lab.bench_sets import read_queries, realistic_texts, realistic_vectors, sentence_pool
 
 BATCH = 256  # papers per ingest transaction (index.derived.BATCH)
 

@@ -12,15 +12,15 @@ import json
 import logging
 from pathlib import Path
 
-from index.bench_sets import (
+from index.config import DEFAULT_MODEL
+from index.retrieval.encoders import load_embedder
+from lab.bench_sets import (
     cached_embeddings,
     neighbourhood,
     realistic_vectors,
     sentence_pool,
     stress_vectors,
 )
-from index.config import DEFAULT_MODEL
-from index.retrieval.encoders import load_embedder
 
 
 def main() -> None:

@@ -21,9 +21,9 @@ import numpy as np
 def child(way: str, n: int, corpus: str | None) -> None:
     import bm25s
 
-    from index.bench_search import rss_mb
-    from index.bench_sets import SentencePool, abstract_sentences, realistic_texts
     from index.retrieval.lexical import LexicalIndex, tokenize
+    from lab.bench_search import rss_mb
+    from lab.bench_sets import SentencePool, abstract_sentences, realistic_texts
 
     _, texts, counts = abstract_sentences(Path(corpus) if corpus else None, 6000)
     cnt = np.asarray(counts)

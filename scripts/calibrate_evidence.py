@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from index.config import IndexSettings, LLMSettings
-from index.evaluate import corpus_records
 from index.paperindex import PaperIndex
 from index.retrieval.e5 import evidence_floor
 from index.retrieval.search import best_evidence
+from lab.evaluate import corpus_records
 
 ROOT = Path(__file__).resolve().parent.parent
 OFF_TOPIC = [

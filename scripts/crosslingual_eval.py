@@ -21,10 +21,10 @@ import tempfile
 from pathlib import Path
 
 from index.config import IndexSettings
-from index.evaluate import corpus_records, load_qrels, load_queries, metrics
 from index.paperindex import PaperIndex
 from index.retrieval.lang import english_query, latin_text
 from index.retrieval.search import _dense, rrf
+from lab.evaluate import corpus_records, load_qrels, load_queries, metrics
 
 
 def main() -> int:

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.evaluate import load_qrels, load_queries, metrics
 from index.retrieval.lexical import LexicalIndex
+from lab.evaluate import load_qrels, load_queries, metrics
 
 
 def main() -> int:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bench_search import StoredVectors, exact_neighbours, recall
-from index.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
 from index.config import DEFAULT_MODEL
 from index.cpu import cpu_info
 from index.retrieval import vectors
 from index.retrieval.encoders import load_embedder
+from lab.bench_search import StoredVectors, exact_neighbours, recall
+from lab.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
 
 
 def main() -> None:

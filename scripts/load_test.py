@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from cli.bench_service import load_runs
+from lab.bench_service import load_runs
 
 
 def main() -> int:

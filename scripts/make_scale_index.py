@@ -1,4 +1,4 @@
-"""A PaperLens data directory of N papers for load tests at scale (:mod:`index.bench_scale`): texts and
+"""A PaperLens data directory of N papers for load tests at scale (:mod:`lab.bench_scale`): texts and
 vectors composed from a real corpus's embedded sentences, written through the store, indexes built.
 
     .venv/bin/python scripts/make_scale_index.py DIR --size 100000 --corpus ../shared/eval/beir/scifact/corpus.jsonl
@@ -12,10 +12,10 @@ import argparse
 import logging
 from pathlib import Path
 
-from index.bench_scale import write_scale_data_dir
-from index.bench_sets import sentence_pool
 from index.config import DEFAULT_MODEL
 from index.retrieval.encoders import load_embedder
+from lab.bench_scale import write_scale_data_dir
+from lab.bench_sets import sentence_pool
 
 
 def main() -> None:

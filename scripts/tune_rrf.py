@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 from index.config import IndexSettings
-from index.evaluate import corpus_records, evaluate_index, load_qrels, load_queries
 from index.paperindex import PaperIndex
+from lab.evaluate import corpus_records, evaluate_index, load_qrels, load_queries
 
 
 def main() -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from importlib import resources
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from index.errors import ConfigError
+from index.clock import zone
 
 
 def bundled_holidays() -> set[date]:
@@ -41,23 +40,6 @@ class ArxivCalendar:
         if day in self.holidays:
             return "arXiv makes no announcement today (holiday)"
         return ""
-
-
-def parse_time(text: str) -> time:
-    try:
-        h, m = text.strip().split(":")
-        return time(int(h), int(m))
-    except ValueError as e:
-        raise ConfigError(f"{text!r} is not a time of day: use HH:MM, e.g. 08:30.") from e
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ConfigError(
-            f"Unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or Europe/Berlin."
-        ) from e
 
 
 def scheduled_at(day: date, at: time, tz: str) -> datetime:

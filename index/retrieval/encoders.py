@@ -26,7 +26,7 @@ import statistics
 import threading
 import time
 from dataclasses import asdict, dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -105,9 +105,10 @@ def cached_choice(model_dir: Path) -> Choice | None:
 
 
 def calibration_texts(n: int = CALIBRATION_TEXTS) -> list[str]:
-    from index.sample_texts import synthetic_texts
-
-    return synthetic_texts(n, seed=3)
+    """Abstract-like texts the encoder paths are timed and compared on: sentences of the sample corpus's
+    abstracts, mixed, about 170 words each (index/data/calibration.txt, written once by the lab)."""
+    path = resources.files("index").joinpath("data/calibration.txt")
+    return path.read_text(encoding="utf-8").splitlines()[:n]
 
 
 def _best_times(embedders: dict[str, Embedder], texts: list[str], rounds: int = 3) -> dict[str, float]:

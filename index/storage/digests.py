@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from index.digests.schedule import parse_time, zone
+from index.clock import parse_time, zone
 from index.storage import PaperStore
 from index.storage.digest_schema import SCHEMA, SCHEMA_POSTGRES
 from index.storage.digest_votes import Votes

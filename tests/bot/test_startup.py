@@ -78,16 +78,6 @@ def test_bot_builds_from_env_file_loads_cogs_and_registers_commands(
     assert s.executor is not s.digest_executor and s.executor._max_workers == s.settings.workers
 
 
-def test_api_served_with_the_bot_shares_its_index(tmp_path: Path, sample_copy: Path) -> None:
-    from api.config import ApiSettings
-    from bot.__main__ import api_app, build
-
-    settings = BotSettings(_env_file=None, token="t", sync_commands=False)
-    bot = build(settings, IndexSettings(_env_file=None, data_dir=sample_copy), LLMSettings(_env_file=None))
-    app = api_app(bot, ApiSettings(_env_file=None))
-    assert app.state.index is bot.services.index  # type: ignore[attr-defined]
-
-
 # ----- settings the bot cannot run with -----
 def test_settings_refuse_a_view_timeout_past_the_token_and_shard_ids_without_a_count() -> None:
     from pydantic import ValidationError

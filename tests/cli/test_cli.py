@@ -144,32 +144,6 @@ def test_python_m_bot_without_a_token_is_the_terminal_session(tmp_path: Path) ->
     assert r.returncode == 2 and "page_size" in r.stderr
 
 
-def test_eval_answers_scores_extractive_and_the_configured_provider(tmp_path: Path) -> None:
-    """`paperlens eval-answers` against a loopback OpenAI-compatible endpoint: both runs graded."""
-    from tests.helpers.openai_server import OpenAIServer
-
-    root = Path(__file__).resolve().parents[2]
-    lines = (root / "eval" / "answers" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    # The fake model states the fact only for the first question, so the two runs must differ.
-    with OpenAIServer(
-        lambda body: "It uses ScanNet and NeRF-Real [1]." if "ASDF" in str(body) else "No idea."
-    ) as srv:
-        r = run(
-            ["eval-answers", "--questions", str(questions), "--json"],
-            tmp_path / "data",
-            PAPERLENS_LLM_PROVIDER="openai",
-            PAPERLENS_LLM_BASE_URL=srv.base_url,
-            PAPERLENS_LLM_API_KEY="sk-test",
-        )
-    assert r.returncode == 0, r.stderr
-    runs = json.loads(r.stdout)["runs"]
-    assert [x["provider"] for x in runs] == ["extractive", "openai:gpt-4o-mini"]
-    assert runs[0]["scores"]["en"]["correct"] == 2
-    assert [row["correct"] for row in runs[1]["rows"]] == [True, False]
-
-
 def test_citation_formats_for_search_show_and_digest(sample_copy: Path) -> None:
     from pybtex.database import parse_string
 

@@ -58,7 +58,7 @@ def test_a_50_mb_line_costs_only_itself(tmp_path: Path) -> None:
         fh.write(json.dumps({"id": "huge", "title": "Huge", "abstract": "x " * (25 * 2**20)}) + "\n")
         fh.write(json.dumps({"id": "good:2", "title": "Mamba registration", "abstract": "Deformable alignment."}) + "\n")
     code = (
-        "import sys; from cli.main import main; from index.bench_search import rss_mb; "
+        "import sys; from cli.main import main; from lab.bench_search import rss_mb; "
         "rc = main(sys.argv[1:]); "
         # VmHWM, this process's own peak: getrusage's ru_maxrss carries the forking parent's (pytest's) peak
         "print('PEAK_RSS_MB', int(rss_mb('VmHWM')), file=sys.stderr); "

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.answer_eval import evaluate_answers, load_questions
 from index.answers.answer import Answerer
 from index.answers.extract import content_terms, intents, score_sentences, select
 from index.answers.names import PaperNames, title_names
 from index.config import LLMSettings
 from index.errors import ImportFormatError
 from index.paperindex import PaperIndex
+from lab.answer_eval import evaluate_answers, load_questions
 
 ROOT = Path(__file__).resolve().parents[3]
 LLM = LLMSettings(_env_file=None)

@@ -20,7 +20,7 @@ from index.digests.build import build_digest
 from index.digests.export import to_markdown
 from index.models import Paper, SummaryContent
 from index.paperindex import PaperIndex
-from index.sample_texts import sample_corpus
+from index.sample import sample_corpus
 from index.sources.importers import records_for
 from index.topics import Topic
 from tests.index.answers.zh_abstracts import C2FNAS_ZH, FOCALMIX_ZH

@@ -8,11 +8,12 @@ import pytest
 import yaml
 
 from index.answers.summarize import Summarizer
+from index.clock import parse_time
 from index.config import LLMSettings
 from index.digests.build import build_digest
 from index.digests.export import to_markdown, to_table
 from index.digests.runner import ChannelGone, DigestRunner, Outgoing
-from index.digests.schedule import ArxivCalendar, latest_occurrence, parse_time
+from index.digests.schedule import ArxivCalendar, latest_occurrence
 from index.models import Links
 from index.paperindex import PaperIndex
 from index.storage.digests import DigestStore, marker

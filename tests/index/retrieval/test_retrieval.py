@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.evaluate import evaluate_index, load_qrels, load_queries, metrics
 from index.paperindex import PaperIndex
 from index.retrieval.embed import SentenceTransformerEmbedder
 from index.retrieval.multilingual import MultilingualEmbedder
+from lab.evaluate import evaluate_index, load_qrels, load_queries, metrics
 
 pytestmark = pytest.mark.slow
 EVAL = Path(__file__).resolve().parents[3] / "eval"

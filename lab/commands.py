@@ -1,19 +1,25 @@
-"""The report commands of `paperlens`: eval (retrieval quality), eval-answers (answer quality) and bench (performance). Printing is this
-module's job, as it is cli.py's."""
+"""The lab's commands: eval (retrieval quality on a BEIR-format set), eval-answers (answer quality on a
+labelled question set) and bench (performance). They print; the measuring is in the modules beside them."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from cli.progress import progress
-from cli.text import cpu_line, emit
+from index.cpu import cpu_line
+from index.progress import progress
+
+
+def emit(obj: Any) -> None:
+    """One JSON document on stdout."""
+    print(json.dumps(obj, ensure_ascii=False, default=str))
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
-    from index.evaluate import MODES, run_eval
+    from lab.evaluate import MODES, run_eval
 
     modes = MODES if a.mode == "all" else (a.mode,)
     overrides: dict[str, Any] = {}
@@ -42,16 +48,16 @@ def cmd_eval(a: argparse.Namespace) -> int:
 
 
 def cmd_eval_answers(a: argparse.Namespace) -> int:
-    from index.answer_eval import run_answer_eval
     from index.config import LLMSettings
+    from lab.answer_eval import run_answer_eval
 
     path = Path(a.questions)
     if not path.is_file():
-        print(f"paperlens: error: no question set at {path} (pass --questions PATH)", file=sys.stderr)
+        print(f"paperlens-lab: error: no question set at {path} (pass --questions PATH)", file=sys.stderr)
         return 2
     corpus = Path(a.corpus) if a.corpus else None
     if corpus is not None and not corpus.is_file():
-        print(f"paperlens: error: no corpus at {corpus} (a BEIR corpus.jsonl)", file=sys.stderr)
+        print(f"paperlens-lab: error: no corpus at {corpus} (a BEIR corpus.jsonl)", file=sys.stderr)
         return 2
     result = run_answer_eval(path, LLMSettings(), progress, corpus=corpus)
     if a.json:
@@ -73,62 +79,35 @@ def cmd_eval_answers(a: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(a: argparse.Namespace) -> int:
-    """`backup PATH` and `restore PATH`: neither opens the index (a restore must not hold it open)."""
-    from index.backup import backup, restore
-    from index.config import IndexSettings
-
-    settings = IndexSettings()
-    if a.command == "backup":
-        with progress("backup", None) as advance:
-            done = [0]
-
-            def step(copied: int, total: int) -> None:
-                advance(copied - done[0])
-                done[0] = copied
-
-            manifest = backup(settings, Path(a.path), step)
-        verb = f"Backed up {settings.data_dir} to {Path(a.path).absolute()}"
-    else:
-        manifest = restore(settings, Path(a.path), force=a.force)
-        verb = f"Restored {Path(a.path).absolute()} into {settings.data_dir}"
-    if a.json:
-        emit(manifest)
-    else:
-        size = sum(f["bytes"] for f in manifest["files"].values())
-        print(f"{verb}: {manifest['papers']} papers, {len(manifest['files'])} files, {size / 1e6:.1f} MB.")
-    return 0
-
-
 def cmd_bench(a: argparse.Namespace) -> int:
-    from index.bench import run_bench
-    from index.bench_search import KINDS
+    from lab.bench import run_bench
+    from lab.bench_search import KINDS
 
     try:
         sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
     except ValueError:
-        print("paperlens: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr)
+        print("paperlens-lab: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr)
         return 2
     kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
     sets = tuple(s.strip() for s in a.sets.split(",") if s.strip())
     if not sizes or min(sizes) < 100:
-        print("paperlens: error: each size must be at least 100", file=sys.stderr)
+        print("paperlens-lab: error: each size must be at least 100", file=sys.stderr)
         return 2
     if not kinds or set(kinds) - set(KINDS) or not sets or set(sets) - {"realistic", "stress"}:
-        print(f"paperlens: error: --kinds takes {','.join(KINDS)}; --sets takes realistic,stress", file=sys.stderr)
+        print(f"paperlens-lab: error: --kinds takes {','.join(KINDS)}; --sets takes realistic,stress", file=sys.stderr)
         return 2
     for f in (a.corpus, a.queries):
         if f is not None and not f.is_file():
-            print(f"paperlens: error: {f} is not a file", file=sys.stderr)
+            print(f"paperlens-lab: error: {f} is not a file", file=sys.stderr)
             return 2
     result = run_bench(sizes, a.ingest_papers, a.corpus, a.queries, kinds, sets, not a.no_bm25, a.abstracts)
     service_size = a.service_size if a.service_size is not None else (100_000 if 100_000 in sizes else min(sizes))
     if service_size:
-        from cli.bench_service import bench_service
+        from lab.bench_service import bench_service
 
         result["service"] = bench_service(service_size, a.corpus, a.abstracts, a.requests)
     if a.plot and str(a.plot) != "-":
-        from cli.plot import plot_bench
+        from lab.plot import plot_bench
 
         plot_bench(result, a.plot)
     if a.json:

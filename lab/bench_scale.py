@@ -1,5 +1,5 @@
 """A PaperLens data directory of N papers for load and one-shot measurements at scale: texts and vectors
-composed from a real corpus's embedded sentences (the benchmark's realistic set, :mod:`index.bench_sets`),
+composed from a real corpus's embedded sentences (the benchmark's realistic set, :mod:`lab.bench_sets`),
 written through the store as an ingest writes them; the indexes are then built by opening it, as a server
 would.
 
@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index.bench_search import multilingual_projection, to_multi
-from index.bench_sets import SentencePool, realistic_texts, realistic_vectors
 from index.config import IndexSettings
 from index.models import Paper
 from index.paperindex import PaperIndex
 from index.retrieval.embed import Embedder
 from index.storage import open_store
 from index.storage.rows import Row
+from lab.bench_search import multilingual_projection, to_multi
+from lab.bench_sets import SentencePool, realistic_texts, realistic_vectors
 
 log = logging.getLogger(__name__)
 

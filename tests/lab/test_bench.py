@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import bench_sets
-from index.bench_search import StoredVectors, bench_kind, exact_neighbours, multilingual_projection, to_multi
-from index.bench_sets import neighbourhood, realistic_texts, realistic_vectors, sentence_pool, stress_vectors
+from lab import bench_sets
+from lab.bench_search import StoredVectors, bench_kind, exact_neighbours, multilingual_projection, to_multi
+from lab.bench_sets import neighbourhood, realistic_texts, realistic_vectors, sentence_pool, stress_vectors
 from tests.helpers.fakes import HashEmbedder
 
 
@@ -83,7 +83,7 @@ def test_ivf_rescored_from_a_store_table_matches_exact(pool: bench_sets.Sentence
 @pytest.mark.slow
 def test_one_real_run_of_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real models, the serving child (both spaces) and the BM25 child, on a small realistic set."""
-    from index.bench import bench_sets as run
+    from lab.bench import bench_sets as run
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = run([2000], None, None, kinds=("flat", "ivf"), sets=("realistic",))
@@ -110,9 +110,9 @@ def test_the_ingest_bench_on_a_cpu_without_bfloat16_units(
     """One real run of the ingest measurement as a Zen 3 (AVX2, no bfloat16 units) sees it: bfloat16 is
     skipped with a line saying so, every other path measured against raw float32, and the path auto
     chose is one of those measured."""
-    from index import bench, bench_children
     from index.cpu import parse_cpuinfo
     from index.retrieval import embed, encoders
+    from lab import bench, bench_children
 
     zen3 = parse_cpuinfo(ZEN3, 2)
     assert not zen3.bf16_units

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from index.bench_search import StoredVectors, query_encoder, rss_mb
-from index.bench_sets import SentencePool, realistic_texts
 from index.retrieval.vectors import IndexParams, VectorIndex
+from lab.bench_search import StoredVectors, query_encoder, rss_mb
+from lab.bench_sets import SentencePool, realistic_texts
 
 
 def serving_footprint(work: Path, queries: list[str]) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def serving_footprint(work: Path, queries: list[str]) -> dict[str, Any]:
 
 def run_child(call: str, timeout: int) -> dict[str, Any]:
     """Run ``call`` (a function of this module) in a fresh Python process; its last output line is JSON."""
-    code = f"from index.bench_children import *; {call}"
+    code = f"from lab.bench_children import *; {call}"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     if out.returncode:
         raise RuntimeError(f"the benchmark's child {call} failed: {out.stderr[-2000:]}")

@@ -1,6 +1,6 @@
 """Search at scale: latency (query embedding included), recall@10 against exact search, memory, add and
-reload, per index kind, corpus size and vector set (:mod:`index.bench_sets`); the indexes a serving
-process loads (measured in a child process: :mod:`index.bench_children`).
+reload, per index kind, corpus size and vector set (:mod:`lab.bench_sets`); the indexes a serving
+process loads (measured in a child process: :mod:`lab.bench_children`).
 
 The ivf kind re-scores its candidates from a SQLite table shaped like the store's papers table (title and
 abstract text, the 384-d vector, the 512-d multilingual vector per row), read with the store's own query.

@@ -25,10 +25,10 @@ from index.answers.answer import Answerer
 from index.config import IndexSettings, LLMSettings
 from index.cpu import cpu_info
 from index.errors import ImportFormatError
-from index.evaluate import ProgressFactory, corpus_records, no_progress
 from index.models import Answer
 from index.paperindex import PaperIndex
 from index.sample import SAMPLE_SIZE, import_sample
+from lab.evaluate import ProgressFactory, corpus_records, no_progress
 
 
 class Question(BaseModel):

@@ -1,5 +1,5 @@
 """Performance benchmark: ingest on synthetic abstracts; search on vector sets built from real embedded
-sentences (:mod:`index.bench_sets`, :mod:`index.bench_search`).
+sentences (:mod:`lab.bench_sets`, :mod:`lab.bench_search`).
 
 Every figure is a median over repeats, and throughput is reported as a ratio to raw
 sentence-transformers ``encode`` in float32 measured in the same run, so the numbers travel between
@@ -18,17 +18,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from index.bench_children import bm25_footprint, run_child, serving_footprint
-from index.bench_search import (
-    KINDS,
-    StoredVectors,
-    bench_kind,
-    exact_neighbours,
-    multilingual_projection,
-    query_encoder,
-    write_serving_indexes,
-)
-from index.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
 from index.config import DEFAULT_MODEL, IndexSettings
 from index.cpu import cpu_info
 from index.errors import ConfigError
@@ -38,7 +27,18 @@ from index.retrieval.embed import Embedder, SentenceTransformerEmbedder, resolve
 from index.retrieval.encoders import TORCH_FREE, cached_choice, load_embedder
 from index.retrieval.multilingual import MultilingualEmbedder
 from index.retrieval.vectors import IndexParams
-from index.sample_texts import synthetic_texts
+from lab.bench_children import bm25_footprint, run_child, serving_footprint
+from lab.bench_search import (
+    KINDS,
+    StoredVectors,
+    bench_kind,
+    exact_neighbours,
+    multilingual_projection,
+    query_encoder,
+    write_serving_indexes,
+)
+from lab.bench_sets import read_queries, realistic_vectors, sentence_pool, stress_vectors
+from lab.texts import synthetic_texts
 
 log = logging.getLogger(__name__)
 

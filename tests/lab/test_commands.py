@@ -1,14 +1,19 @@
-"""The report commands print every field the benchmark returns (no model is loaded: the result is given)."""
+"""The lab's commands: the bench report prints every field the benchmark returns (no model is loaded: the
+result is given), the Makefile's command lines parse, and eval-answers grades both providers."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-import index.bench
-from cli.reports import cmd_bench
+import lab.bench
+from lab.commands import cmd_bench
 
 ROW = {
     "size": 10000,
@@ -69,7 +74,7 @@ def args(tmp_path: Path, **kw: object) -> argparse.Namespace:
 def test_bench_prints_every_row_and_draws_the_figure(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(index.bench, "run_bench", lambda *a: RESULT)
+    monkeypatch.setattr(lab.bench, "run_bench", lambda *a: RESULT)
     rc = cmd_bench(args(tmp_path))
     out = capsys.readouterr().out
     assert rc == 0 and "CPU: AMD EPYC, 2 cores, avx2" in out and "bfloat16: skipped" in out
@@ -97,11 +102,11 @@ def test_the_make_bench_command_line_parses() -> None:
     abstracts, more than the 1,000 cap on counts)."""
     import shlex
 
-    from cli.parser import build_parser
+    from lab.__main__ import build_parser
 
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
-    line = next(x for x in makefile.splitlines() if "paperlens bench" in x and x.startswith("\t"))
-    words = shlex.split(line.split("paperlens", 1)[1])
+    line = next(x for x in makefile.splitlines() if "paperlens-lab bench" in x and x.startswith("\t"))
+    words = shlex.split(line.split("paperlens-lab", 1)[1])
     data = ["--corpus", "c.jsonl", "--queries", "q.jsonl", "--abstracts", "1500"]
     words = [w for word in words for w in (data if word == "$(BENCH_DATA)" else [word])]
     a = build_parser().parse_args(words)
@@ -113,9 +118,34 @@ def test_service_size_zero_skips_the_service_measurements_and_a_negative_one_is_
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The README's `--service-size 0` (skip the one-shot and API timings) parses; -1 is a clear error."""
-    from cli.parser import build_parser
+    from lab.__main__ import build_parser
 
     assert build_parser().parse_args(["bench", "--service-size", "0"]).service_size == 0
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "--service-size", "-1"])
     assert "must be at least 0" in capsys.readouterr().err
+
+
+def test_eval_answers_scores_extractive_and_the_configured_provider(tmp_path: Path) -> None:
+    """`paperlens-lab eval-answers` against a loopback OpenAI-compatible endpoint: both runs graded."""
+    from tests.helpers.openai_server import OpenAIServer
+
+    root = Path(__file__).resolve().parents[2]
+    lines = (root / "eval" / "answers" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    # The fake model states the fact only for the first question, so the two runs must differ.
+    with OpenAIServer(
+        lambda body: "It uses ScanNet and NeRF-Real [1]." if "ASDF" in str(body) else "No idea."
+    ) as srv:
+        env = {**os.environ, "PAPERLENS_LLM_PROVIDER": "openai", "PAPERLENS_LLM_BASE_URL": srv.base_url,
+               "PAPERLENS_LLM_API_KEY": "sk-test", "PAPERLENS_DATA_DIR": str(tmp_path / "data")}
+        r = subprocess.run(
+            [sys.executable, "-m", "lab", "eval-answers", "--questions", str(questions), "--json"],
+            capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+        )
+    assert r.returncode == 0, r.stderr
+    runs = json.loads(r.stdout)["runs"]
+    assert [x["provider"] for x in runs] == ["extractive", "openai:gpt-4o-mini"]
+    assert runs[0]["scores"]["en"]["correct"] == 2
+    assert [row["correct"] for row in runs[1]["rows"]] == [True, False]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.bench_service import bench_service, percentile
 from index.config import IndexSettings
 from index.paperindex import PaperIndex
+from lab.bench_service import bench_service, percentile
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +35,9 @@ def test_bench_service_times_one_shot_commands_and_the_api_over_a_composed_data_
 
 
 def test_the_composed_data_dir_is_searchable_through_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.bench_scale import write_scale_data_dir
-    from index.bench_sets import sentence_pool
     from index.retrieval.embed import SentenceTransformerEmbedder
+    from lab.bench_scale import write_scale_data_dir
+    from lab.bench_sets import sentence_pool
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     emb = SentenceTransformerEmbedder(dtype="float32")

@@ -170,10 +170,10 @@ def one_shot(data_dir: Path, paper_id: str, query: str, repeats: int = 3) -> dic
 def bench_service(size: int, corpus: Path | None, abstracts: int, requests: int = 2000) -> dict[str, Any]:
     """A data directory of ``size`` composed papers (both spaces), then the one-shot commands and the API
     under load over it."""
-    from index.bench_scale import write_scale_data_dir
-    from index.bench_sets import sentence_pool
     from index.config import DEFAULT_MODEL
     from index.retrieval.encoders import load_embedder
+    from lab.bench_scale import write_scale_data_dir
+    from lab.bench_sets import sentence_pool
 
     emb = load_embedder(DEFAULT_MODEL, "auto")
     pool = sentence_pool(emb, corpus, abstracts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cli.text import cpu_line
+from index.cpu import cpu_line
 
 
 def plot_bench(result: dict[str, Any], path: Path) -> None:
