@@ -1,5 +1,6 @@
-"""The `paperlens` command line for operators: run, shell, ingest, import, search, similar, show, stats,
-rebuild, topics, ask, summarize, digest, serve, eval, bench.
+"""The `paperlens` command line: run (the bot when a Discord token is configured, else the terminal
+session), shell, ingest, import, search, similar, show, stats, rebuild, topics, ask, summarize, digest, serve
+(the HTTP API), check, backup, restore. The measuring commands are `paperlens-lab` (lab/).
 
 Exit codes: 0 success, 2 a problem with the input or settings (message on stderr), 1 an unexpected
 failure (logged with its traceback).
@@ -30,22 +31,28 @@ from cli.commands import (
     cmd_stats,
     cmd_summarize,
     cmd_topics,
-    ensure_sample,
 )
 from cli.feed import COMMANDS as FEED_COMMANDS
+from cli.launch import bot_configured, run_bot
 from cli.parser import build_parser
 from index.config import IndexSettings
 from index.errors import PaperLensError, explain
+from index.logs import configure_logging
 from index.paperindex import PaperIndex
 
 log = logging.getLogger("paperlens")
 
 
-def cmd_serve(ix: PaperIndex, a: argparse.Namespace) -> int:
-    from api.server import serve  # this entry point composes the front ends; loaded only for this command
-
-    ensure_sample(ix)
-    return serve(ix, a.host, a.port)
+def cmd_serve(a: argparse.Namespace) -> int:
+    """The HTTP API is its own program (`python -m api`); `paperlens serve` runs it in this process's place."""
+    args = [sys.executable, "-m", "api"]
+    if a.host:
+        args += ["--host", a.host]
+    if a.port:
+        args += ["--port", str(a.port)]
+    sys.stdout.flush()
+    os.execv(sys.executable, args)
+    return 0  # pragma: no cover - execv does not return
 
 
 COMMANDS = {
@@ -59,34 +66,12 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "rebuild": cmd_rebuild,
     "topics": cmd_topics,
-    "serve": cmd_serve,
     "digest": cmd_digest,
     "ask": cmd_ask,
     "check": cmd_check,
     "summarize": cmd_summarize,
     **FEED_COMMANDS,
 }
-
-
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in (
-        "faiss.loader",
-        "sentence_transformers",
-        "httpx",
-        "bm25s",
-        "urllib3",
-        "arxiv",
-        "transformers",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not verbose:
-        logging.getLogger("cli.progress").setLevel(logging.INFO)
-        logging.getLogger("cli.progress").addHandler(logging.NullHandler())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,22 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     where: object = "the data directory"
     try:
-        if args.command == "eval":
-            from cli.reports import cmd_eval
-
-            return cmd_eval(args)
-        if args.command == "eval-answers":
-            from cli.reports import cmd_eval_answers
-
-            return cmd_eval_answers(args)
         if args.command in ("backup", "restore"):
-            from cli.reports import cmd_backup
+            from cli.backup import cmd_backup
 
             return cmd_backup(args)
-        if args.command == "bench":
-            from cli.reports import cmd_bench
-
-            return cmd_bench(args)
+        if args.command == "serve":
+            return cmd_serve(args)
+        if args.command == "run" and bot_configured():
+            return run_bot()
         settings = IndexSettings()
         where = settings.data_dir
         ix = PaperIndex(settings, check_model=args.command != "rebuild")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
 from cli import feed as feed_commands
 
@@ -24,21 +23,6 @@ def _positive(text: str) -> int:
     if not 1 <= n <= 1000:
         raise argparse.ArgumentTypeError("must be between 1 and 1000")
     return n
-
-
-def _count(text: str, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum``, no upper bound (corpus sizes)."""
-    try:
-        n = int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
-    if n < minimum:
-        raise argparse.ArgumentTypeError(f"must be at least {minimum}")
-    return n
-
-
-def _count_or_zero(text: str) -> int:
-    return _count(text, 0)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -108,25 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date_arg, help="only papers published on or after this date")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("eval", help="score retrieval on a BEIR-format dataset (temporary index)")
-    p.add_argument("dir", help="directory with corpus.jsonl, queries.jsonl, qrels/test.tsv")
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all")
-    p.add_argument("--split", default="test", help="qrels file to score (default test)")
-    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "int8", "onnx-float32"], help="document embedding path for this run")
-    p.add_argument("--query-dtype", choices=["auto", "float32", "int8"], help="query embedding path for this run")
-    p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser(
-        "eval-answers", help="score cited answers on a labelled question set (temporary sample index)"
-    )
-    p.add_argument(
-        "--questions", default="eval/answers/questions.jsonl", help="labelled questions (JSONL; see README)"
-    )
-    p.add_argument("--corpus", help="a BEIR corpus.jsonl to answer from instead of the bundled sample")
-    p.add_argument("--show", choices=["wrong", "all", "none"], default="wrong", help="answers to print")
-    p.add_argument("--json", action="store_true")
-
     p = sub.add_parser("ask", help="a cited answer from the indexed papers (English or Chinese)")
     p.add_argument("question", nargs="*")
     p.add_argument("--paper", help="answer from this paper (id, URL or title)")
@@ -136,29 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summarize", help="TL;DR, key takeaways and structured analysis of one paper")
     p.add_argument("paper", nargs="+", help="arXiv id, URL or title")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser(
-        "bench", help="performance benchmark: ingest, and search at scale on sets built from real sentences"
-    )
-    p.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (1000000 is opt-in)")
-    p.add_argument("--ingest-papers", type=_positive, default=384, help="papers in the ingest benchmark")
-    p.add_argument(
-        "--corpus", type=Path, help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)"
-    )
-    p.add_argument("--queries", type=Path, help="JSONL of real queries ('text'), e.g. a BEIR queries.jsonl")
-    p.add_argument("--abstracts", type=_count, default=6000, help="most abstracts of --corpus to take sentences from")
-    p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
-    p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
-    p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
-    p.add_argument(
-        "--service-size",
-        type=_count_or_zero,
-        help="papers in the data directory the API load and one-shot commands are timed on "
-        "(default 100000 when --sizes has it, else the smallest size; 0 skips them)",
-    )
-    p.add_argument("--requests", type=_positive, default=2000, help="/search requests per API load run (3 runs)")
-    p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("digest", help="export a topic's digest: markdown (blog post), table or json")
