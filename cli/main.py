@@ -35,6 +35,7 @@ from cli.commands import (
 from cli.feed import COMMANDS as FEED_COMMANDS
 from cli.launch import bot_configured, run_bot
 from cli.parser import build_parser
+from cli.venues import cmd_import_venue
 from index.config import IndexSettings
 from index.errors import PaperLensError, explain
 from index.logs import configure_logging
@@ -71,6 +72,7 @@ COMMANDS = {
     "check": cmd_check,
     "summarize": cmd_summarize,
     **FEED_COMMANDS,
+    "import-venue": cmd_import_venue,
 }
 
 

@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from cli import feed as feed_commands
+from cli.venues import register as register_venues
 
 
 def _date_arg(text: str) -> date:
@@ -41,6 +42,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--category", help="arXiv category, e.g. cs.CV")
     p.add_argument("--topic", help="a configured topic name")
     p.add_argument("--author", help="part of an author's name")
+    p.add_argument("--venue", help="part of the venue's name, any case (cvpr, 'MICCAI 2023')")
+    p.add_argument("--has-code", action="store_true", help="only papers that link their code or project page")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an index that holds papers (kept aside)")
     p.add_argument("--json", action="store_true")
 
+    register_venues(sub)
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     feed_commands.register(sub)

@@ -105,6 +105,18 @@ class IndexSettings(BaseSettings):
     arxiv_max_results: int = Field(500, ge=1, description="Most results one topic ingest fetches")
     arxiv_retries: int = Field(4, ge=0, le=10, description="Retries of a failed arXiv call (5xx, timeout)")
     arxiv_backoff_seconds: float = Field(2.0, ge=0, description="First retry wait; doubles each retry")
+    venue_delay_seconds: float = Field(
+        1.0, ge=0, description="Pause between requests to a conference site or API (import-venue), to be polite"
+    )
+    venue_retries: int = Field(
+        4, ge=0, le=10, description="Retries of a failed conference site or API call (5xx, 429, timeout)"
+    )
+    venue_backoff_seconds: float = Field(
+        2.0, ge=0, description="First retry wait for a conference site or API; doubles each retry"
+    )
+    venue_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for one conference page or API answer"
+    )
     save_interval_seconds: float = Field(
         30.0, ge=0, description="During long imports, save the FAISS index this often"
     )
