@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.config import ApiSettings
+from api.feed import feed_router
 from api.guard import MAX_REF_CHARS, BodyGuard, key_ok
 from api.metrics import Metrics
 from api.web import web_router
@@ -125,6 +126,7 @@ def create_app(
     )
     mount_docs(app)
     app.include_router(web_router(index, answerer, summarizer, topics, settings))  # /, /paper/{id}, GET /ask
+    app.include_router(feed_router(index, topics, settings))  # /feed: votes, ranked feed, preferences, recap
     app.state.index = index  # the one process-wide index (shared with the bot when both run together)
     metrics = Metrics()
     app.middleware("http")(metrics.middleware)

@@ -187,7 +187,7 @@ class FeedStore:
         """Hide papers whose title or abstract holds this keyword or phrase; False if already muted."""
         _check_member(member)
         key = _key(keyword)
-        if not key:
+        if not any(c.isalnum() for c in key):  # "!!!" would be kept but could never match a paper
             raise ValueError("A keyword to mute needs at least one letter or digit.")
         with self.store.transaction() as db:
             n = db.execute(
