@@ -172,7 +172,10 @@ class Pages:
             "mode": clip(p.get("mode"), 10),
         }
         ctx: dict[str, Any] = {"form": form, "topics": self.topics, "modes": MODES, "hits": None}
-        ctx["filters_open"] = any(form[f] for f in ("since", "until", "category", "topic", "author", "mode"))
+        # Open when a filter is in use (the form always sends the mode: the default one is no filter).
+        ctx["filters_open"] = form["mode"] not in ("", "hybrid") or any(
+            form[f] for f in ("since", "until", "category", "topic", "author")
+        )
         if not form["q"]:
             return self.render(request, "search.html", **ctx)
         try:

@@ -300,7 +300,9 @@ def test_a_reader_searches_opens_a_paper_and_asks_in_chromium(
     assert driver.find_element(By.TAG_NAME, "h1").text.startswith("DerainNeRF")
     assert driver.find_element(By.CSS_SELECTOR, ".tldr").text.startswith("TL;DR:")
     assert len(driver.find_elements(By.CSS_SELECTOR, ".hits .hit")) == 5
+    driver.set_window_size(1200, 1700)  # the summary and the similar papers in the picture too
     assert driver.save_screenshot(str(shots / "web-paper.png"))
+    driver.set_window_size(1200, 1000)
     # The README's picture of results: the sample corpus's NeRF topic (not this module's hostile paper).
     driver.get(f"{base_url}/?lang=en&q=few-shot+novel+view+synthesis&topic=NeRF")
     assert len(driver.find_elements(By.CSS_SELECTOR, ".hit")) == 10
@@ -324,6 +326,18 @@ def test_a_reader_searches_opens_a_paper_and_asks_in_chromium(
         first.text.startswith("MambaMorph")
         and "匹配度" in driver.find_element(By.CSS_SELECTOR, ".relevance").text
     )
+    assert (
+        driver.find_element(By.CSS_SELECTOR, "details.filters").get_attribute("open") is None
+    )  # none in use
+    # A phone-wide window in a dark theme: the page follows the system's scheme and needs no sideways scroll.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    )
+    driver.set_window_size(400, 900)
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(21, 23, 26)", background
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    driver.save_screenshot(str(tmp_path / "web-dark-zh.png"))
     # The login page answers 401 (the key is missing), which Chromium logs; nothing else may fail.
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/ask?" not in e["message"]]
     assert severe == [], severe
