@@ -27,6 +27,8 @@ def _filters(a: argparse.Namespace) -> Filters:
         category=getattr(a, "category", None),
         topic=getattr(a, "topic", None),
         author=getattr(a, "author", None),
+        venue=getattr(a, "venue", None),
+        has_code=bool(getattr(a, "has_code", False)),
     )
 
 
@@ -152,6 +154,10 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     summarizer = Summarizer(ix, LLMSettings())
     topics = load_topics(ix.settings.topics_file)
     d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
+    if not d.entries and a.format in ("bibtex", "ris"):  # an empty file would look like a successful export
+        print(f"paperlens: error: the {d.topic} digest for {d.date} lists no papers: {d.empty_reason or d.note}. "
+              "Try another --date or more --days.", file=sys.stderr)
+        return 2
     if _citations([e.paper for e in d.entries], a.format):
         return 0
     if a.format == "markdown":

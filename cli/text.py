@@ -65,6 +65,10 @@ def paper_text(p: Paper, width: int = 100) -> str:
         lines.append(
             f"published: {p.published_label}" + (f" · updated {p.updated}" if p.updated else "")
         )
+    if p.venue:
+        lines.append(f"Venue: {p.venue}")
+    if p.code_links:
+        lines.append("Code: " + " ".join(p.code_links))
     if p.categories:
         lines.append("categories: " + ", ".join(p.categories))
     if p.comment:

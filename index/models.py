@@ -8,7 +8,15 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from index.links import safe_url, safe_urls
 from index.text import clean_block, clean_line
@@ -81,6 +89,23 @@ class Paper(BaseModel):
     source: str = "import"
     venue: str | None = Field(default=None, description="where it was published ('CVPR 2020', 'IEEE TMI')")
     topics: tuple[str, ...] = ()
+
+    # A year-only date is written as its year ('2020') wherever a paper is dumped (JSON from the CLI, the API,
+    # digests), never as 1 January; and a dump read back ('published': '2020') is the same year-only date.
+    @model_validator(mode="before")
+    @classmethod
+    def _year_only_in(cls, data: object) -> object:
+        if isinstance(data, dict):
+            value = data.get("published")
+            if isinstance(value, str) and len(value.strip()) == 4 and value.strip().isdigit():
+                data = {**data, "published": date(int(value.strip()), 1, 1), "published_year_only": True}
+        return data
+
+    @field_serializer("published", when_used="json")
+    def _year_only_out(self, value: date | None) -> str | date | None:
+        if value is not None and self.published_year_only:
+            return str(value.year)
+        return value
 
     # Every stored text field without control, escape or invisible characters (index/text.py), whatever
     # wrote it: an import, the arXiv source, or a row stored before this rule.
@@ -330,6 +355,7 @@ class DigestEntry(BaseModel):
     summary_provider: str
     summary_fallback: bool = False
     translated: bool = Field(True, description="False when Chinese was asked for and English is given")
+    origin: str = Field("arXiv", description="where it came from: 'arXiv', 'CVPR 2024 proceedings', 'imported: LIST'")
 
 
 class Digest(BaseModel):
@@ -343,6 +369,7 @@ class Digest(BaseModel):
     total_new: int
     shown: list[DigestEntry]
     rest: list[DigestEntry] = Field(default_factory=list, description="the papers past the post's limit")
+    empty_reason: str | None = Field(default=None, description="why nothing is listed, when nothing is")
 
     @property
     def entries(self) -> list[DigestEntry]:

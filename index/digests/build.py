@@ -4,13 +4,13 @@ the bot's scheduled posts and previews, the terminal session, the API and the ex
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
 from index.answers.summarize import Summarizer
 from index.digests.schedule import ArxivCalendar
-from index.errors import PaperNotFoundError
+from index.errors import ConfigError, PaperNotFoundError
 from index.models import Digest, DigestEntry, Filters, Paper
 from index.paperindex import PaperIndex
 from index.topics import Topic, find_topic
@@ -20,14 +20,60 @@ log = logging.getLogger(__name__)
 FEEDBACK_WEIGHT = 0.3
 
 
+# Where a paper came from, as a digest names it.
+_VENUE_SOURCES = {"cvf": "proceedings", "openreview": "OpenReview", "miccai": "proceedings"}
+_SERVERS = {"medrxiv": "medRxiv", "biorxiv": "bioRxiv", "arxiv": "arXiv", "arxiv-snapshot": "arXiv snapshot"}
+
+
+def origin_of(p: Paper, added: bool) -> str:
+    """'arXiv', 'CVPR 2024 proceedings', 'arXiv · CVPR 2024' (a preprint a proceedings page named) or
+    'imported: cvpr2020-medical-zh' (the list it was imported from)."""
+    if p.source in _VENUE_SOURCES:
+        return f"{p.venue} {_VENUE_SOURCES[p.source]}" if p.venue else _VENUE_SOURCES[p.source]
+    if p.source in _SERVERS:
+        name = _SERVERS[p.source]
+        return f"{name} · {p.venue}" if added and p.venue else name
+    return f"imported: {p.source}"
+
+
+def _window(day: date, days: int) -> tuple[datetime, datetime]:
+    """The UTC times of the ``days`` days ending on ``day``: [first day 00:00, the day after 00:00)."""
+    start = datetime.combine(day - timedelta(days=days - 1), time(), tzinfo=UTC)
+    return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
 def candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tuple[int, Paper]]:
-    """The topic's papers published in the ``days`` days ending on ``day``."""
+    """The topic's papers new in the ``days`` days ending on ``day``: published then (arXiv's announcements),
+    or filed under the topic then by an import or a venue fetch (a group's list, a conference's papers),
+    whatever their publication date."""
+    return [(r, p) for r, p, _ in _candidates(index, topic, day, days)]
+
+
+def _candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tuple[int, Paper, bool]]:
+    """As :func:`candidates`, each with True when it is there because it was added (not published) then."""
     rowids = index.store.filter_rowids(
         Filters(topic=topic.name, since=day - timedelta(days=days - 1), until=day)
     )
-    papers = index.store.get_by_rowids(sorted(rowids))
+    added = [r for r in index.store.added_to_topic(topic.name, *_window(day, days)) if r not in rowids]
+    papers = index.store.get_by_rowids(sorted({*rowids, *added}))
     # A year-only date says nothing about the day: such a paper is never "new on" a digest's date.
-    return [(r, papers[r]) for r in sorted(papers) if not papers[r].published_year_only]
+    out = [(r, papers[r], False) for r in sorted(rowids) if r in papers and not papers[r].published_year_only]
+    # An arXiv paper filed late (an ingest reaching back) is not new; one a venue fetch named is.
+    return out + [
+        (r, p, True) for r in added if (p := papers.get(r)) is not None and (p.source != "arxiv" or p.venue)
+    ]
+
+
+def why_empty(index: PaperIndex, topic: Topic, day: date, days: int) -> str:
+    """Why a topic's digest for a date lists nothing: what was added when, and when arXiv was last read."""
+    start, _ = _window(day, days)
+    last_run = index.store.topic_last_run(topic.name)
+    fetched = last_run.date().isoformat() if last_run else "never"
+    span = day.isoformat() if days == 1 else f"{start.date().isoformat()}..{day.isoformat()}"
+    return (
+        f"no papers published on {span} or added to topic {topic.name!r} since {start.date().isoformat()}; "
+        f"last arXiv fetch {fetched}"
+    )
 
 
 def rank(
@@ -93,8 +139,9 @@ def build_digest(
         calendar: arXiv's announcement calendar (default: the bundled holidays).
     """
     cal = calendar or ArxivCalendar()
-    rows = [(r, p) for r, p in candidates(index, topic, day, days) if p.id not in (exclude or set())]
-    ranked = rank(index, topic, rows, feedback)
+    found = [(r, p, a) for r, p, a in _candidates(index, topic, day, days) if p.id not in (exclude or set())]
+    was_added = {p.id: a for _, p, a in found}
+    ranked = rank(index, topic, [(r, p) for r, p, _ in found], feedback)
     kept = ranked[:max_entries] if max_entries is not None else ranked
     if not summarize_rest:
         kept = kept[:max_shown]
@@ -110,6 +157,7 @@ def build_digest(
                 summary_provider=s.provider,
                 summary_fallback=s.fallback,
                 translated=s.translated,
+                origin=origin_of(p, was_added.get(p.id, False)),
             )
         )
     return Digest(
@@ -121,12 +169,25 @@ def build_digest(
         total_new=len(ranked),
         shown=entries[:max_shown],
         rest=entries[max_shown:],
+        empty_reason=None if ranked else why_empty(index, topic, day, days),
     )
 
 
 def latest_date(index: PaperIndex, topic: Topic) -> date | None:
     """The most recent publication date among the topic's papers."""
     return index.store.latest_published(topic.name)
+
+
+def held_topic(index: PaperIndex, topics: list[Topic], name: str) -> Topic:
+    """The configured topic of that name, else a topic only imports have filed papers under (an imported list's
+    --topic), ranked by its name; an unknown name raises find_topic's ConfigError."""
+    try:
+        return find_topic(topics, name)
+    except ConfigError:
+        held = next((t for t in index.store.topic_counts() if t.lower() == name.strip().lower()), None)
+        if held is None:
+            raise
+        return Topic(name=held, keywords=(held,))
 
 
 def topic_digest(
@@ -139,13 +200,16 @@ def topic_digest(
     days: int = 1,
     lang: str = "en",
 ) -> Digest:
-    """The whole digest (no post limit) of a named topic on a date, by default its latest publication date.
+    """The whole digest (no post limit) of a named topic on a date, by default the latest day a paper of it was
+    published or filed under it (an import today makes today's digest list it).
 
     Raises:
-        ConfigError: unknown topic; PaperNotFoundError: the topic has no papers yet.
+        ConfigError: a topic neither configured nor held; PaperNotFoundError: the topic has no papers yet.
     """
-    topic = find_topic(topics, name)
-    when = day or latest_date(index, topic)
+    topic = held_topic(index, topics, name)
+    added = index.store.last_added(topic.name)
+    known = [d for d in (latest_date(index, topic), added.astimezone(UTC).date() if added else None) if d]
+    when = day or (max(known) if known else None)
     if when is None:
         raise PaperNotFoundError(
             f'No papers for topic {topic.name!r} yet: run `paperlens ingest --topic "{topic.name}"`.'

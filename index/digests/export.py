@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.links import safe_url
-from index.models import Digest, Paper
+from index.models import Digest, DigestEntry, Paper
 
 
 def pdf_link(p: Paper) -> str:
@@ -36,13 +36,16 @@ def to_markdown(d: Digest) -> str:
     if untranslated:
         lines += [untranslated_note(untranslated, len(d.entries)), ""]
     if not d.entries:
-        lines.append(f"No new {d.topic} papers." + (f" ({d.note})" if d.note else ""))
+        why = "; ".join(x for x in (d.note, d.empty_reason) if x)
+        lines.append(f"No new {d.topic} papers." + (f" ({why})" if why else ""))
     for e in d.entries:
         p = e.paper
         lines += [
             f"## {_one_line(p.title)}",
             "",
             f"**Authors:{', '.join(p.authors)}**",
+            "",
+            provenance(e),
             "",
             _one_line(p.abstract),
             "",
@@ -53,6 +56,18 @@ def to_markdown(d: Digest) -> str:
         lines += [f"- {_one_line(t)}" for t in e.takeaways]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def provenance(e: DigestEntry) -> str:
+    """'Published: 2020 · Venue: CVPR 2020 · Source: imported: cvpr2020-medical-zh · Code: URL', as known."""
+    p = e.paper
+    parts = [f"Published: {p.published_label}"]
+    if p.venue:
+        parts.append(f"Venue: {_one_line(p.venue)}")
+    parts.append(f"Source: {_one_line(e.origin)}")
+    if p.code_links:
+        parts.append(f"Code: {p.code_links[0]}")
+    return " · ".join(parts)
 
 
 def untranslated_note(n: int, total: int) -> str:
@@ -77,7 +92,7 @@ def to_table(d: Digest, chinese: dict[str, str | None]) -> str:
         p = e.paper
         zh = chinese.get(p.id)
         missing += zh is None
-        year = str(p.published.year) if p.published else ""
+        year = p.published_label if p.published else ""
         rows.append(
             f"| {year} | {cell(p.title)} | {cell(', '.join(p.authors))} | {cell(p.abstract)} | {cell(zh)} | "
             f"{cell(p.url or '')} |"

@@ -27,6 +27,7 @@ from index.sources.lines import (
     version_number,
     warn_bad,
 )
+from index.venue import code_links, not_yet_published, venue_from
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,11 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", clean_text(obj.get("doi"), 300, "doi"), flags=re.I)
     if doi and f"https://doi.org/{doi}" not in links_value.other:
         links_value = links_value.model_copy(update={"other": (*links_value.other, f"https://doi.org/{doi}")})
+    comment = clean_text(obj.get("comment")) or None
+    # Code and project pages the abstract or comment links are the paper's links too (Paper.has_code).
+    code = [u for u in code_links(f"{abstract}\n{comment or ''}") if u not in links_value.other]
+    if code:
+        links_value = links_value.model_copy(update={"other": (*links_value.other, *code)})
     return Paper(
         id=pid,
         version=version_number(version or 1),
@@ -123,10 +129,11 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         published=_date(obj.get("published")),
         published_year_only=bool(obj.get("published_year_only")) or year_only(obj.get("published")),
         updated=_date(obj.get("updated")),
-        comment=clean_text(obj.get("comment")) or None,
+        comment=comment,
         links=links_value,
         abstract_zh=clean_text(obj.get("abstract_zh"), MAX_ABSTRACT_CHARS, "Chinese abstract") or None,
         source=clean_text(obj.get("source")) or default_source,
+        venue=clean_text(obj.get("venue"), 300, "venue") or venue_from(None, comment),
         topics=tuple(str(t) for t in topics),
     )
 
@@ -149,7 +156,8 @@ _TABLE_ALIASES = {
     ),
     "link": ("link", "links", "url", "pdf", "paper link", "链接", "论文链接", "地址", "网址", "原文"),
     "topic": ("topic", "topics", "主题", "方向", "研究方向", "分类", "类别"),
-    "venue": ("venue", "conference", "journal", "comment", "会议", "期刊", "来源", "发表", "备注"),
+    "venue": ("venue", "conference", "journal", "会议", "期刊", "来源", "发表", "会议/期刊"),
+    "comment": ("comment", "comments", "note", "notes", "备注", "说明"),
     "doi": ("doi",),
     "id": ("id", "arxiv", "arxiv id", "编号"),
 }
@@ -191,8 +199,19 @@ def _link_target(cell: str) -> str | None:
     return m.group(1) if m else (cell.strip() or None)
 
 
+def table_venue(cell: str | None, prefix: str) -> str | None:
+    """A table row's venue: its venue cell ('CVPR2020' or 'Accepted to CVPR 2020' -> 'CVPR 2020', a journal
+    as written; 'Submitted to ...' is none), else the conference and year the table's id prefix names
+    ('cvpr2020' or 'cvpr2020-medical' -> 'CVPR 2020')."""
+    text = clean_text(cell, 300, "venue")
+    if text:
+        return None if not_yet_published(text) else (venue_from(None, text) or text)
+    named = venue_from(None, prefix.replace("-", " ").replace("_", " "))
+    return named if named and any(c.isdigit() for c in named) else None
+
+
 def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
-    """Markdown table rows: year | title | authors | abstract | Chinese abstract | link."""
+    """Markdown table rows: year | title | authors | abstract | Chinese abstract | link (| venue | ...)."""
     prefix = id_prefix or slug(path.stem, 40)
     columns: list[str] | None = None
     for n, line in open_lines(path):
@@ -209,7 +228,7 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 raise ImportFormatError(
                     f"{path}: the table header needs a title and an abstract column (found: {' | '.join(cells)}). "
                     "Accepted names include year/年份, title/题目, authors/作者, abstract/摘要, "
-                    "Chinese abstract/中文摘要, link/链接, topic/主题, venue/会议, doi."
+                    "Chinese abstract/中文摘要, link/链接, topic/主题, venue/会议, comment/备注, doi."
                 )
             continue
         if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
@@ -230,7 +249,8 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 "abstract_zh": row.get("abstract_zh"),
                 "published": year or None,
                 "url": link,
-                "comment": row.get("venue") or None,
+                "comment": row.get("comment") or None,
+                "venue": table_venue(row.get("venue"), prefix),
                 "doi": row.get("doi") or None,
                 "topics": [t.strip() for t in re.split(r"[,;，；、]", row.get("topic", "")) if t.strip()],
             }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, Protocol
 
@@ -102,6 +102,12 @@ class PaperStore(Protocol):
         """Record a topic ingest: the newest date seen (never moves back) and how many papers."""
     def topic_counts(self) -> dict[str, int]:
         """Papers per topic."""
+    def topic_last_run(self, topic: str) -> datetime | None:
+        """When this topic was last fetched from arXiv, or None if never."""
+    def added_to_topic(self, topic: str, start: datetime, end: datetime) -> list[int]:
+        """Row ids of the papers filed under a topic in [start, end), oldest first."""
+    def last_added(self, topic: str) -> datetime | None:
+        """When a paper was last filed under the topic, or None."""
     def get_summary(self, paper_id: str, version: int, lang: str, provider: str) -> str | None:
         """A cached summary body, or None."""
     def put_summary(self, paper_id: str, version: int, lang: str, provider: str, body: str) -> None:

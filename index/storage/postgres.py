@@ -27,11 +27,13 @@ from index.storage.rows import (
     COLUMNS,
     LEGACY_VENUE_ROWS,
     MOVE_LEGACY_VENUE,
+    TOPIC_ADDED,
     UPDATE_PAPER,
     DataDirFiles,
     Existing,
     Row,
     VectorWrites,
+    added_now,
     filter_sql,
     legacy_venue_updates,
     paper_from_row,
@@ -86,13 +88,12 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
             # One process creates the schema; others wait for the lock rather than race the DDL.
             self._db.execute("SELECT pg_advisory_xact_lock(727210)")
             self._db.execute(SCHEMA)
-            have = {r[0] for r in self._db.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'papers' "
-                "AND table_schema = current_schema()"
-            ).fetchall()}
-            for column, kind in ADDED_COLUMNS:  # a store created by an older version lacks these
-                if column not in have:
-                    self._db.execute(f"ALTER TABLE papers ADD COLUMN IF NOT EXISTS {column} {kind}")
+            have = set(self._db.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            ).fetchall())
+            for table, column, kind in ADDED_COLUMNS:  # a store created by an older version lacks these
+                if (table, column) not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
                     if column == "venue":  # venues an earlier version kept in the comment move to the column
                         rows = self._db.execute(LEGACY_VENUE_ROWS).fetchall()
                         with self._db.cursor() as cur:
@@ -211,12 +212,10 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
     @staticmethod
     def _topics_add(db: _Tx, rowid: int, p: Paper) -> bool:
         added = False
+        now = added_now()
         for t in p.topics:
             added = (
-                db.execute(
-                    "INSERT INTO paper_topics(paper_rowid, topic) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (rowid, t),
-                ).rowcount
+                db.execute(f"{TOPIC_ADDED} ON CONFLICT DO NOTHING", (rowid, t, now)).rowcount
                 > 0
                 or added
             )

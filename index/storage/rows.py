@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS papers_title ON papers(lower(title));
 CREATE TABLE IF NOT EXISTS paper_topics (
     paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
     topic TEXT NOT NULL,
+    added TEXT,
     PRIMARY KEY (paper_rowid, topic)
 );
 CREATE TABLE IF NOT EXISTS topic_state (
@@ -73,9 +74,17 @@ COLUMNS = (
     "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
     "comment, links, abstract_zh, source, venue"
 )
-# Columns added after stores were first written: (column, SQL type). Each store adds the ones an older
-# database lacks when it opens it, so a store written before the column reads back with it empty.
-ADDED_COLUMNS = (("venue", "TEXT"),)
+# Columns added after stores were first written: (table, column, SQL type). Each store adds the ones an older
+# database lacks when it opens it, so a store written before the column reads back with it empty (a paper
+# filed under a topic before 'added' was kept counts as added at no known time: never "new").
+ADDED_COLUMNS = (("papers", "venue", "TEXT"), ("paper_topics", "added", "TEXT"))
+# When a paper was filed under a topic: UTC, ISO 8601 to the second, so the text sorts as the time does.
+TOPIC_ADDED = "INSERT INTO paper_topics(paper_rowid, topic, added) VALUES (?, ?, ?)"
+
+
+def added_now() -> str:
+    """The time a paper is filed under a topic, as paper_topics.added stores it."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 # Rows written while the venue was carried in the comment ('Venue: CVPR 2024 | 8 pages'), to move.
 LEGACY_VENUE_ROWS = "SELECT rowid, comment FROM papers WHERE venue IS NULL AND comment LIKE 'Venue: %'"
 

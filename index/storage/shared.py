@@ -104,6 +104,26 @@ class PortableQueries(ABC):
                 ),
             )
 
+    def topic_last_run(self, topic: str) -> datetime | None:
+        """When this topic was last fetched from arXiv, or None if never."""
+        rows = self.query("SELECT last_run FROM topic_state WHERE topic=?", (topic,))
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    def added_to_topic(self, topic: str, start: datetime, end: datetime) -> list[int]:
+        """Row ids of the papers filed under a topic (any case) at or after ``start`` and before ``end``
+        (an import, a venue fetch or an arXiv ingest filed them then), oldest first."""
+        rows = self.query(
+            "SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?) AND added >= ? AND added < ? "
+            "ORDER BY added, paper_rowid",
+            (topic, start.astimezone(UTC).isoformat(timespec="seconds"), end.astimezone(UTC).isoformat(timespec="seconds")),
+        )
+        return [int(r[0]) for r in rows]
+
+    def last_added(self, topic: str) -> datetime | None:
+        """When a paper was last filed under the topic, or None (none since the store kept the time)."""
+        rows = self.query("SELECT MAX(added) FROM paper_topics WHERE lower(topic) = lower(?)", (topic,))
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
     def topic_counts(self) -> dict[str, int]:
         return {
             r[0]: int(r[1]) for r in self.query("SELECT topic, COUNT(*) FROM paper_topics GROUP BY topic")

@@ -26,6 +26,7 @@ from index.storage.rows import (
     LEGACY_VENUE_ROWS,
     MOVE_LEGACY_VENUE,
     SCHEMA,
+    TOPIC_ADDED,
     UPDATE_PAPER,
     DataDirFiles,
     Existing,
@@ -33,6 +34,7 @@ from index.storage.rows import (
     VectorWrites,
     _blob,
     _chunks,
+    added_now,
     filter_sql,
     legacy_venue_updates,
     paper_from_row,
@@ -72,13 +74,12 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             raise err from e
 
     def _add_columns(self) -> None:
-        """Add the columns a store written by an older version lacks (``venue``): it reads back empty."""
-        have = {r[1] for r in self._db.execute("PRAGMA table_info(papers)")}
-        for column, kind in ADDED_COLUMNS:
-            if column in have:
+        """Add the columns a store written by an older version lacks (``venue``, ``paper_topics.added``)."""
+        for table, column, kind in ADDED_COLUMNS:
+            if column in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 continue
             try:
-                self._db.execute(f"ALTER TABLE papers ADD COLUMN {column} {kind}")
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
                 log.info("added column %s to %s", column, self.path)
             except sqlite3.OperationalError as e:  # another process opening the same store added it first
                 if "duplicate column" not in str(e):
@@ -206,6 +207,7 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
         """
         results: list[tuple[int, str]] = []
         self.verify()
+        now = added_now()
         with self.transaction() as db:
             changed = False
             for row in rows:
@@ -238,7 +240,7 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
                         outcome, changed = ("unchanged" if same else "updated"), True
                 for t in p.topics:
                     n = db.execute(
-                        "INSERT OR IGNORE INTO paper_topics(paper_rowid, topic) VALUES (?, ?)", (rowid, t)
+                        TOPIC_ADDED.replace("INSERT", "INSERT OR IGNORE"), (rowid, t, now)
                     ).rowcount
                     changed = changed or n > 0
                 results.append((rowid, outcome))

@@ -325,9 +325,11 @@ def test_the_registry_names_every_venue_and_refuses_others() -> None:
 
 
 def test_options_come_from_the_index_settings(tmp_path: Path) -> None:
-    s = IndexSettings(_env_file=None, data_dir=tmp_path, arxiv_retries=7, arxiv_backoff_seconds=0.5)
+    s = IndexSettings(_env_file=None, data_dir=tmp_path, venue_retries=7, venue_backoff_seconds=0.5,
+                      venue_delay_seconds=0.25, venue_timeout_seconds=9, arxiv_retries=1)  # fmt: skip
     opts = fetch_options(s)
-    assert (opts.retries, opts.backoff_seconds) == (7, 0.5) and fetch_options(FAST) is FAST
+    assert (opts.retries, opts.backoff_seconds, opts.delay_seconds, opts.timeout) == (7, 0.5, 0.25, 9)
+    assert fetch_options(FAST) is FAST
 
 
 def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_keeps_the_preprint(tmp_path: Path) -> None:
