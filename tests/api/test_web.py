@@ -341,3 +341,52 @@ def test_a_reader_searches_opens_a_paper_and_asks_in_chromium(
     # The login page answers 401 (the key is missing), which Chromium logs; nothing else may fail.
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/ask?" not in e["message"]]
     assert severe == [], severe
+
+
+def test_a_model_written_summary_needs_the_key_and_a_keyless_server_needs_no_login(
+    sample_dir: Path, real_embedders: tuple[Any, Any], tmp_path: Path
+) -> None:
+    """With a language model configured, the paper page's summary costs money: like POST /ask, it waits for
+    the key (the model is not called for an anonymous reader). Without a key, nothing asks to log in."""
+    from tests.helpers.openai_server import OpenAIServer
+
+    summary = {
+        "tldr": "MODEL TLDR <script>alert(1)</script>",
+        "takeaways": ["one", "two", "three"],
+        "analysis": {"background": "b", "prior_work": "p", "method": "m", "results": "r", "conclusion": "c"},
+    }
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    ix = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=data, multilingual=True),
+        embedder=real_embedders[0],
+        multilingual_embedder=real_embedders[1],
+    )
+    try:
+        with OpenAIServer(lambda body: json.dumps(summary)) as llm:
+            model = LLMSettings(
+                _env_file=None, provider="openai", base_url=llm.base_url, api_key=SecretStr("sk-t")
+            )
+            keyed = build_app(ix, model, ApiSettings(_env_file=None, api_key=SecretStr(KEY)))
+            with LiveServer(keyed) as url, httpx.Client(base_url=url, timeout=60) as c:
+                r = c.get("/paper/2401.13934")
+                assert (
+                    r.status_code == 200
+                    and "Log in to see the summary" in r.text
+                    and "MODEL TLDR" not in r.text
+                )
+                assert llm.requests == []
+                c.post("/login", data={"key": KEY, "next": "/paper/2401.13934"})
+                r = c.get("/paper/2401.13934")
+                assert (
+                    "MODEL TLDR &lt;script&gt;" in r.text
+                    and "<script>" not in r.text
+                    and len(llm.requests) == 1
+                )
+        open_app = build_app(ix, LLMSettings(_env_file=None), ApiSettings(_env_file=None))
+        with LiveServer(open_app) as url, httpx.Client(base_url=url, timeout=60) as c:
+            page = get(c, "/ask", params={"q": "what does MambaMorph propose?"})
+            assert "/paper/2401.13934?lang=en" in [h for h, t in page.links if t == "[1]"]
+            assert not page.hrefs("/login")
+    finally:
+        ix.close()
