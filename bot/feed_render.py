@@ -9,7 +9,19 @@ from typing import Any
 
 import discord
 
-from bot.render import COLOR, FIELD_NAME, FIELD_VALUE, FIELDS, TITLE, authors, cut, fit, link, safe
+from bot.render import (
+    COLOR,
+    FIELD_NAME,
+    FIELD_VALUE,
+    FIELDS,
+    TITLE,
+    authors,
+    cut,
+    fit,
+    fit_message,
+    link,
+    safe,
+)
 from index.feed import FeedItem, Recap
 from index.models import Paper
 
@@ -19,12 +31,12 @@ LIKE, DISLIKE = "👍", "👎"
 def card_value(item: FeedItem, topic: str | None = None) -> str:
     """One feed card's body: link, authors, date, topic, and why the paper is there."""
     p = item.paper
-    where = f" · {safe(topic, 80)}" if topic else ""
-    return cut(
-        f"{link('open', p.url)} · {authors(p)} · {p.published_label}{where} · `{p.id}`\n"
-        f"**Why:** {safe(item.reason.text, 400)}",
-        FIELD_VALUE,
-    )
+    parts = [link("open", p.url)] if p.url else []
+    parts += [authors(p)] if p.authors else []
+    parts += [p.published_label] if p.published else []
+    parts += [safe(topic, 80)] if topic else []
+    parts.append(f"`{p.id}`")
+    return cut(f"{' · '.join(parts)}\n**Why:** {safe(item.reason.text, 400)}", FIELD_VALUE)
 
 
 def feed_embed(title: str, items: list[tuple[str, FeedItem]], empty: str) -> discord.Embed:
@@ -100,7 +112,7 @@ def recap_embeds(r: Recap, papers: dict[str, Paper]) -> list[discord.Embed]:
     for g in r.groups[: FIELDS - 2]:
         liked = ", ".join(f"{_titled(pid, {pid: papers[pid].title} if pid in papers else {})} {LIKE}{n}"
                           for pid, n in g.top_liked)
-        value = safe(g.synthesis, 800) + (f"\n**Most {LIKE}:** {liked}" if liked else "")
+        value = safe(g.synthesis, 600) + (f"\n**Most {LIKE}:** {liked}" if liked else "")
         head.add_field(name=safe(f"{g.label} ({len(g.paper_ids)} papers)", FIELD_NAME), value=cut(value, FIELD_VALUE),
                        inline=False)
     if r.reading:
@@ -113,7 +125,7 @@ def recap_embeds(r: Recap, papers: dict[str, Paper]) -> list[discord.Embed]:
                  for n, pid in sorted(r.citations.items())]
         src.description = cut("\n".join(lines), 4000)
         out.append(src)
-    return out
+    return fit_message(out)
 
 
 def embed_text(embeds: list[discord.Embed]) -> str:

@@ -231,3 +231,50 @@ def test_the_personal_digest_is_sent_once_across_a_restart(fake_index: PaperInde
             fake.assert_clean()
 
     run(scenario())
+
+
+def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None:
+    """/topic seed with a .bib attachment: discord.py downloads it (here from a loopback file server), the
+    records are matched to held papers by arXiv id and title, and the channel's feed ranks by them."""
+    from aiohttp import web
+
+    from tests.helpers.fake_discord import snowflake
+
+    services = make_services(fake_index)
+    bib = (b"@article{a, title={{DerainNeRF}: 3D Scene Estimation with Adhesive Waterdrop Removal}}\n"
+           b"@misc{b, title={x}, eprint={2403.19780}, archivePrefix={arXiv}}\n"
+           b"@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n")
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_get("/seeds.bib", lambda _: web.Response(body=bib))
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            async with fake_discord() as fake:
+                w = make_world(fake)
+                async with live_bot(fake, services) as bot:
+                    await quiet_feed(services, bot)
+                    cmd = fake._command("topic", None)
+                    aid = str(snowflake())
+                    url = f"http://127.0.0.1:{port}/seeds.bib"
+                    data = {"id": cmd["id"], "name": "topic", "type": 1, "options": [{"name": "seed", "type": 1, "options": [
+                        {"name": "topic", "type": 3, "value": "NeRF"}, {"name": "file", "type": 11, "value": aid}]}],
+                        "resolved": {"attachments": {aid: {"id": aid, "filename": "seeds.bib", "size": len(bib),
+                                                           "url": url, "proxy_url": url}}}}
+                    it = fake._base_interaction(2, w.member, w.papers, data)
+                    await fake.dispatch("INTERACTION_CREATE", it.payload)
+                    text = (await fake.answered(it)).text()
+                    assert "with 2 paper(s)" in text and "2403.20013" in text and "2403.19780" in text, text
+                    assert "Not held here (1)" in text and "Llamas" in text
+                    store = FeedStore(fake_index.store)
+                    assert set(store.seeds("NeRF", str(w.papers))) == {"2403.20013", "2403.19780"}
+                    assert store.seeds("NeRF") == [], "a channel's seeds stay in that channel"
+                fake.assert_clean()
+        finally:
+            await runner.cleanup()
+
+    run(scenario())
