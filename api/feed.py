@@ -143,13 +143,14 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         since: date | None = None,
         until: date | None = None,
     ) -> list[Card]:
-        """A member's (or, without a member, a channel's) ranked papers, each with the reason it is there."""
+        """A member's ranked papers (with a channel: its seed papers count too), or without a member a channel's,
+        each with the reason it is there."""
         if not member and not channel:
             raise InvalidQueryError("Give member (a member's feed) or channel (a channel's feed).")
         chosen = [find_topic(topics, topic)] if topic else None
         if member:
             items = feed.member_feed(member, chosen or feed.followed_topics(member, topics), k=k, since=since,
-                                     until=until)
+                                     until=until, channel=channel)
         else:
             if not chosen:
                 raise InvalidQueryError("A channel's feed needs a topic.")

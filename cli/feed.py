@@ -97,7 +97,7 @@ def cmd_follow(ix: PaperIndex, a: argparse.Namespace) -> int:
 def cmd_feed(ix: PaperIndex, a: argparse.Namespace) -> int:
     feed, who, topics = Feed(ix), member(a), _topics(ix)
     chosen = [find_topic(topics, a.topic)] if a.topic else feed.followed_topics(who, topics)
-    items = feed.member_feed(who, chosen, k=a.k, since=a.since, until=a.until)
+    items = feed.member_feed(who, chosen, k=a.k, since=a.since, until=a.until, channel=a.channel)
     if a.json:
         emit([card_json(t, it) for t, it in items])
         return 0
@@ -239,6 +239,7 @@ def register(sub: Any) -> None:
     p.add_argument("topic", nargs="?", help="one topic (default: the topics you vote in)")
     who(p)
     p.add_argument("-k", type=_k, default=10, help="how many papers (1-50, default 10)")
+    p.add_argument("--channel", help="also rank by this channel's seed papers")
     p.add_argument("--since", type=_day, help="published on or after YYYY-MM-DD")
     p.add_argument("--until", type=_day, help="published on or before YYYY-MM-DD")
     p.add_argument("--json", action="store_true")

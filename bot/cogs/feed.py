@@ -89,7 +89,8 @@ class FeedCog(commands.Cog):
         chosen = topics if topics else await self.services.run(
             self.feed.followed_topics, member, self.services.topics
         )
-        items = await self.services.run(self.feed.member_feed, member, chosen, k=k, since=since)
+        items = await self.services.run(self.feed.member_feed, member, chosen, k=k, since=since,
+                                        channel=channel_key(interaction))
         e = feed_render.feed_embed(
             f"Your feed: {', '.join(t.name for t in chosen)}", items,
             "No papers to show yet: your topics have no papers you have not voted on.",

@@ -118,12 +118,15 @@ class Feed:
         since: date | None = None,
         until: date | None = None,
         exclude: set[str] | None = None,
+        channel: str | None = None,
     ) -> list[tuple[str, FeedItem]]:
         """(topic name, item) pairs of a member's best ``k`` papers across ``topics``, best first, each paper
-        once (under the topic where it scored best); papers in ``exclude`` are left out."""
+        once (under the topic where it scored best); papers in ``exclude`` are left out. Given the channel
+        the member asks in, that channel's seed papers count too."""
         best: dict[str, tuple[str, FeedItem]] = {}
         for topic in topics:
-            for item in self.rank(topic, member=member, k=k + len(exclude or ()), since=since, until=until):
+            for item in self.rank(topic, member=member, channel=channel, k=k + len(exclude or ()), since=since,
+                                  until=until):
                 pid = item.paper.id
                 if pid in (exclude or ()) or (pid in best and best[pid][1].score >= item.score):
                     continue

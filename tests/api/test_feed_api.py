@@ -93,6 +93,9 @@ def test_follows_mutes_reading_seeds_prefs_and_undo(client: httpx.Client) -> Non
     assert client.put("/feed/seeds", json={"topic": "nerf", "paper": NERF_LIKED, "channel": "lab"}).status_code == 200
     chan = client.get("/feed", params={"channel": "lab", "topic": "NeRF", "k": 1}).json()
     assert chan[0]["reason"]["kind"] == "seed" and chan[0]["reason"]["paper_id"] == NERF_LIKED
+    mine = client.get("/feed", params={"member": "zed", "channel": "lab", "topic": "NeRF", "k": 1}).json()
+    assert mine[0]["reason"]["kind"] == "seed", "a member asking in a channel gets its seeds too"
+    assert client.get("/feed", params={"member": "zed", "topic": "NeRF", "k": 1}).json()[0]["reason"]["kind"] == "topic"
     assert client.delete("/feed/seeds", params={"topic": "NeRF", "paper": NERF_LIKED, "channel": "lab"}).json() == {
         "changed": True}
 

@@ -273,6 +273,10 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
                     store = FeedStore(fake_index.store)
                     assert set(store.seeds("NeRF", str(w.papers))) == {"2403.20013", "2403.19780"}
                     assert store.seeds("NeRF") == [], "a channel's seeds stay in that channel"
+                    here = await ask(fake, w.manager, w.papers, "feed", topic="NeRF", k=2)
+                    assert "matches your topic's seed paper" in here.text(), here.text()
+                    elsewhere = await ask(fake, w.manager, w.lounge, "feed", topic="NeRF", k=2)
+                    assert "seed paper" not in elsewhere.text() and "new in your topic 'NeRF'" in elsewhere.text()
                 fake.assert_clean()
         finally:
             await runner.cleanup()
