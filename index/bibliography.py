@@ -229,7 +229,9 @@ def ris_record(p: Paper) -> dict[str, object]:
     }
     if p.published:
         rec["year"] = str(p.published.year)
-        if not p.published_year_only:
+        if p.published_month_only:  # RIS dates are YYYY/MM/DD/other, a part left empty when unknown
+            rec["date"] = p.published.strftime("%Y/%m/")
+        elif not p.published_year_only:
             rec["date"] = p.published.strftime("%Y/%m/%d")
     if venue:
         rec["secondary_title"] = venue  # T2: the conference's name for a CONF record

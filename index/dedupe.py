@@ -50,11 +50,14 @@ def same_paper(title: str, a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 def merge_into(held: Paper, new: Paper) -> Paper:
     """The held paper with what the new record adds; the held id, text and version stay."""
     links = held.links
-    other = tuple(dict.fromkeys((*links.other, *new.links.other)))
+    # The new record's own pages (a proceedings page and its PDF) are kept as other links of the held paper.
+    theirs = (new.links.abs, new.links.pdf) if links.abs or links.pdf else ()
+    other = tuple(
+        u for u in dict.fromkeys((*links.other, *(x for x in theirs if x), *new.links.other))
+        if u not in (links.abs, links.pdf)
+    )
     links = Links(abs=links.abs or new.links.abs, pdf=links.pdf or new.links.pdf, other=other)
-    published, year_only = held.published, held.published_year_only
-    if new.published and (published is None or (year_only and not new.published_year_only)):
-        published, year_only = new.published, new.published_year_only
+    dated = new if new.published_precision > held.published_precision else held  # the more precise date
     return held.model_copy(
         update={
             "abstract_zh": held.abstract_zh or new.abstract_zh,
@@ -64,8 +67,9 @@ def merge_into(held: Paper, new: Paper) -> Paper:
             "primary_category": held.primary_category or new.primary_category,
             "authors": held.authors or new.authors,
             "links": links,
-            "published": published,
-            "published_year_only": year_only,
+            "published": dated.published,
+            "published_year_only": dated.published_year_only,
+            "published_month_only": dated.published_month_only,
             "topics": tuple(dict.fromkeys((*held.topics, *new.topics))),
         }
     )

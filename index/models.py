@@ -82,6 +82,9 @@ class Paper(BaseModel):
     published_year_only: bool = Field(
         default=False, description="the source gave only a year: shown as the year, filtered as the whole year"
     )
+    published_month_only: bool = Field(
+        default=False, description="the source gave only a year and month: shown as '2020-06'"
+    )
     updated: date | None = None
     comment: str | None = None
     links: Links = Links()
@@ -90,21 +93,24 @@ class Paper(BaseModel):
     venue: str | None = Field(default=None, description="where it was published ('CVPR 2020', 'IEEE TMI')")
     topics: tuple[str, ...] = ()
 
-    # A year-only date is written as its year ('2020') wherever a paper is dumped (JSON from the CLI, the API,
-    # digests), never as 1 January; and a dump read back ('published': '2020') is the same year-only date.
+    # A year-only (month-only) date is written as '2020' ('2020-06') wherever a paper is dumped (JSON from the
+    # CLI, the API, digests), never as the 1st; and a dump read back is the same date as precise as it was.
     @model_validator(mode="before")
     @classmethod
     def _year_only_in(cls, data: object) -> object:
         if isinstance(data, dict):
             value = data.get("published")
-            if isinstance(value, str) and len(value.strip()) == 4 and value.strip().isdigit():
-                data = {**data, "published": date(int(value.strip()), 1, 1), "published_year_only": True}
+            text = value.strip() if isinstance(value, str) else ""
+            if len(text) == 4 and text.isdigit():
+                data = {**data, "published": date(int(text), 1, 1), "published_year_only": True}
+            elif len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit():
+                data = {**data, "published": date(int(text[:4]), int(text[5:]), 1), "published_month_only": True}
         return data
 
     @field_serializer("published", when_used="json")
     def _year_only_out(self, value: date | None) -> str | date | None:
-        if value is not None and self.published_year_only:
-            return str(value.year)
+        if value is not None and (self.published_year_only or self.published_month_only):
+            return self.published_label
         return value
 
     # Every stored text field without control, escape or invisible characters (index/text.py), whatever
@@ -141,10 +147,19 @@ class Paper(BaseModel):
 
     @property
     def published_label(self) -> str:
-        """The publication date as known: '2020-06-14', '2020' for a year-only date, 'n.d.' when unknown."""
+        """The publication date as known: '2020-06-14', '2020-06' or '2020' as precise as its source, 'n.d.'."""
         if self.published is None:
             return "n.d."
-        return str(self.published.year) if self.published_year_only else self.published.isoformat()
+        if self.published_year_only:
+            return str(self.published.year)
+        return self.published.isoformat()[:7] if self.published_month_only else self.published.isoformat()
+
+    @property
+    def published_precision(self) -> int:
+        """0 no date, 1 a year, 2 a month, 3 a day: a merge keeps the more precise date."""
+        if self.published is None:
+            return 0
+        return 1 if self.published_year_only else 2 if self.published_month_only else 3
 
     @property
     def code_links(self) -> tuple[str, ...]:

@@ -29,9 +29,9 @@ _CONFERENCES = (
 _ALIASES = {"nips": "NeurIPS", "neurips": "NeurIPS", "acmmm": "ACM MM", "acm mm": "ACM MM"}
 _CANONICAL = {c.lower(): c for c in _CONFERENCES} | _ALIASES
 _CONF_NAMES = "|".join(sorted({re.escape(k) for k in _CANONICAL}, key=len, reverse=True)).replace(r"\ ", r"\s?")
-# 'CVPR 2024', 'CVPR2024', "CVPR'24", 'CVPR 24', or a bare 'CVPR'.
+# 'CVPR 2024', 'CVPR2024', "CVPR'24", 'CVPR 24', '(CVPR), 2024' (a full name with the short one), or a bare 'CVPR'.
 _CONF = re.compile(
-    rf"(?<![\w-])(?P<name>{_CONF_NAMES})(?![A-Za-z_]|-[A-Za-z])(?:\s*(?:'|’|-)?\s*(?P<year>(?:19|20)\d\d|\d\d)(?!\d))?", re.I
+    rf"(?<![\w-])(?P<name>{_CONF_NAMES})(?![A-Za-z_]|-[A-Za-z])(?:\s*(?:'|’|-)?\s*(?P<year>(?:19|20)\d\d|\d\d)(?!\d)|\)\s*,?\s*(?P<year4>(?:19|20)\d\d)(?!\d))?", re.I
 )
 # A clause that only hopes for a venue, or says the paper did not get in.
 _NOT_YET = re.compile(
@@ -73,7 +73,7 @@ def _conference_in(clause: str) -> str | None:
     if not m:
         return None
     name = _CANONICAL[re.sub(r"\s+", " ", m.group("name").lower())]
-    year = _year(m.group("year"))
+    year = _year(m.group("year") or m.group("year4"))
     venue = f"{name} {year}" if year else name
     return f"{venue} Workshops" if _WORKSHOP.search(clause) else venue
 

@@ -62,10 +62,18 @@ def _date(value: Any) -> date | None:
         pass
     if _YEAR.fullmatch(text):
         return date(int(text[:4]), 1, 1)
+    if _MONTH.fullmatch(text):
+        return date(int(text[:4]), int(text[5:7]), 1)
     raise ValueError(f"unreadable date {text!r}")
 
 
 _YEAR = re.compile(r"(1[89]|2[0-9])\d{2}(\.0)?")
+_MONTH = re.compile(r"(1[89]|2[0-9])\d{2}[-/.](0[1-9]|1[0-2])")
+
+
+def month_only(value: Any) -> bool:
+    """True for a date given only as a year and month ('2020-06', '2020/06')."""
+    return value is not None and bool(_MONTH.fullmatch(str(value).strip()))
 
 
 def year_only(value: Any) -> bool:
@@ -80,6 +88,11 @@ def _links_for(pid: str, version: int | None, url: str | None) -> Links:
     if url:
         return Links(pdf=url) if url.lower().endswith(".pdf") else Links(abs=url)
     return Links()
+
+
+def _id_venue(pid: str, parsed: object) -> str | None:
+    """The conference an import's id prefix names ('cvpr2020:slug' -> 'CVPR 2020'), for an id not from arXiv."""
+    return table_venue(None, pid.split(":", 1)[0]) if parsed is None and ":" in pid else None
 
 
 def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Paper:
@@ -128,12 +141,15 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         primary_category=obj.get("primary_category") or (cats[0] if cats else None),
         published=_date(obj.get("published")),
         published_year_only=bool(obj.get("published_year_only")) or year_only(obj.get("published")),
+        published_month_only=bool(obj.get("published_month_only")) or month_only(obj.get("published")),
         updated=_date(obj.get("updated")),
         comment=comment,
         links=links_value,
         abstract_zh=clean_text(obj.get("abstract_zh"), MAX_ABSTRACT_CHARS, "Chinese abstract") or None,
         source=clean_text(obj.get("source")) or default_source,
-        venue=clean_text(obj.get("venue"), 300, "venue") or venue_from(None, comment),
+        # a "venue" given as null (a table row that says it was only submitted) is no venue, whatever the id says
+        venue=clean_text(obj.get("venue"), 300, "venue") or venue_from(None, comment)
+        or (_id_venue(pid, parsed) if "venue" not in obj else None),
         topics=tuple(str(t) for t in topics),
     )
 
@@ -250,7 +266,10 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 "published": year or None,
                 "url": link,
                 "comment": row.get("comment") or None,
-                "venue": table_venue(row.get("venue"), prefix),
+                # the venue column, else what the comment names (paper_from_json), else the prefix's conference
+                "venue": table_venue(row.get("venue"), prefix) if row.get("venue") else (
+                    venue_from(None, row.get("comment")) or table_venue(None, prefix)
+                ),
                 "doi": row.get("doi") or None,
                 "topics": [t.strip() for t in re.split(r"[,;，；、]", row.get("topic", "")) if t.strip()],
             }

@@ -128,17 +128,17 @@ def _blob(v: np.ndarray | None) -> bytes | None:
 
 
 def _date(s: str | None) -> date | None:
-    """A stored date: '2020-06-14', or '2020' (a year-only date) as 1 January of that year."""
+    """A stored date: '2020-06-14', or '2020' ('2020-06'), a year-only (month-only) date, as its first day."""
     if not s:
         return None
-    return date(int(s), 1, 1) if len(s) == 4 else date.fromisoformat(s)
+    if len(s) == 4:
+        return date(int(s), 1, 1)
+    return date(int(s[:4]), int(s[5:7]), 1) if len(s) == 7 else date.fromisoformat(s)
 
 
 def _published_text(p: Paper) -> str | None:
-    """'2020-06-14', or '2020' for a year-only date (sorts before every day of its year)."""
-    if p.published is None:
-        return None
-    return str(p.published.year) if p.published_year_only else p.published.isoformat()
+    """'2020-06-14', or '2020' ('2020-06') for a year-only (month-only) date: sorts before every day in it."""
+    return p.published_label if p.published is not None else None
 
 
 def paper_values(p: Paper) -> tuple[Any, ...]:
@@ -174,6 +174,7 @@ def paper_from_row(r: Sequence[Any], topics: tuple[str, ...] = ()) -> Paper:
         primary_category=r[7],
         published=_date(r[8]),
         published_year_only=bool(r[8]) and len(r[8]) == 4,
+        published_month_only=bool(r[8]) and len(r[8]) == 7,
         updated=_date(r[9]),
         comment=r[10],
         links=Links.model_validate_json(r[11]),
@@ -296,9 +297,11 @@ def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
     The category test is the one dialect-specific part."""
     where: list[str] = []
     args: list[Any] = []
-    if f.since:  # a year-only date ('2020') matches when its year reaches the start
-        where.append("(published >= ? OR (length(published) = 4 AND published >= ?))")
-        args += [f.since.isoformat(), str(f.since.year)]
+    if f.since:  # a year-only ('2020') or month-only ('2020-06') date matches when its year or month reaches it
+        where.append(
+            "(published >= ? OR (length(published) = 4 AND published >= ?) OR (length(published) = 7 AND published >= ?))"
+        )
+        args += [f.since.isoformat(), str(f.since.year), f.since.isoformat()[:7]]
     if f.until:
         where.append("published <= ?")
         args.append(f.until.isoformat())
