@@ -56,9 +56,9 @@ class PersonalDigests:
         """Rank and claim a member's digest for ``day`` (blocking); False when it was claimed before."""
         if self.log.has_run(member, day):
             return False
-        topics = self.feed.followed_topics(member, self.services.topics)
         if not self.feed.store.digest_enabled(member):
             return False
+        topics = self.feed.followed_topics(member, self.services.topics)
         items = self.feed.member_feed(member, topics, k=PAPERS, since=day - timedelta(days=LOOKBACK_DAYS),
                                       until=day, exclude=self.log.sent_papers(member))
         by_topic: dict[str, list[Any]] = {}

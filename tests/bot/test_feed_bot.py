@@ -282,3 +282,32 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
             await runner.cleanup()
 
     run(scenario())
+
+
+def test_two_processes_claim_a_members_digest_once(tmp_path: Any) -> None:
+    """Two stores on one SQLite file (two bot processes) racing to claim the same member's day: one wins,
+    and the papers it lists are recorded once."""
+    import threading
+
+    from index.storage.sqlite import SqliteStore
+
+    stores = [SqliteStore(tmp_path / "data"), SqliteStore(tmp_path / "data")]
+    logs = [DMLog(s) for s in stores]
+    day = MON.date()
+    start = threading.Barrier(8)
+    won: list[bool] = []
+
+    def claim(i: int) -> None:
+        start.wait()
+        won.append(logs[i % 2].claim("discord:7", day, {"title": f"try {i}"}, ["p1", "p2"]))
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(won) == [False] * 7 + [True]
+    (pending,) = logs[0].pending()
+    assert pending.member == "discord:7" and logs[1].sent_papers("discord:7") == {"p1", "p2"}
+    for s in stores:
+        s.close()
