@@ -49,6 +49,7 @@ class Hit(BaseModel):
     authors: list[str]
     published: date | None
     published_year_only: bool = False
+    venue: str | None = None
     url: str | None
     dense_score: float | None = None
     bm25_score: float | None = None
@@ -183,6 +184,7 @@ def create_app(
                 authors=list(h.paper.authors),
                 published=h.paper.published,
                 published_year_only=h.paper.published_year_only,
+                venue=h.paper.venue,
                 url=h.paper.url,
                 dense_score=h.dense_score,
                 bm25_score=h.bm25_score,
@@ -200,11 +202,15 @@ def create_app(
         category: Annotated[str | None, Query(max_length=64)] = None,
         topic: Annotated[str | None, Query(max_length=200)] = None,
         author: Annotated[str | None, Query(max_length=200)] = None,
+        venue: Annotated[str | None, Query(max_length=200, description="part of the venue, any case")] = None,
+        has_code: Annotated[bool, Query(description="only papers that link their code or project page")] = False,
     ) -> list[Hit]:
         """Hybrid (default), dense or BM25 search with filters."""
         if not q.strip():
             raise InvalidQueryError("The query is empty: say what the papers should be about.")
-        f = Filters(since=since, until=until, category=category, topic=topic, author=author)
+        f = Filters(
+            since=since, until=until, category=category, topic=topic, author=author, venue=venue, has_code=has_code
+        )
         return hits_out(index.search(q, k=k, mode=mode, filters=f))
 
     def bounded_ref(paper_id: str) -> str:
