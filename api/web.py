@@ -169,12 +169,14 @@ class Pages:
             "category": clip(p.get("category"), 64),
             "topic": clip(p.get("topic")),
             "author": clip(p.get("author")),
+            "venue": clip(p.get("venue")),
+            "has_code": "1" if p.get("has_code") in ("1", "on", "true") else "",
             "mode": clip(p.get("mode"), 10),
         }
         ctx: dict[str, Any] = {"form": form, "topics": self.topics, "modes": MODES, "hits": None}
         # Open when a filter is in use (the form always sends the mode: the default one is no filter).
         ctx["filters_open"] = form["mode"] not in ("", "hybrid") or any(
-            form[f] for f in ("since", "until", "category", "topic", "author")
+            form[f] for f in ("since", "until", "category", "topic", "author", "venue", "has_code")
         )
         if not form["q"]:
             return self.render(request, "search.html", **ctx)
@@ -191,6 +193,8 @@ class Pages:
                 category=form["category"] or None,
                 topic=form["topic"] or None,
                 author=form["author"] or None,
+                venue=form["venue"] or None,
+                has_code=bool(form["has_code"]),
             )
             k = min(page * PER_PAGE, self.settings.max_k)
             hits = self.index.search(form["q"], k=k, mode=form["mode"] or None, filters=f)  # type: ignore[arg-type]

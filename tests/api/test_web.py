@@ -156,6 +156,17 @@ def test_filters_narrow_the_results(client: httpx.Client) -> None:
     page = get(client, "/", params={"q": "neural radiance fields", "topic": "NeRF", "author": "Zhang"})
     assert all(not h.startswith("/paper/cvpr2020:") for h in page.hrefs("/paper/"))
     assert "open" in page.tags("details")[0]  # filters in use stay visible
+    page = get(client, "/", params={"q": "neural radiance fields", "venue": "cvpr 2024"})
+    ids = {h.split("?")[0] for h in page.hrefs("/paper/")}
+    assert ids and ids <= {f"/paper/{i}" for i in ("2403.19780", "2403.18922", "2404.06832", "2404.06270")}, (
+        ids
+    )
+    page = get(client, "/", params={"q": "gaussian splatting", "has_code": "1"})
+    ids = {h.split("?")[0] for h in page.hrefs("/paper/")}
+    assert "/paper/2403.19655" in ids and "/paper/2403.20079" not in ids, (
+        ids
+    )  # GaussianCube links code, SGD not
+    assert "checked" in next(a for a in page.tags("input") if a.get("id") == "has_code")
 
 
 def test_every_stored_field_is_escaped_and_links_are_safe(client: httpx.Client) -> None:
