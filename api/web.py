@@ -130,8 +130,12 @@ class Pages:
             autoescape=select_autoescape(["html"]),
             auto_reload=False,
         )
-        self.env.globals.update(safe_url=safe_url, paper_href=paper_href)
+        self.env.globals["paper_href"] = paper_href
         self.env.filters["cited"] = cited
+        self.static = {
+            name: ((HERE / "static" / name).read_bytes(), media)
+            for name, media in (("web.css", "text/css; charset=utf-8"), ("favicon.svg", "image/svg+xml"))
+        }
 
     def authed(self, request: Request) -> bool:
         """True when no key is configured, or the request carries the login cookie."""
@@ -261,6 +265,17 @@ class Pages:
             return self.render(request, "ask.html", 400, q=q, answer=None, error=str(e))
         return self.render(request, "ask.html", q=q, answer=answer)
 
+    def login_form(self, request: Request) -> HTMLResponse:
+        next_href = clip(request.query_params.get("next"), 500) or "/ask"
+        return self.render(request, "login.html", q="", next_href=next_href)
+
+    def asset(self, name: str) -> Response:
+        """The stylesheet and the icon, read once at start-up (a fixed list: no path reaches the disk)."""
+        if name not in self.static:
+            return Response("not found", 404, media_type="text/plain")
+        body, media = self.static[name]
+        return Response(body, media_type=media, headers={"Cache-Control": "max-age=3600", **SECURITY_HEADERS})
+
     async def login(self, request: Request) -> Response:
         """POST /login: a form-encoded ``key`` (and where to go next); a right key sets the cookie."""
         form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=4)
@@ -285,38 +300,11 @@ def web_router(
 ) -> APIRouter:
     """The web pages as a router for ``app.include_router`` (kept out of the OpenAPI schema)."""
     pages = Pages(index, answerer, summarizer, topics, settings)
-    static = {
-        name: ((HERE / "static" / name).read_bytes(), media)
-        for name, media in (("web.css", "text/css; charset=utf-8"), ("favicon.svg", "image/svg+xml"))
-    }
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> HTMLResponse:
-        return pages.search(request)
-
-    @router.get("/paper/{paper_id:path}", response_class=HTMLResponse)
-    def paper(request: Request, paper_id: str) -> HTMLResponse:
-        return pages.paper(request, paper_id)
-
-    @router.get("/ask", response_class=HTMLResponse)
-    def ask(request: Request) -> HTMLResponse:
-        return pages.ask(request)
-
-    @router.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request) -> HTMLResponse:
-        return pages.render(
-            request, "login.html", q="", next_href=clip(request.query_params.get("next"), 500) or "/ask"
-        )
-
+    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+    router.add_api_route("/", pages.search)
+    router.add_api_route("/paper/{paper_id:path}", pages.paper)
+    router.add_api_route("/ask", pages.ask)
+    router.add_api_route("/login", pages.login_form)
     router.add_api_route("/login", pages.login, methods=["POST"])
-
-    @router.get("/static/{name}")
-    def asset(name: str) -> Response:
-        """The stylesheet and the icon, read once at start-up (a fixed list: no path reaches the disk)."""
-        if name not in static:
-            return Response("not found", 404, media_type="text/plain")
-        body, media = static[name]
-        return Response(body, media_type=media, headers={"Cache-Control": "max-age=3600", **SECURITY_HEADERS})
-
+    router.add_api_route("/static/{name}", pages.asset, response_class=Response)
     return router
