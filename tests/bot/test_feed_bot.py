@@ -209,7 +209,7 @@ def test_the_personal_digest_is_sent_once_across_a_restart(fake_index: PaperInde
                     def crash_before_recording(*a: Any) -> None:
                         raise RuntimeError("the process died after Discord accepted the message")
 
-                    digests.log.mark_sent = crash_before_recording  # type: ignore[method-assign]
+                    digests.log.mark_sent = crash_before_recording  # type: ignore[method-assign,assignment]
                     with pytest.raises(RuntimeError):
                         await digests.tick(MON)
                     assert len(dm_digests(fake, w.member)) == 1
@@ -246,8 +246,11 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
            b"@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n")
 
     async def scenario() -> None:
+        async def serve(_: web.Request) -> web.Response:
+            return web.Response(body=bib)
+
         app = web.Application()
-        app.router.add_get("/seeds.bib", lambda _: web.Response(body=bib))
+        app.router.add_get("/seeds.bib", serve)
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -33,7 +33,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ix.close()
     monkeypatch.setenv("PAPERLENS_DATA_DIR", str(d))
     monkeypatch.setenv("PAPERLENS_MULTILINGUAL", "false")
-    real = cli.main.PaperIndex
+    real = PaperIndex
 
     def with_fake(s: IndexSettings, **kw: Any) -> PaperIndex:
         return real(s, embedder=FakeEmbedder(), **{k: v for k, v in kw.items() if k != "check_model"})
