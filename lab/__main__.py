@@ -3,6 +3,7 @@
     paperlens-lab eval eval/med-zh --split test          retrieval quality on a BEIR-format set
     paperlens-lab eval-answers --questions Q --corpus C   cited-answer quality on a labelled question set
     paperlens-lab bench --sizes 10000,100000              ingest, search at scale, the API under load
+    paperlens-lab encoders --corpus eval/med-en/corpus.jsonl   each space's papers/s on real abstracts
 
 Exit codes: 0 success, 2 a problem with the input (message on stderr).
 """
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("encoders", help="papers/s of each embedding space on real abstracts, and one import with both")
+    p.add_argument("--corpus", type=Path, default=Path("eval/med-en/corpus.jsonl"), help="a BEIR corpus.jsonl")
+    p.add_argument("-n", type=_positive, default=128, help="abstracts to embed (default 128)")
+    p.add_argument("--rounds", type=_positive, default=3, help="rounds; each figure is the median (default 3)")
+    p.add_argument("--json", action="store_true")
     return ap
 
 
@@ -100,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     from lab import commands
 
-    run = {"eval": commands.cmd_eval, "eval-answers": commands.cmd_eval_answers, "bench": commands.cmd_bench}
+    run = {
+        "eval": commands.cmd_eval,
+        "eval-answers": commands.cmd_eval_answers,
+        "bench": commands.cmd_bench,
+        "encoders": commands.cmd_encoders,
+    }
     try:
         return run[args.command](args)
     except PaperLensError as e:

@@ -186,3 +186,26 @@ def print_bench(result: dict[str, Any]) -> None:
             f"BM25 at {b['size']}: build {b['build_s']} s, held {b['held_mb']} MB (peak RSS {b['peak_rss_mb']} MB), "
             f"file {b['file_mb']} MB, query p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms"
         )
+
+
+def cmd_encoders(a: argparse.Namespace) -> int:
+    from lab.encoders import run
+
+    if not a.corpus.is_file():
+        print(f"paperlens-lab: error: no corpus at {a.corpus}", file=sys.stderr)
+        return 2
+    result = run(a.corpus, a.n, a.rounds)
+    if a.json:
+        emit(result)
+        return 0
+    e, i = result["encoders"], result["import"]
+    print(f"CPU: {cpu_line(result['cpu'])}")
+    print(f"{e['abstracts']} abstracts of {result['corpus']}, medians of {e['rounds']} rounds (paths taking turns):")
+    for name, rate in e["papers_per_s"].items():
+        print(f"  {name:<44} {rate:>8} papers/s")
+    print(f"  e5 ONNX export vs its C engine: cosine min {e['e5_onnx_vs_engine_cosine_min']}")
+    print(
+        f"import of {i['papers']} papers, both spaces: {i['seconds']} s, {i['papers_per_s']} papers/s "
+        f"(100,000 papers: about {i['hours_for_100000']} h)"
+    )
+    return 0

@@ -185,7 +185,9 @@ class Answerer:
             weak = not known and (not papers or self._weak(q, found))
         evidence: list[Candidate] = []
         if papers and not weak:
-            evidence = self._evidence(q, papers, lng, primary=0 if known and not focus else None)
+            # The paper the question is about leads: the one a chat follow-up discusses, else the best match
+            # of the search (another paper's number never opens the answer); named papers answer alone.
+            evidence = self._evidence(q, papers, lng, primary=None if focus else 0)
             used = list(dict.fromkeys(c.source for c in evidence))
             # Cited papers first, numbered in the order the answer cites them; the rest follow.
             papers = [papers[i] for i in used] + [p for i, p in enumerate(papers) if i not in used]
