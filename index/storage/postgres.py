@@ -21,12 +21,10 @@ import psycopg
 from pgvector.psycopg import register_vector
 
 from index.models import Filters, Paper
+from index.storage.migrations import postgres_add_columns
 from index.storage.pgvectors import PgVectors
 from index.storage.rows import (
-    ADDED_COLUMNS,
     COLUMNS,
-    LEGACY_VENUE_ROWS,
-    MOVE_LEGACY_VENUE,
     TOPIC_ADDED,
     UPDATE_PAPER,
     DataDirFiles,
@@ -35,7 +33,6 @@ from index.storage.rows import (
     VectorWrites,
     added_now,
     filter_sql,
-    legacy_venue_updates,
     paper_from_row,
     paper_values,
 )
@@ -88,16 +85,7 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
             # One process creates the schema; others wait for the lock rather than race the DDL.
             self._db.execute("SELECT pg_advisory_xact_lock(727210)")
             self._db.execute(SCHEMA)
-            have = set(self._db.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            ).fetchall())
-            for table, column, kind in ADDED_COLUMNS:  # a store created by an older version lacks these
-                if (table, column) not in have:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-                    if column == "venue":  # venues an earlier version kept in the comment move to the column
-                        rows = self._db.execute(LEGACY_VENUE_ROWS).fetchall()
-                        with self._db.cursor() as cur:
-                            cur.executemany(_q(MOVE_LEGACY_VENUE), legacy_venue_updates(rows))
+            postgres_add_columns(self._db)
         register_vector(self._db)
         # Retrieval reads (search, lookups) may go to a read replica; writes and digest state never do,
         # so a lagging replica can make a search stale but never cause a double post.

@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from index.models import Filters, Links, Paper
-from index.venue import split_recorded
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,10 +73,6 @@ COLUMNS = (
     "rowid, id, version, title, authors, abstract, categories, primary_category, published, updated, "
     "comment, links, abstract_zh, source, venue"
 )
-# Columns added after stores were first written: (table, column, SQL type). Each store adds the ones an older
-# database lacks when it opens it, so a store written before the column reads back with it empty (a paper
-# filed under a topic before 'added' was kept counts as added at no known time: never "new").
-ADDED_COLUMNS = (("papers", "venue", "TEXT"), ("paper_topics", "added", "TEXT"))
 # When a paper was filed under a topic: UTC, ISO 8601 to the second, so the text sorts as the time does.
 TOPIC_ADDED = "INSERT INTO paper_topics(paper_rowid, topic, added) VALUES (?, ?, ?)"
 
@@ -85,21 +80,6 @@ TOPIC_ADDED = "INSERT INTO paper_topics(paper_rowid, topic, added) VALUES (?, ?,
 def added_now() -> str:
     """The time a paper is filed under a topic, as paper_topics.added stores it."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-# Rows written while the venue was carried in the comment ('Venue: CVPR 2024 | 8 pages'), to move.
-LEGACY_VENUE_ROWS = "SELECT rowid, comment FROM papers WHERE venue IS NULL AND comment LIKE 'Venue: %'"
-
-
-def legacy_venue_updates(rows: Iterable[tuple[Any, ...]]) -> list[tuple[str, str | None, Any]]:
-    """(venue, comment, rowid) for each (rowid, comment) row whose comment starts with 'Venue: X'."""
-    out = []
-    for rowid, comment in rows:
-        venue, rest = split_recorded(comment)
-        if venue:
-            out.append((venue, rest, rowid))
-    return out
-
-
-MOVE_LEGACY_VENUE = "UPDATE papers SET venue=?, comment=? WHERE rowid=?"
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,14 @@ import numpy as np
 
 from index.models import Filters, Paper
 from index.storage.files import prepare_data_dir, quick_check, sqlite_error
-from index.storage.rows import (
-    ADDED_COLUMNS,
-    COLUMNS,
+from index.storage.migrations import (
     LEGACY_VENUE_ROWS,
     MOVE_LEGACY_VENUE,
+    legacy_venue_updates,
+    sqlite_add_columns,
+)
+from index.storage.rows import (
+    COLUMNS,
     SCHEMA,
     TOPIC_ADDED,
     UPDATE_PAPER,
@@ -36,16 +39,16 @@ from index.storage.rows import (
     _chunks,
     added_now,
     filter_sql,
-    legacy_venue_updates,
     paper_from_row,
     paper_values,
 )
 from index.storage.shared import PortableQueries
+from index.storage.sqlite_vectors import SqliteVectors
 
 log = logging.getLogger(__name__)
 
 
-class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
+class SqliteStore(SqliteVectors, PortableQueries, DataDirFiles, VectorWrites):
     """SQLite metadata and vectors for one data directory. Thread-safe (one lock per store)."""
 
     dialect: Literal["sqlite", "postgres"] = "sqlite"
@@ -65,7 +68,7 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
-            self._add_columns()
+            sqlite_add_columns(self._db, self.path, self._move_venues)
         except sqlite3.DatabaseError as e:
             self._db.close()
             err = sqlite_error(e, self.data_dir, self.path, writing=False)
@@ -73,23 +76,13 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
                 raise
             raise err from e
 
-    def _add_columns(self) -> None:
-        """Add the columns a store written by an older version lacks (``venue``, ``paper_topics.added``)."""
-        for table, column, kind in ADDED_COLUMNS:
-            if column in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
-                continue
-            try:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-                log.info("added column %s to %s", column, self.path)
-            except sqlite3.OperationalError as e:  # another process opening the same store added it first
-                if "duplicate column" not in str(e):
-                    raise
-            if column == "venue":  # venues an earlier version kept in the comment move to the column
-                with self.transaction() as db:
-                    moves = legacy_venue_updates(db.execute(LEGACY_VENUE_ROWS).fetchall())
-                    db.executemany(MOVE_LEGACY_VENUE, moves)
-                    if moves:
-                        self._bump(db)
+    def _move_venues(self) -> None:
+        """Venues an earlier version kept in comments ('Venue: X | ...') move into the venue column."""
+        with self.transaction() as db:
+            moves = legacy_venue_updates(db.execute(LEGACY_VENUE_ROWS).fetchall())
+            db.executemany(MOVE_LEGACY_VENUE, moves)
+            if moves:
+                self._bump(db)
 
     # ----- transactions and meta -----
     @contextmanager
@@ -284,54 +277,6 @@ class SqliteStore(PortableQueries, DataDirFiles, VectorWrites):
         """(rowid, id, title) of every paper, for fuzzy title lookup."""
         with self._lock:
             return [tuple(r) for r in self._db.execute("SELECT rowid, id, title FROM papers")]
-
-    def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str]]]:
-        """(rowid, title + abstract) in rowid order, in batches (BM25 build)."""
-        last = 0
-        while True:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT rowid, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                    (last, batch),
-                ).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [(r[0], f"{r[1]}. {r[2]}") for r in rows]
-
-    def hashes(self) -> dict[int, str]:
-        """Rowid -> text hash of every paper (index reconciliation)."""
-        with self._lock:
-            return dict(self._db.execute("SELECT rowid, text_hash FROM papers").fetchall())
-
-    def vectors(self, column: str, rowids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
-        """Stored vectors (column 'vector' or 'mvector') for these rows; rows without one are absent."""
-        if column not in ("vector", "mvector"):
-            raise ValueError(column)
-        out: dict[int, np.ndarray] = {}
-        with self._lock:
-            for chunk in _chunks(list(rowids), 500):
-                marks = ",".join("?" * len(chunk))
-                for rid, blob in self._db.execute(
-                    f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL",
-                    chunk,
-                ):
-                    v = np.frombuffer(blob, dtype=np.float32)
-                    if v.shape[0] == dim:
-                        out[rid] = v
-        return out
-
-    def missing_vectors(self, column: str) -> list[tuple[int, str, str]]:
-        """(rowid, text hash, text) of rows that still need an embedding in this column."""
-        if column not in ("vector", "mvector"):
-            raise ValueError(column)
-        with self._lock:
-            return [
-                (r[0], r[1], f"{r[2]}. {r[3]}")
-                for r in self._db.execute(
-                    f"SELECT rowid, text_hash, title, abstract FROM papers WHERE {column} IS NULL ORDER BY rowid"
-                )
-            ]
 
     def filter_rowids(self, f: Filters) -> set[int]:
         """Rows matching every active filter."""
