@@ -33,7 +33,7 @@ def origin_of(p: Paper, added: bool) -> str:
     if p.source in _SERVERS:
         name = _SERVERS[p.source]
         return f"{name} · {p.venue}" if added and p.venue else name
-    return f"imported: {p.source}"
+    return "imported" if p.source == "import" else f"imported: {p.source}"
 
 
 def _window(day: date, days: int) -> tuple[datetime, datetime]:
