@@ -68,6 +68,14 @@ QUANTITY = re.compile(
     r"hospitals|organs|classes)))\b",
     re.I,
 )
+# A named data set: a name (BraTS 2023, LUNA16, ISIC, MIMIC-CXR) beside the word that says it is one, or
+# what an evaluation is run on -- what a "which dataset / benchmark" question asks for.
+NAMED_DATASET = re.compile(
+    r"\b(?:[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Z]{2,}[\w-]*)(?:\s+\d{4})?\s+(?:data ?sets?|benchmarks?|challenges?|"
+    r"cohorts?|databases?)\b|\b(?:data ?sets?|benchmarks?|challenges?)\s*(?:\(|,|:)?\s*(?:[A-Z][A-Za-z]*[A-Z0-9][\w-]*|"
+    r"[A-Z]{2,}[\w-]*)|\b(?i:evaluat\w*|validat\w*|test\w*|experiments?|trained)\b[^.;]{0,40}?\bon\s+(?:the\s+)?"
+    r"(?:public\s+)?(?:[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Z]{2,}[\w-]*)"
+)
 _DIMENSION = re.compile(r"\b[1-4]D\b|\b[1-4]-D\b")
 FEATURES: dict[str, re.Pattern[str]] = {
     "number": re.compile(
@@ -101,7 +109,7 @@ STOP = frozenset(_STOP_WORDS.split())
 
 WEIGHT_LEXICAL = 0.5
 WEIGHT_INTENT = 0.2
-WEIGHT_QUANTITY = 0.2  # on top of the intent's: a number with its unit, when a quantity is asked
+WEIGHT_QUANTITY = 0.2  # on top of the intent's: a number with its unit (a named data set), when asked for
 WEIGHT_CODE_LINK = 0.4
 TITLE_DISCOUNT = 0.25
 # Another paper joins the answer only when its best sentence scores this close to the best one.
@@ -214,6 +222,8 @@ def score_sentences(
             if FEATURES[want].search(text) or (want == "dataset" and _NAME.search(s) and " on " in s):
                 bonus += WEIGHT_INTENT
         if "number" in wants and QUANTITY.search(_DIMENSION.sub(" ", s)):
+            bonus += WEIGHT_QUANTITY
+        if "dataset" in wants and NAMED_DATASET.search(s):
             bonus += WEIGHT_QUANTITY
         if "code" in wants and "http" in s:
             bonus += WEIGHT_CODE_LINK

@@ -81,6 +81,17 @@ def test_a_quantity_question_is_answered_by_the_sentence_with_a_number_and_unit(
     assert int(np.argmax(scores)) == 2, scores
 
 
+def test_a_dataset_question_is_answered_by_the_sentence_that_names_the_data_set() -> None:
+    sentences = [
+        "Multi-modality MRI is widely used in the clinical diagnosis of brain tumors and missing modalities.",
+        "We propose a unified model that imputes missing MRI modalities of brain tumour scans from any subset.",
+        "We evaluate our method on the BraTS 2023 dataset.",
+    ]
+    q = "Which dataset was the unified model for imputing missing brain tumour MRI modalities evaluated on?"
+    scores = score_sentences(q, q, sentences, _flat)
+    assert int(np.argmax(scores)) == 2, scores
+
+
 def test_links_are_evidence_only_when_the_question_asks_for_code() -> None:
     sentences = ["Our method registers MR to CT.", "The code is available at https://github.com/x/y."]
     asked = score_sentences("Is the code available?", "Is the code available?", sentences, _flat)
