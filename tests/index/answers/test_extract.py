@@ -82,9 +82,10 @@ def test_a_quantity_question_is_answered_by_the_sentence_with_a_number_and_unit(
 
 
 def test_a_dataset_question_is_answered_by_the_sentence_that_names_the_data_set() -> None:
-    sentences = [
-        "Multi-modality MRI is widely used in the clinical diagnosis of brain tumors and missing modalities.",
-        "We propose a unified model that imputes missing MRI modalities of brain tumour scans from any subset.",
+    sentences = [  # a real abstract's (eval/med-en, miccai25-1980)
+        "Multi-modality magnetic resonance imaging (MRI) is widely used in the clinical diagnosis of brain tumors.",
+        "To address this challenge, we propose a unified model capable of synthesizing missing modalities through "
+        "any subsets of the full-modality images.",
         "We evaluate our method on the BraTS 2023 dataset.",
     ]
     q = "Which dataset was the unified model for imputing missing brain tumour MRI modalities evaluated on?"
