@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 # database lacks when it opens it, so a store written before the column reads back with it empty (a paper
 # filed under a topic before 'added' was kept counts as added at no known time: never "new").
 ADDED_COLUMNS = (("papers", "venue", "TEXT"), ("paper_topics", "added", "TEXT"))
+# Digests look up what was filed in a time window: created here, once the column exists in every store.
+ADDED_INDEX = "CREATE INDEX IF NOT EXISTS paper_topics_added ON paper_topics(added)"
 # Rows written while the venue was carried in the comment ('Venue: CVPR 2024 | 8 pages'), to move.
 LEGACY_VENUE_ROWS = "SELECT rowid, comment FROM papers WHERE venue IS NULL AND comment LIKE 'Venue: %'"
 
@@ -48,6 +50,7 @@ def sqlite_add_columns(db: sqlite3.Connection, path: Path, move_venues: Callable
                 raise
         if column == "venue":
             move_venues()
+    db.execute(ADDED_INDEX)
 
 
 def postgres_add_columns(db: Any) -> None:
@@ -66,3 +69,4 @@ def postgres_add_columns(db: Any) -> None:
             moves = legacy_venue_updates(db.execute(LEGACY_VENUE_ROWS).fetchall())
             with db.cursor() as cur:
                 cur.executemany(MOVE_LEGACY_VENUE.replace("?", "%s"), moves)
+    db.execute(ADDED_INDEX)

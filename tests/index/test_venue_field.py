@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,8 @@ CREATE TABLE papers (
     published TEXT, updated TEXT, comment TEXT, links TEXT NOT NULL, abstract_zh TEXT, source TEXT NOT NULL,
     text_hash TEXT NOT NULL, vector BLOB, mvector BLOB
 );
+CREATE TABLE paper_topics (paper_rowid INTEGER NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (paper_rowid, topic));
+INSERT INTO paper_topics VALUES (1, 'NeRF');
 """
 
 
@@ -96,6 +99,11 @@ def test_a_store_written_before_the_venue_column_opens_with_its_venues_moved(tmp
         ]  # fmt: skip
         assert papers["p0"].published_label == "2020"
         assert len(store.filter_rowids(Filters(venue="miccai"))) == 1
+        always = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2999, 1, 1, tzinfo=UTC))
+        assert store.added_to_topic("NeRF", *always) == []  # filed before the time was kept: never "new"
+        store.upsert([Row(papers["p1"].model_copy(update={"topics": ("NeRF",)}), None, None)])
+        rowids = {pid: r[0] for pid, r in got.items() if r}
+        assert store.added_to_topic("nerf", *always) == [rowids["p1"]] and store.last_added("NeRF") is not None
     finally:
         store.close()
     SqliteStore(tmp_path).close()  # a second open finds the column and changes nothing
