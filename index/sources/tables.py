@@ -12,7 +12,7 @@ from index.models import BadLine
 from index.sources import Record
 from index.sources.lines import bad_line, bad_reason, open_lines
 from index.sources.records import paper_from_json, slug, table_venue
-from index.venue import venue_from
+from index.venue import not_yet_published, venue_from
 
 # Header names research groups write, in English or Chinese, for each column the importer reads.
 _TABLE_ALIASES = {
@@ -107,7 +107,8 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 "abstract_zh": row.get("abstract_zh"),
                 "published": year or None,
                 "url": link,
-                "comment": row.get("comment") or None,
+                # a venue cell that names no venue ('Submitted to CVPR 2025') is kept as the comment it is
+                "comment": row.get("comment") or (row.get("venue") if not_yet_published(row.get("venue")) else None),
                 # the venue column, else what the comment names (paper_from_json), else the prefix's conference
                 "venue": table_venue(row.get("venue"), prefix) if row.get("venue") else (
                     venue_from(None, row.get("comment")) or table_venue(None, prefix)

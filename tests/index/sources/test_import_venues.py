@@ -56,6 +56,7 @@ def test_a_table_venue_column_and_a_comment_column(tmp_path: Path) -> None:
     )
     got = {p.title: p for p in papers(table, "table", "cvpr2020")}
     assert {t: p.venue for t, p in got.items()} == {"A": "MICCAI 2023", "B": "IEEE TMI", "C": None, "D": "ECCV 2024"}
+    assert got["C"].comment == "Submitted to CVPR 2025"
     assert got["A"].comment == "oral" and got["B"].has_code and got["B"].code_links == ("https://gitlab.com/bo/b",)
     assert (got["A"].published_label, got["A"].published_month_only) == ("2023-06", True)
     assert got["A"].model_dump(mode="json")["published"] == "2023-06"
