@@ -13,35 +13,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import PaperLensError
 from index.logs import configure_logging
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
-    if not 1 <= n <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
-    return n
+def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [minimum, maximum] (no upper bound without ``maximum``)."""
 
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
+        if n < minimum or (maximum is not None and n > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"must be {bound}")
+        return n
 
-def _count(text: str, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum``, no upper bound (corpus sizes)."""
-    try:
-        n = int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from e
-    if n < minimum:
-        raise argparse.ArgumentTypeError(f"must be at least {minimum}")
-    return n
-
-
-def _count_or_zero(text: str) -> int:
-    return _count(text, 0)
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,29 +64,29 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="performance benchmark: ingest, and search at scale on sets built from real sentences"
     )
     p.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (1000000 is opt-in)")
-    p.add_argument("--ingest-papers", type=_positive, default=384, help="papers in the ingest benchmark")
+    p.add_argument("--ingest-papers", type=whole(1, 1000), default=384, help="papers in the ingest benchmark")
     p.add_argument(
         "--corpus", type=Path, help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)"
     )
     p.add_argument("--queries", type=Path, help="JSONL of real queries ('text'), e.g. a BEIR queries.jsonl")
-    p.add_argument("--abstracts", type=_count, default=6000, help="most abstracts of --corpus to take sentences from")
+    p.add_argument("--abstracts", type=whole(1), default=6000, help="most abstracts of --corpus to take sentences from")
     p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
     p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
     p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
     p.add_argument(
         "--service-size",
-        type=_count_or_zero,
+        type=whole(0),
         help="papers in the data directory the API load and one-shot commands are timed on "
         "(default 100000 when --sizes has it, else the smallest size; 0 skips them)",
     )
-    p.add_argument("--requests", type=_positive, default=2000, help="/search requests per API load run (3 runs)")
+    p.add_argument("--requests", type=whole(1, 1000), default=2000, help="/search requests per API load run (3 runs)")
     p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("encoders", help="papers/s of each embedding space on real abstracts, and one import with both")
     p.add_argument("--corpus", type=Path, default=Path("eval/med-en/corpus.jsonl"), help="a BEIR corpus.jsonl")
-    p.add_argument("-n", type=_positive, default=128, help="abstracts to embed (default 128)")
-    p.add_argument("--rounds", type=_positive, default=3, help="rounds; each figure is the median (default 3)")
+    p.add_argument("-n", type=whole(1, 1000), default=128, help="abstracts to embed (default 128)")
+    p.add_argument("--rounds", type=whole(1, 1000), default=3, help="rounds; each figure is the median (default 3)")
     p.add_argument("--json", action="store_true")
     return ap
 
