@@ -21,10 +21,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from index.answers.summarize import Summarizer
+from index.clock import parse_time
 from index.digests.build import build_digest
 from index.digests.posting import ChannelGone, MessageRejected, Outgoing, Poster
 from index.digests.refresh import Refresh, TopicRefresher
-from index.digests.schedule import ArxivCalendar, latest_occurrence, parse_time, scheduled_at
+from index.digests.schedule import ArxivCalendar, latest_occurrence, scheduled_at
 from index.models import Digest, DigestEntry
 from index.paperindex import PaperIndex
 from index.storage.digests import DigestStore, Subscription, marker
