@@ -2,7 +2,7 @@
 
 The sources are index/sources/venues.py's; this module parses the command line, lays each record onto the
 paper the store already holds (a proceedings page that links its arXiv preprint adds its venue and links to
-the preprint instead of replacing it: index.venue.onto_held), and prints the ingest's report.
+the preprint instead of replacing it: index.sources.venues.onto_held), and prints the ingest's report.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from index.errors import SourceError
 from index.models import Paper
 from index.paperindex import PaperIndex
 from index.progress import progress
-from index.sources.venues import VENUES, venue_source
-from index.venue import onto_held
+from index.sources.venues import VENUES, onto_held, venue_source
 
 _INCLUDE = ("accepted", "rejected", "withdrawn")
 

@@ -13,11 +13,9 @@ while the venue was carried in the comment (``Venue: CVPR 2024 | 8 pages``) are 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
 
 from index.links import safe_url
-from index.models import BadLine, Links, Paper
-from index.sources import Record
+from index.models import Paper
 from index.text import clean_line
 
 # Conferences and journals named by their usual short form; the spelling on the left is how it is written.
@@ -203,32 +201,3 @@ def with_venue(paper: Paper, venue: str | None) -> Paper:
 def recorded_venue(paper: Paper) -> str | None:
     """The paper's venue: ``Paper.venue``, else one an earlier version wrote into the comment, else None."""
     return paper.venue or split_recorded(paper.comment)[0]
-
-
-def onto_held(records: Iterable[Record], held: Callable[[str], Paper | None]) -> Iterator[Record]:
-    """Venue records laid onto the papers the store already holds under the same id.
-
-    A proceedings page that links its arXiv preprint yields a record with the preprint's id; written as it is,
-    it would replace the preprint's abstract, version, categories and dates with the page's (and a later arXiv
-    ingest would replace them back). Here such a record becomes the held paper with the venue recorded and the
-    venue's links and topics added; a record the store does not hold passes unchanged.
-
-    Args:
-        records: what a venue source yields.
-        held: the stored paper with an id, or None (``lambda pid: (r := store.get(pid)) and r[1]``).
-    """
-    for pos, rec in records:
-        old = held(rec.id) if isinstance(rec, Paper) else None
-        if old is None or isinstance(rec, BadLine):
-            yield pos, rec
-            continue
-        links = (rec.links.abs, rec.links.pdf, *rec.links.other)
-        other = tuple(dict.fromkeys((*old.links.other, *(u for u in links if u and u not in (old.links.abs, old.links.pdf)))))
-        merged = old.model_copy(
-            update={
-                "links": Links(abs=old.links.abs, pdf=old.links.pdf, other=other),
-                "authors": old.authors or rec.authors,
-                "topics": tuple(dict.fromkeys((*old.topics, *rec.topics))),
-            }
-        )
-        yield pos, with_venue(merged, recorded_venue(rec))

@@ -7,18 +7,20 @@ December, or from ``since``). Each is a :class:`~index.sources.PaperSource` to p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from index.errors import SourceError
-from index.sources import PaperSource
+from index.models import BadLine, Links, Paper
+from index.sources import PaperSource, Record
 from index.sources.cvf import CONFERENCES, CvfSource
 from index.sources.http import FetchOptions
 from index.sources.miccai import MICCAI_URL, MiccaiSource
 from index.sources.openreview import API_URL, VENUE_IDS, OpenReviewSource
 from index.sources.rxiv import API_URL as RXIV_URL
 from index.sources.rxiv import SERVERS, RxivSource
+from index.venue import recorded_venue, with_venue
 
 if TYPE_CHECKING:
     from index.config import IndexSettings
@@ -88,3 +90,32 @@ def venue_source(
             topic=topic,
         )
     raise SourceError(f"Unknown venue {name!r}: choose one of {', '.join(VENUES)}.")
+
+
+def onto_held(records: Iterable[Record], held: Callable[[str], Paper | None]) -> Iterator[Record]:
+    """Venue records laid onto the papers the store already holds under the same id.
+
+    A proceedings page that links its arXiv preprint yields a record with the preprint's id; written as it is,
+    it would replace the preprint's abstract, version, categories and dates with the page's (and a later arXiv
+    ingest would replace them back). Here such a record becomes the held paper with the venue recorded and the
+    venue's links and topics added; a record the store does not hold passes unchanged.
+
+    Args:
+        records: what a venue source yields.
+        held: the stored paper with an id, or None (``lambda pid: (r := store.get(pid)) and r[1]``).
+    """
+    for pos, rec in records:
+        old = held(rec.id) if isinstance(rec, Paper) else None
+        if old is None or isinstance(rec, BadLine):
+            yield pos, rec
+            continue
+        links = (rec.links.abs, rec.links.pdf, *rec.links.other)
+        other = tuple(dict.fromkeys((*old.links.other, *(u for u in links if u and u not in (old.links.abs, old.links.pdf)))))
+        merged = old.model_copy(
+            update={
+                "links": Links(abs=old.links.abs, pdf=old.links.pdf, other=other),
+                "authors": old.authors or rec.authors,
+                "topics": tuple(dict.fromkeys((*old.topics, *rec.topics))),
+            }
+        )
+        yield pos, with_venue(merged, recorded_venue(rec))

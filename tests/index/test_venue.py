@@ -129,7 +129,7 @@ def test_the_bibliography_reads_the_recorded_venue() -> None:
 
 def test_onto_held_passes_new_records_and_bad_lines_unchanged() -> None:
     from index.models import BadLine, Links
-    from index.venue import onto_held
+    from index.sources.venues import onto_held
 
     held = Paper(id="2401.00001", title="Held", abstract="Held text", topics=("A",), links=Links(abs="https://arxiv.org/abs/2401.00001"))
     new = with_venue(Paper(id="cvpr2024:new", title="New", abstract="N"), "CVPR 2024")

@@ -21,8 +21,8 @@ from index.sources.http import FetchOptions
 from index.sources.miccai import MiccaiSource
 from index.sources.openreview import OpenReviewSource
 from index.sources.rxiv import RxivSource
-from index.sources.venues import VENUES, fetch_options, venue_source
-from index.venue import onto_held, recorded_venue
+from index.sources.venues import VENUES, fetch_options, onto_held, venue_source
+from index.venue import recorded_venue
 from tests.helpers.fakes import FakeEmbedder
 from tests.helpers.venue_servers import (
     CvfPaper,
