@@ -185,9 +185,13 @@ class Answerer:
             weak = not known and (not papers or self._weak(q, found))
         evidence: list[Candidate] = []
         if papers and not weak:
-            # The paper the question is about leads: the one a chat follow-up discusses, else the best match
-            # of the search (another paper's number never opens the answer); named papers answer alone.
-            evidence = self._evidence(q, papers, lng, primary=None if focus else 0)
+            # The paper the question is about leads: the one a chat follow-up discusses; for a question
+            # asking for a quantity, the search's best match (another paper's number never opens the answer,
+            # which its unit bonus could otherwise do); else the paper of the best sentence. Named papers
+            # answer alone.
+            asks_quantity = "number" in intents(q) | intents(english_query(q))
+            primary = 0 if not focus and (known or asks_quantity) else None
+            evidence = self._evidence(q, papers, lng, primary=primary)
             used = list(dict.fromkeys(c.source for c in evidence))
             # Cited papers first, numbered in the order the answer cites them; the rest follow.
             papers = [papers[i] for i in used] + [p for i, p in enumerate(papers) if i not in used]
@@ -215,7 +219,9 @@ class Answerer:
                     raw = (ANSWER_PROMPT | self.model | StrOutputParser()).invoke(
                         {"language": LANG_NAME[lng], "sources": self._sources_text(focused), "question": q}
                     )
-                text, cited = check_citations(scrub_references(raw, focused, self.index.store.existing), len(focused))
+                text, cited = check_citations(
+                    scrub_references(raw, focused, self.index.store.existing), len(focused)
+                )
                 if text:
                     return Answer(
                         **base, text=text, citations=[sources[n - 1] for n in cited], provider=self.provider
