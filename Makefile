@@ -40,6 +40,7 @@ test-fast: lint
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 eval: setup

@@ -17,7 +17,9 @@ from index.sample import ensure_sample
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m api", description="The PaperLens HTTP API (OpenAPI at /docs).")
+    ap = argparse.ArgumentParser(
+        prog="python -m api", description="The PaperLens HTTP API (OpenAPI at /docs)."
+    )
     ap.add_argument("--host", help="default 127.0.0.1 (PAPERLENS_API_HOST)")
     ap.add_argument("--port", type=int, help="default 8000 (PAPERLENS_API_PORT)")
     args = ap.parse_args(argv)

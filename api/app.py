@@ -203,13 +203,21 @@ def create_app(
         topic: Annotated[str | None, Query(max_length=200)] = None,
         author: Annotated[str | None, Query(max_length=200)] = None,
         venue: Annotated[str | None, Query(max_length=200, description="part of the venue, any case")] = None,
-        has_code: Annotated[bool, Query(description="only papers that link their code or project page")] = False,
+        has_code: Annotated[
+            bool, Query(description="only papers that link their code or project page")
+        ] = False,
     ) -> list[Hit]:
         """Hybrid (default), dense or BM25 search with filters."""
         if not q.strip():
             raise InvalidQueryError("The query is empty: say what the papers should be about.")
         f = Filters(
-            since=since, until=until, category=category, topic=topic, author=author, venue=venue, has_code=has_code
+            since=since,
+            until=until,
+            category=category,
+            topic=topic,
+            author=author,
+            venue=venue,
+            has_code=has_code,
         )
         return hits_out(index.search(q, k=k, mode=mode, filters=f))
 
@@ -221,7 +229,11 @@ def create_app(
             )
         return paper_id
 
-    @app.get("/papers/{paper_id:path}/similar", response_model=list[Hit], responses={**ERRORS, 414: {"model": Error}})
+    @app.get(
+        "/papers/{paper_id:path}/similar",
+        response_model=list[Hit],
+        responses={**ERRORS, 414: {"model": Error}},
+    )
     def similar(paper_id: str, k: K = 5) -> list[Hit]:
         """Papers nearest to one paper."""
         return hits_out(index.similar(bounded_ref(paper_id), k=k))

@@ -29,7 +29,9 @@ class VoteIn(BaseModel):
     member: Member
     paper: Ref
     value: Literal[-1, 0, 1] = Field(description="1 👍, -1 👎, 0 clears the vote")
-    channel: str = Field("", max_length=200, description="where it was cast (a channel's taste sums its votes)")
+    channel: str = Field(
+        "", max_length=200, description="where it was cast (a channel's taste sums its votes)"
+    )
     topic: str = Field("", max_length=200, description="the topic it counts in (default: the paper's own)")
 
 
@@ -119,8 +121,14 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         if not key_ok(settings.api_key, (x_api_key or "").encode("utf-8", "surrogateescape")):
             raise HTTPException(401, "the feed needs a valid X-API-Key header")
 
-    errors: dict[int | str, dict[str, Any]] = {c: {"description": d} for c, d in (
-        (400, "a mistake in the request"), (401, "no or a wrong API key"), (404, "no such paper"))}
+    errors: dict[int | str, dict[str, Any]] = {
+        c: {"description": d}
+        for c, d in (
+            (400, "a mistake in the request"),
+            (401, "no or a wrong API key"),
+            (404, "no such paper"),
+        )
+    }
     r = APIRouter(prefix="/feed", tags=["feed"], dependencies=[Depends(check_key)], responses=errors)
 
     @r.post("/votes", response_model=VoteOut)
@@ -138,7 +146,9 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
     def ranked(
         member: Annotated[str | None, Query(max_length=200)] = None,
         channel: ChannelQ = None,
-        topic: Annotated[str | None, Query(max_length=200, description="default: the member's topics")] = None,
+        topic: Annotated[
+            str | None, Query(max_length=200, description="default: the member's topics")
+        ] = None,
         k: int = Query(10, ge=1, le=settings.max_k, description=f"papers, 1 to {settings.max_k}"),
         since: date | None = None,
         until: date | None = None,
@@ -149,16 +159,34 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
             raise InvalidQueryError("Give member (a member's feed) or channel (a channel's feed).")
         chosen = [find_topic(topics, topic)] if topic else None
         if member:
-            items = feed.member_feed(member, chosen or feed.followed_topics(member, topics), k=k, since=since,
-                                     until=until, channel=channel)
+            items = feed.member_feed(
+                member,
+                chosen or feed.followed_topics(member, topics),
+                k=k,
+                since=since,
+                until=until,
+                channel=channel,
+            )
         else:
             if not chosen:
                 raise InvalidQueryError("A channel's feed needs a topic.")
-            items = [(chosen[0].name, it) for it in feed.rank(chosen[0], channel=channel, k=k, since=since,
-                                                               until=until)]
-        return [Card(id=it.paper.id, title=it.paper.title, topic=t, score=it.score, url=it.paper.url,
-                     authors=list(it.paper.authors), published=it.paper.published, reason=it.reason)
-                for t, it in items]
+            items = [
+                (chosen[0].name, it)
+                for it in feed.rank(chosen[0], channel=channel, k=k, since=since, until=until)
+            ]
+        return [
+            Card(
+                id=it.paper.id,
+                title=it.paper.title,
+                topic=t,
+                score=it.score,
+                url=it.paper.url,
+                authors=list(it.paper.authors),
+                published=it.paper.published,
+                reason=it.reason,
+            )
+            for t, it in items
+        ]
 
     @r.put("/follows", response_model=Changed)
     def follow(body: FollowIn) -> Changed:
@@ -181,21 +209,31 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
     @r.put("/seeds", response_model=VoteOut)
     def seed(body: SeedIn) -> VoteOut:
         """Make a paper a seed example of a topic (for one channel, or everywhere)."""
-        p = feed.seed(find_topic(topics, body.topic), body.paper, channel=body.channel, added_by=body.added_by)
+        p = feed.seed(
+            find_topic(topics, body.topic), body.paper, channel=body.channel, added_by=body.added_by
+        )
         return VoteOut(paper=p.id, title=p.title, value=1)
 
     @r.delete("/seeds", response_model=Changed)
-    def unseed(topic: Annotated[str, Query(min_length=1, max_length=200)], paper: RefQ,
-               channel: Annotated[str, Query(max_length=200)] = "") -> Changed:
+    def unseed(
+        topic: Annotated[str, Query(min_length=1, max_length=200)],
+        paper: RefQ,
+        channel: Annotated[str, Query(max_length=200)] = "",
+    ) -> Changed:
         return Changed(changed=feed.unseed(find_topic(topics, topic), paper, channel=channel))
 
     @r.get("/reading", response_model=list[ReadingItem])
-    def reading(member: Annotated[str | None, Query(max_length=200)] = None, channel: ChannelQ = None,
-                include_done: bool = False) -> list[ReadingItem]:
+    def reading(
+        member: Annotated[str | None, Query(max_length=200)] = None,
+        channel: ChannelQ = None,
+        include_done: bool = False,
+    ) -> list[ReadingItem]:
         """A member's or a channel's reading list, oldest first."""
         kind, owner = _owner(member, channel)
-        return [ReadingItem(id=p.id, title=p.title, url=p.url)
-                for p in feed.reading(kind, owner, include_done=include_done)]
+        return [
+            ReadingItem(id=p.id, title=p.title, url=p.url)
+            for p in feed.reading(kind, owner, include_done=include_done)
+        ]
 
     @r.put("/reading", response_model=Changed)
     def add_reading(body: ReadingIn) -> Changed:
@@ -210,8 +248,9 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         return Changed(changed=True)
 
     @r.delete("/reading", response_model=Changed)
-    def remove_reading(paper: RefQ, member: Annotated[str | None, Query(max_length=200)] = None,
-                       channel: ChannelQ = None) -> Changed:
+    def remove_reading(
+        paper: RefQ, member: Annotated[str | None, Query(max_length=200)] = None, channel: ChannelQ = None
+    ) -> Changed:
         kind, owner = _owner(member, channel)
         return Changed(changed=feed.store.remove_reading(kind, owner, index.resolve(paper).id))
 
@@ -232,8 +271,11 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         return Changed(changed=feed.store.forget(member) > 0)
 
     @r.get("/recap", response_model=Recap)
-    def weekly(topic: Annotated[str, Query(min_length=1, max_length=200)], end: date | None = None,
-               channel: ChannelQ = None) -> Recap:
+    def weekly(
+        topic: Annotated[str, Query(min_length=1, max_length=200)],
+        end: date | None = None,
+        channel: ChannelQ = None,
+    ) -> Recap:
         """A topic's week ending on ``end`` (default: its latest paper): themes with an extractive synthesis
         citing [n] papers, the most-👍 papers, and the channel's reading list."""
         t = find_topic(topics, topic)

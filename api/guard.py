@@ -43,8 +43,10 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        if scope["method"] == "POST" and scope["path"].rstrip("/") == "/ask" and not key_ok(
-            self.key, headers.get(b"x-api-key")
+        if (
+            scope["method"] == "POST"
+            and scope["path"].rstrip("/") == "/ask"
+            and not key_ok(self.key, headers.get(b"x-api-key"))
         ):
             await self._error(send, 401, "POST /ask needs a valid X-API-Key header")
             return

@@ -56,7 +56,9 @@ class Metrics:
         finally:
             route = request.scope.get("route")
             path = getattr(route, "path", None)
-            path = path if isinstance(path, str) else "unmatched"  # a template of this app's routes, never a URL
+            path = (
+                path if isinstance(path, str) else "unmatched"
+            )  # a template of this app's routes, never a URL
             method = method_label(request.method)
             self.requests.labels(method, path, status_label(status)).inc()
             self.latency.labels(method, path).observe(time.perf_counter() - start)

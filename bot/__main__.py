@@ -116,7 +116,10 @@ async def run(bot: PaperLensBot, token: str) -> int:
             if error is not None:
                 log.error("%s stopped: %r. %s", t.get_name(), error, advice(error))
             else:
-                log.error("%s stopped on its own; exiting with an error so the service manager sees it", t.get_name())
+                log.error(
+                    "%s stopped on its own; exiting with an error so the service manager sees it",
+                    t.get_name(),
+                )
     finally:
         log.info("shutting down")
         await bot.close()

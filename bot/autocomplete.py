@@ -67,7 +67,12 @@ class PaperTitles:
                 query = utils.default_process(current)
                 if query and len(picks) < limit:
                     found = process.extract(
-                        query, self._processed, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=40
+                        query,
+                        self._processed,
+                        scorer=fuzz.WRatio,
+                        processor=None,
+                        limit=limit,
+                        score_cutoff=40,
                     )
                     picks += [i for _, _, i in found if i not in picks]
             out = [(self._ids[i], self._titles[i]) for i in picks[:limit]]

@@ -40,7 +40,9 @@ def lacking(perms: discord.Permissions, wanted: dict[str, str]) -> list[str]:
     return [label for name, label in wanted.items() if not getattr(perms, name)]
 
 
-def bot_permissions(interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> discord.Permissions:
+def bot_permissions(
+    interaction: discord.Interaction, channel: discord.abc.GuildChannel
+) -> discord.Permissions:
     """The bot's permissions in ``channel``: as Discord sent them for the channel the command came from,
     else computed from the cached roles and overwrites."""
     if channel.id == interaction.channel_id:

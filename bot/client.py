@@ -57,7 +57,9 @@ class PaperLensBot(commands.AutoShardedBot):
     (PAPERLENS_BOT_SHARD_COUNT / PAPERLENS_BOT_SHARD_IDS); digests are claimed in the database."""
 
     def __init__(self, services: Services) -> None:
-        shards: dict[str, Any] = {"shard_ids": services.settings.shard_ids} if services.settings.shard_ids else {}
+        shards: dict[str, Any] = (
+            {"shard_ids": services.settings.shard_ids} if services.settings.shard_ids else {}
+        )
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(services.settings.chat_enabled),

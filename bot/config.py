@@ -50,12 +50,20 @@ class BotSettings(BaseSettings):
         60.0, ge=5, description="How often the digest scheduler looks for due posts"
     )
     digest_max_entries: int = Field(
-        25, ge=1, le=100, description="Most papers one digest posts (the most relevant; the header says how many more)"
+        25,
+        ge=1,
+        le=100,
+        description="Most papers one digest posts (the most relevant; the header says how many more)",
     )
-    preview_rate: int = Field(2, ge=1, description="/digest previews one member may ask for per preview window")
+    preview_rate: int = Field(
+        2, ge=1, description="/digest previews one member may ask for per preview window"
+    )
     preview_per_seconds: float = Field(300.0, gt=0, description="The window for the /digest preview cooldown")
     workers: int = Field(
-        4, ge=1, le=64, description="Threads for the bot's blocking work (search, answers); digests have their own"
+        4,
+        ge=1,
+        le=64,
+        description="Threads for the bot's blocking work (search, answers); digests have their own",
     )
     autocomplete_seconds: float = Field(
         2.0, gt=0, le=2.8, description="Autocomplete gives up after this long (Discord waits 3 s at most)"

@@ -59,12 +59,20 @@ class PersonalDigests:
         if not self.feed.store.digest_enabled(member):
             return False
         topics = self.feed.followed_topics(member, self.services.topics)
-        items = self.feed.member_feed(member, topics, k=PAPERS, since=day - timedelta(days=LOOKBACK_DAYS),
-                                      until=day, exclude=self.log.sent_papers(member))
+        items = self.feed.member_feed(
+            member,
+            topics,
+            k=PAPERS,
+            since=day - timedelta(days=LOOKBACK_DAYS),
+            until=day,
+            exclude=self.log.sent_papers(member),
+        )
         by_topic: dict[str, list[Any]] = {}
         for topic, item in items:
             by_topic.setdefault(topic, []).append(item)
-        payload = dict(personal_digest_embed(day, by_topic, dm_marker(member, day)).to_dict()) if items else None
+        payload = (
+            dict(personal_digest_embed(day, by_topic, dm_marker(member, day)).to_dict()) if items else None
+        )
         return self.log.claim(member, day, payload, [item.paper.id for _, item in items])
 
     async def deliver_pending(self) -> int:
@@ -81,8 +89,10 @@ class PersonalDigests:
             dm = user.dm_channel or await user.create_dm()
             me = self.bot.user
             async for m in dm.history(limit=HISTORY):
-                if me is not None and m.author.id == me.id and any(
-                    (e.footer.text or "").startswith(p.marker) for e in m.embeds
+                if (
+                    me is not None
+                    and m.author.id == me.id
+                    and any((e.footer.text or "").startswith(p.marker) for e in m.embeds)
                 ):
                     log.info("personal digest %s was delivered before a restart; recording it", p.marker)
                     await self.services.run_digest(self.log.mark_sent, p.member, p.day, str(m.id))

@@ -46,7 +46,9 @@ def feed_embed(title: str, items: list[tuple[str, FeedItem]], empty: str) -> dis
         e.description = empty
         return e
     for i, (topic, item) in enumerate(items[:FIELDS], start=1):
-        e.add_field(name=safe(f"{i}. {item.paper.title}", FIELD_NAME), value=card_value(item, topic), inline=False)
+        e.add_field(
+            name=safe(f"{i}. {item.paper.title}", FIELD_NAME), value=card_value(item, topic), inline=False
+        )
     e.set_footer(text="/like or /dislike a paper id to teach your feed · /prefs shows what it knows")
     return fit(e)
 
@@ -59,23 +61,40 @@ def prefs_embed(prefs: dict[str, Any], titles: dict[str, str]) -> discord.Embed:
     """Every preference the feed keeps about a member, each with the command that undoes it."""
     e = discord.Embed(title="What your feed knows about you", colour=COLOR)
     votes = prefs.get("votes") or []
-    lines = [f"{LIKE if v > 0 else DISLIKE} {_titled(pid, titles)} — undo: `/unvote paper:{pid}`" for pid, v in votes]
-    e.add_field(name=f"Votes ({len(votes)})", value=cut("\n".join(lines) or "none", FIELD_VALUE), inline=False)
+    lines = [
+        f"{LIKE if v > 0 else DISLIKE} {_titled(pid, titles)} — undo: `/unvote paper:{pid}`"
+        for pid, v in votes
+    ]
+    e.add_field(
+        name=f"Votes ({len(votes)})", value=cut("\n".join(lines) or "none", FIELD_VALUE), inline=False
+    )
     follows = prefs.get("follows") or []
     lines = [f"{safe(a, 80)} — undo: `/unfollow author person:{a}`" for a in follows]
-    e.add_field(name=f"Followed authors ({len(follows)})", value=cut("\n".join(lines) or "none", FIELD_VALUE),
-                inline=False)
+    e.add_field(
+        name=f"Followed authors ({len(follows)})",
+        value=cut("\n".join(lines) or "none", FIELD_VALUE),
+        inline=False,
+    )
     mutes = prefs.get("mutes") or []
     lines = [f"{safe(k, 80)} — undo: `/unmute keyword:{k}`" for k in mutes]
-    e.add_field(name=f"Muted keywords ({len(mutes)})", value=cut("\n".join(lines) or "none", FIELD_VALUE),
-                inline=False)
+    e.add_field(
+        name=f"Muted keywords ({len(mutes)})",
+        value=cut("\n".join(lines) or "none", FIELD_VALUE),
+        inline=False,
+    )
     reading = prefs.get("reading") or []
     lines = [f"{_titled(pid, titles)} — undo: `/read done paper:{pid} personal:True`" for pid in reading]
-    e.add_field(name=f"Your reading list ({len(reading)})", value=cut("\n".join(lines) or "empty", FIELD_VALUE),
-                inline=False)
+    e.add_field(
+        name=f"Your reading list ({len(reading)})",
+        value=cut("\n".join(lines) or "empty", FIELD_VALUE),
+        inline=False,
+    )
     on = bool(prefs.get("digest"))
-    e.add_field(name="Personal digest by DM",
-                value="on — undo: `/dmdigest off`" if on else "off — turn on: `/dmdigest on`", inline=False)
+    e.add_field(
+        name="Personal digest by DM",
+        value="on — undo: `/dmdigest off`" if on else "off — turn on: `/dmdigest on`",
+        inline=False,
+    )
     e.set_footer(text="/prefs forget:True removes all of it")
     return fit(e)
 
@@ -96,8 +115,9 @@ def personal_digest_embed(day: date, digest: dict[str, list[FeedItem]], marker: 
             if n >= FIELDS:
                 break
             n += 1
-            e.add_field(name=safe(f"{n}. {item.paper.title}", FIELD_NAME), value=card_value(item, topic),
-                        inline=False)
+            e.add_field(
+                name=safe(f"{n}. {item.paper.title}", FIELD_NAME), value=card_value(item, topic), inline=False
+            )
     e.set_footer(text=f"{marker} · /dmdigest off to stop")
     return fit(e)
 
@@ -106,23 +126,31 @@ def recap_embeds(r: Recap, papers: dict[str, Paper]) -> list[discord.Embed]:
     """The week's themes (each an extractive synthesis citing [n]), most-👍 papers, sources and reading list."""
     head = discord.Embed(title=cut(f"Weekly recap: {r.topic}", TITLE), colour=COLOR)
     head.description = f"{r.start.isoformat()} – {r.end.isoformat()} · " + (
-        f"{sum(len(g.paper_ids) for g in r.groups)} papers in {len(r.groups)} themes" if r.groups
+        f"{sum(len(g.paper_ids) for g in r.groups)} papers in {len(r.groups)} themes"
+        if r.groups
         else "no papers this week"
     )
     for g in r.groups[: FIELDS - 2]:
-        liked = ", ".join(f"{_titled(pid, {pid: papers[pid].title} if pid in papers else {})} {LIKE}{n}"
-                          for pid, n in g.top_liked)
+        liked = ", ".join(
+            f"{_titled(pid, {pid: papers[pid].title} if pid in papers else {})} {LIKE}{n}"
+            for pid, n in g.top_liked
+        )
         value = safe(g.synthesis, 600) + (f"\n**Most {LIKE}:** {liked}" if liked else "")
-        head.add_field(name=safe(f"{g.label} ({len(g.paper_ids)} papers)", FIELD_NAME), value=cut(value, FIELD_VALUE),
-                       inline=False)
+        head.add_field(
+            name=safe(f"{g.label} ({len(g.paper_ids)} papers)", FIELD_NAME),
+            value=cut(value, FIELD_VALUE),
+            inline=False,
+        )
     if r.reading:
         lines = [_titled(pid, {pid: papers[pid].title} if pid in papers else {}) for pid in r.reading]
         head.add_field(name="Reading list", value=cut("\n".join(lines), FIELD_VALUE), inline=False)
     out = [fit(head)]
     if r.citations:
         src = discord.Embed(title="Sources", colour=COLOR)
-        lines = [f"[{n}] {link(papers[pid].title, papers[pid].url, 150) if pid in papers else pid}"
-                 for n, pid in sorted(r.citations.items())]
+        lines = [
+            f"[{n}] {link(papers[pid].title, papers[pid].url, 150) if pid in papers else pid}"
+            for n, pid in sorted(r.citations.items())
+        ]
         src.description = cut("\n".join(lines), 4000)
         out.append(src)
     return fit_message(out)

@@ -60,6 +60,8 @@ class InFlight:
         await asyncio.gather(*(t for t, _ in late), return_exceptions=True)
         for _, interaction in late:
             cmd = interaction.command.qualified_name if interaction.command else "?"
-            log.warning("/%s (interaction %s) did not finish before shutdown; apologising", cmd, interaction.id)
+            log.warning(
+                "/%s (interaction %s) did not finish before shutdown; apologising", cmd, interaction.id
+            )
             await reply_error(interaction, ShuttingDown())
         return len(late)

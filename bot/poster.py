@@ -33,7 +33,9 @@ def digest_message(m: Outgoing) -> dict[str, Any]:
             f", {posted - shown} more in the thread below" if posted > shown else ""
         )
         if d.total_new > posted:  # the per-run cap: said, never silent
-            e.description += f"; the {posted} most relevant are posted, {d.total_new - posted} more are in /search"
+            e.description += (
+                f"; the {posted} most relevant are posted, {d.total_new - posted} more are in /search"
+            )
         e.description += "."
         e.set_footer(text=m.marker)
         return {"embed": e}
@@ -41,7 +43,9 @@ def digest_message(m: Outgoing) -> dict[str, Any]:
     assert entry is not None
     p = entry.paper
     e = discord.Embed(
-        title=render.safe(f"{m.position}. {p.title}", render.TITLE), url=render.web_url(p.url), colour=render.COLOR
+        title=render.safe(f"{m.position}. {p.title}", render.TITLE),
+        url=render.web_url(p.url),
+        colour=render.COLOR,
     )
     e.description = render.safe(entry.tldr, 1000)
     e.add_field(name="Authors", value=render.authors(p, 8), inline=False)
@@ -116,7 +120,10 @@ class DiscordPoster:
             try:
                 thread = await self._thread(channel, m.thread_of, m)
                 return await thread.send(**body, allowed_mentions=NO_MENTIONS)
-            except (discord.Forbidden, discord.NotFound) as e:  # no thread here; a refused message still raises
+            except (
+                discord.Forbidden,
+                discord.NotFound,
+            ) as e:  # no thread here; a refused message still raises
                 log.info(
                     "no thread under digest message %s in channel %s (%s %s); posting in the channel",
                     m.thread_of,

@@ -136,7 +136,9 @@ def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     e.add_field(name="Details", value=safe(" · ".join(meta), FIELD_VALUE), inline=False)
     if p.comment:
         e.add_field(name="Comment", value=safe(p.comment, FIELD_VALUE), inline=False)
-    links = " · ".join(f"[{n}]({u})" for n, u in (("abs", web_url(p.links.abs)), ("pdf", web_url(p.links.pdf))) if u)
+    links = " · ".join(
+        f"[{n}]({u})" for n, u in (("abs", web_url(p.links.abs)), ("pdf", web_url(p.links.pdf))) if u
+    )
     if links:
         e.add_field(name="Links", value=cut(links, FIELD_VALUE), inline=False)
     if summary:

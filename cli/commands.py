@@ -108,9 +108,12 @@ def cmd_import(ix: PaperIndex, a: argparse.Namespace) -> int:
         report = ix.ingest(records, str(a.path), advance)
     emit(report.model_dump()) if a.json else print(report.summary())
     if report.seen == 0 and report.bad_count:
-        print(f"paperlens: error: nothing could be imported from {a.path}: all {report.bad_count:,} of its "
-              f"lines were bad (the first: line {report.bad[0].line}: {report.bad[0].reason}). "
-              "Check the file and its --format.", file=sys.stderr)
+        print(
+            f"paperlens: error: nothing could be imported from {a.path}: all {report.bad_count:,} of its "
+            f"lines were bad (the first: line {report.bad[0].line}: {report.bad[0].reason}). "
+            "Check the file and its --format.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
@@ -155,15 +158,21 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
     topics = load_topics(ix.settings.topics_file)
     d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
     if not d.entries and a.format in ("bibtex", "ris"):  # an empty file would look like a successful export
-        print(f"paperlens: error: the {d.topic} digest for {d.date} lists no papers: {d.empty_reason or d.note}. "
-              "Try another --date or more --days.", file=sys.stderr)
+        print(
+            f"paperlens: error: the {d.topic} digest for {d.date} lists no papers: {d.empty_reason or d.note}. "
+            "Try another --date or more --days.",
+            file=sys.stderr,
+        )
         return 2
     if _citations([e.paper for e in d.entries], a.format):
         return 0
     if a.format == "markdown":
         print(terminal_text(to_markdown(d)), end="")
     elif a.format == "table":
-        print(terminal_text(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries})), end="")
+        print(
+            terminal_text(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries})),
+            end="",
+        )
     else:
         print(json_text(d.model_dump_json(indent=2)))
     return 0
@@ -176,8 +185,10 @@ def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
     for name in ("dense", "multi"):
         part = state.get(name)
         if part is not None and not part["agree"]:
-            problems.append(f"the {name} index file does not match the store ({part.get('error') or 'stale'}); "
-                            "any search repairs it, or run `paperlens rebuild`")
+            problems.append(
+                f"the {name} index file does not match the store ({part.get('error') or 'stale'}); "
+                "any search repairs it, or run `paperlens rebuild`"
+            )
     if state["duplicate_ids"]:
         problems.append(f"{state['duplicate_ids']} duplicate paper rows")
     from index.dedupe import duplicate_groups
@@ -185,15 +196,25 @@ def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
     groups = duplicate_groups(ix.store)
     if groups:
         extra = sum(len(g) - 1 for g in groups)
-        shown = "; ".join(" = ".join(g) for g in groups[:5]) + (f"; and {len(groups) - 5} more" if len(groups) > 5 else "")
-        problems.append(f"{extra} papers are held more than once under different ids (same title and first "
-                        f"author): {shown}")
+        shown = "; ".join(" = ".join(g) for g in groups[:5]) + (
+            f"; and {len(groups) - 5} more" if len(groups) > 5 else ""
+        )
+        problems.append(
+            f"{extra} papers are held more than once under different ids (same title and first "
+            f"author): {shown}"
+        )
     report = {"papers": state["papers"], "problems": problems, "ok": not problems}
     if a.json:
         emit(report)
     else:
-        print(f"{state['papers']} papers; " + ("store and indexes agree, database intact" if not problems else
-                                               "problems:\n  " + "\n  ".join(problems)))
+        print(
+            f"{state['papers']} papers; "
+            + (
+                "store and indexes agree, database intact"
+                if not problems
+                else "problems:\n  " + "\n  ".join(problems)
+            )
+        )
     return 0 if not problems else 2
 
 

@@ -36,13 +36,21 @@ def _out(text: str) -> None:
 def card(n: int, topic: str, item: FeedItem) -> str:
     """One feed card as text: title, authors, date, topic, id, and why it is there."""
     p = item.paper
-    return (f"{n:>2}. {p.title}\n    {authors_line(p, 4)} · {p.published_label} · {topic} · {p.id}\n"
-            f"    why: {item.reason.text}")
+    return (
+        f"{n:>2}. {p.title}\n    {authors_line(p, 4)} · {p.published_label} · {topic} · {p.id}\n"
+        f"    why: {item.reason.text}"
+    )
 
 
 def card_json(topic: str, item: FeedItem) -> dict[str, Any]:
-    return {"id": item.paper.id, "title": item.paper.title, "topic": topic, "score": item.score,
-            "url": item.paper.url, "reason": item.reason.model_dump(exclude={"contributions"})}
+    return {
+        "id": item.paper.id,
+        "title": item.paper.title,
+        "topic": topic,
+        "score": item.score,
+        "url": item.paper.url,
+        "reason": item.reason.model_dump(exclude={"contributions"}),
+    }
 
 
 def recap_text(r: Recap, titles: dict[str, str]) -> str:
@@ -54,7 +62,9 @@ def recap_text(r: Recap, titles: dict[str, str]) -> str:
         if g.top_liked:
             lines.append("Most 👍: " + "; ".join(f"{titles.get(p, p)} ({v})" for p, v in g.top_liked))
     if r.citations:
-        lines += ["", "Sources:"] + [f"[{k}] {titles.get(p, p)} ({p})" for k, p in sorted(r.citations.items())]
+        lines += ["", "Sources:"] + [
+            f"[{k}] {titles.get(p, p)} ({p})" for k, p in sorted(r.citations.items())
+        ]
     if r.reading:
         lines += ["", "Reading list:"] + [f"- {titles.get(p, p)} ({p})" for p in r.reading]
     return "\n".join(lines)
@@ -77,18 +87,24 @@ def cmd_vote(ix: PaperIndex, a: argparse.Namespace) -> int:
         return 0
     value = 1 if a.command == "like" else -1
     p = feed.vote(member(a), a.paper, value, channel=a.channel or "", topic=a.topic or "")
-    _out(f"{'👍' if value > 0 else '👎'} {p.title} ({p.id}); undo: paperlens unvote {p.id} --member {a.member}")
+    _out(
+        f"{'👍' if value > 0 else '👎'} {p.title} ({p.id}); undo: paperlens unvote {p.id} --member {a.member}"
+    )
     return 0
 
 
 def cmd_follow(ix: PaperIndex, a: argparse.Namespace) -> int:
     store, who = Feed(ix).store, member(a)
     done = {"follow": store.follow, "unfollow": store.unfollow, "mute": store.mute, "unmute": store.unmute}[
-        a.command](who, a.what)
+        a.command
+    ](who, a.what)
     if a.command in ("follow", "mute"):
         undo = "unfollow" if a.command == "follow" else "unmute"
-        _out((f"{a.command.capitalize()}ed {a.what!r}; undo: paperlens {undo} {a.what!r} --member {a.member}")
-             if done else f"Already {a.command}ed.")
+        _out(
+            (f"{a.command.capitalize()}ed {a.what!r}; undo: paperlens {undo} {a.what!r} --member {a.member}")
+            if done
+            else f"Already {a.command}ed."
+        )
     else:
         _out("Done." if done else f"Nothing to {a.command}: see paperlens prefs --member {a.member}.")
     return 0
@@ -150,7 +166,10 @@ def cmd_seed(ix: PaperIndex, a: argparse.Namespace) -> int:
     if not refs:
         raise InvalidQueryError("Give seed papers (ids, URLs or titles) or --file with a BibTeX or RIS file.")
     added = [feed.seed(topic, ref, channel=a.channel or "", added_by=a.member or "") for ref in refs]
-    _out(f"Seeded {topic.name} with {len(added)} paper(s):\n" + "\n".join(f"- {p.title} ({p.id})" for p in added))
+    _out(
+        f"Seeded {topic.name} with {len(added)} paper(s):\n"
+        + "\n".join(f"- {p.title} ({p.id})" for p in added)
+    )
     if missing:
         _out(f"Not held here ({len(missing)}):\n" + "\n".join(f"- {m}" for m in missing))
     return 0
@@ -180,24 +199,39 @@ def cmd_prefs(ix: PaperIndex, a: argparse.Namespace) -> int:
     titles = _titles(ix, [p for p, _ in prefs["votes"]] + prefs["reading"])
     m = a.member
     lines = [f"Votes ({len(prefs['votes'])}):"]
-    lines += [f"  {'👍' if v > 0 else '👎'} {titles.get(p, p)} ({p})  undo: paperlens unvote {p} --member {m!r}"
-              for p, v in prefs["votes"]]
+    lines += [
+        f"  {'👍' if v > 0 else '👎'} {titles.get(p, p)} ({p})  undo: paperlens unvote {p} --member {m!r}"
+        for p, v in prefs["votes"]
+    ]
     lines += [f"Followed authors ({len(prefs['follows'])}):"]
     lines += [f"  {x}  undo: paperlens unfollow {x!r} --member {m!r}" for x in prefs["follows"]]
     lines += [f"Muted keywords ({len(prefs['mutes'])}):"]
     lines += [f"  {x}  undo: paperlens unmute {x!r} --member {m!r}" for x in prefs["mutes"]]
     lines += [f"Reading list ({len(prefs['reading'])}):"]
-    lines += [f"  {titles.get(p, p)} ({p})  undo: paperlens read done {p} --member {m!r}" for p in prefs["reading"]]
-    lines += [f"Personal digest: {'on' if prefs['digest'] else 'off'}",
-              f"Remove everything: paperlens prefs --forget --member {m!r}"]
+    lines += [
+        f"  {titles.get(p, p)} ({p})  undo: paperlens read done {p} --member {m!r}" for p in prefs["reading"]
+    ]
+    lines += [
+        f"Personal digest: {'on' if prefs['digest'] else 'off'}",
+        f"Remove everything: paperlens prefs --forget --member {m!r}",
+    ]
     _out("\n".join(lines))
     return 0
 
 
 COMMANDS: dict[str, Callable[[PaperIndex, argparse.Namespace], int]] = {
-    "like": cmd_vote, "dislike": cmd_vote, "unvote": cmd_vote,
-    "follow": cmd_follow, "unfollow": cmd_follow, "mute": cmd_follow, "unmute": cmd_follow,
-    "feed": cmd_feed, "read": cmd_read, "seed": cmd_seed, "unseed": cmd_seed, "recap": cmd_recap,
+    "like": cmd_vote,
+    "dislike": cmd_vote,
+    "unvote": cmd_vote,
+    "follow": cmd_follow,
+    "unfollow": cmd_follow,
+    "mute": cmd_follow,
+    "unmute": cmd_follow,
+    "feed": cmd_feed,
+    "read": cmd_read,
+    "seed": cmd_seed,
+    "unseed": cmd_seed,
+    "recap": cmd_recap,
     "prefs": cmd_prefs,
 }
 
@@ -217,21 +251,26 @@ def _k(text: str) -> int:
 
 def register(sub: Any) -> None:
     """Add the feed commands to `paperlens`'s subparsers."""
+
     def who(p: argparse.ArgumentParser, required: bool = True) -> None:
         p.add_argument("--member", required=required, help="your name (the feed keeps one taste per member)")
 
-    for name, help_ in (("like", "👍 a paper: your feed ranks papers like it higher"),
-                        ("dislike", "👎 a paper: your feed ranks papers like it lower"),
-                        ("unvote", "remove your vote on a paper")):
+    for name, help_ in (
+        ("like", "👍 a paper: your feed ranks papers like it higher"),
+        ("dislike", "👎 a paper: your feed ranks papers like it lower"),
+        ("unvote", "remove your vote on a paper"),
+    ):
         p = sub.add_parser(name, help=help_)
         p.add_argument("paper", help="arXiv id, URL or title")
         who(p)
         p.add_argument("--channel", help="where the vote was cast (a channel's taste sums its members')")
         p.add_argument("--topic", help="the topic it counts in (default: the paper's own)")
-    for name, what, help_ in (("follow", "author", "put an author's papers at the top of your feed"),
-                              ("unfollow", "author", "stop following an author"),
-                              ("mute", "keyword", "hide papers holding a keyword or phrase from your feed"),
-                              ("unmute", "keyword", "show papers with a muted keyword again")):
+    for name, what, help_ in (
+        ("follow", "author", "put an author's papers at the top of your feed"),
+        ("unfollow", "author", "stop following an author"),
+        ("mute", "keyword", "hide papers holding a keyword or phrase from your feed"),
+        ("unmute", "keyword", "show papers with a muted keyword again"),
+    ):
         p = sub.add_parser(name, help=help_)
         p.add_argument("what", metavar=what.upper(), help=f"the {what}")
         who(p)
@@ -250,7 +289,10 @@ def register(sub: Any) -> None:
     p.add_argument("--channel", help="a channel's list instead of your own")
     p.add_argument("--all", action="store_true", help="list read papers too")
     p.add_argument("--json", action="store_true")
-    for name, help_ in (("seed", "seed papers that define a topic"), ("unseed", "remove seed papers of a topic")):
+    for name, help_ in (
+        ("seed", "seed papers that define a topic"),
+        ("unseed", "remove seed papers of a topic"),
+    ):
         p = sub.add_parser(name, help=help_)
         p.add_argument("topic", help="a configured topic")
         p.add_argument("papers", nargs="*", help="arXiv ids, URLs or titles")

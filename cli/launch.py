@@ -15,7 +15,9 @@ class _Token(BaseSettings):
     """Only whether a token is set, read where the bot reads it (the environment or .env)."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
-    token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN", "PAPERLENS_BOT_TOKEN"))
+    token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_TOKEN", "PAPERLENS_BOT_TOKEN")
+    )
 
 
 def bot_configured() -> bool:

@@ -115,15 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=1, help="days of publications ending on --date (default 1)"
     )
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="summary language")
-    p.add_argument(
-        "--format", choices=["markdown", "table", "json", "bibtex", "ris"], default="markdown"
-    )
+    p.add_argument("--format", choices=["markdown", "table", "json", "bibtex", "ris"], default="markdown")
 
     p = sub.add_parser("serve", help="the HTTP API (OpenAPI at /docs)")
     p.add_argument("--host", help="default 127.0.0.1 (PAPERLENS_API_HOST)")
     p.add_argument("--port", type=int, help="default 8000 (PAPERLENS_API_PORT)")
 
-    p = sub.add_parser("check", help="the database's integrity check, and whether the indexes agree with the store")
+    p = sub.add_parser(
+        "check", help="the database's integrity check, and whether the indexes agree with the store"
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("backup", help="copy the index to a new directory (safe while the bot runs)")

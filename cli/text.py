@@ -62,9 +62,7 @@ def paper_text(p: Paper, width: int = 100) -> str:
         f"authors: {authors_line(p, 12)}",
     ]
     if p.published:
-        lines.append(
-            f"published: {p.published_label}" + (f" · updated {p.updated}" if p.updated else "")
-        )
+        lines.append(f"published: {p.published_label}" + (f" · updated {p.updated}" if p.updated else ""))
     if p.venue:
         lines.append(f"Venue: {p.venue}")
     if p.code_links:
@@ -141,5 +139,3 @@ def json_text(text: str) -> str:
 def emit(obj: Any) -> None:
     """One JSON document on stdout (what --json prints), with no character a terminal would act on."""
     print(json_text(json.dumps(obj, ensure_ascii=False, default=str)))
-
-

@@ -58,7 +58,9 @@ def register(sub: Any) -> None:
         help="OpenReview venues: also read these submissions (rejected,withdrawn); accepted are always read",
     )  # fmt: skip
     p.add_argument("--category", action="append", help="medRxiv/bioRxiv: keep this category (repeatable)")
-    p.add_argument("--since", type=_date, help="medRxiv/bioRxiv: read from this date (a re-run reads only what is new)")
+    p.add_argument(
+        "--since", type=_date, help="medRxiv/bioRxiv: read from this date (a re-run reads only what is new)"
+    )
     p.add_argument("--base-url", help="another address of the site or API (a mirror)")
     p.add_argument("--json", action="store_true", help="print the import's report as JSON")
 

@@ -91,7 +91,9 @@ class BatchWriter(DerivedIndexes):
             vi = sp.index
             assert vi is not None
             items = [
-                (rid, p) for (rid, _), p in zip(results, papers, strict=True) if sp.column in need.get(p.id, {})
+                (rid, p)
+                for (rid, _), p in zip(results, papers, strict=True)
+                if sp.column in need.get(p.id, {})
             ]
             if items:
                 vi.add(

@@ -72,7 +72,9 @@ class IndexSettings(BaseSettings):
     )
     hnsw_m: int = Field(48, ge=4, le=128, description="HNSW graph degree")
     hnsw_ef_search: int = Field(
-        512, ge=8, description="HNSW search breadth, FAISS and pgvector (recall vs latency; pgvector stops at 1000)"
+        512,
+        ge=8,
+        description="HNSW search breadth, FAISS and pgvector (recall vs latency; pgvector stops at 1000)",
     )
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW build breadth")
     ivf_nprobe: int = Field(128, ge=1, description="IVF lists searched per query (recall vs latency)")
@@ -106,7 +108,9 @@ class IndexSettings(BaseSettings):
     arxiv_retries: int = Field(4, ge=0, le=10, description="Retries of a failed arXiv call (5xx, timeout)")
     arxiv_backoff_seconds: float = Field(2.0, ge=0, description="First retry wait; doubles each retry")
     venue_delay_seconds: float = Field(
-        1.0, ge=0, description="Pause between requests to a conference site or API (import-venue), to be polite"
+        1.0,
+        ge=0,
+        description="Pause between requests to a conference site or API (import-venue), to be polite",
     )
     venue_retries: int = Field(
         4, ge=0, le=10, description="Retries of a failed conference site or API call (5xx, 429, timeout)"

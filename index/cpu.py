@@ -90,7 +90,9 @@ def parse_cpuinfo(text: str, cores: int) -> CpuInfo:
         elif not key and model:  # the first processor's block has ended
             break
     features = tuple(f for f in FEATURES if f in flags)
-    return CpuInfo(model or platform.machine(), cores, features, numbers.get("cpu family"), numbers.get("model"))
+    return CpuInfo(
+        model or platform.machine(), cores, features, numbers.get("cpu family"), numbers.get("model")
+    )
 
 
 def cpu_line(cpu: dict[str, Any]) -> str:

@@ -53,7 +53,8 @@ def merge_into(held: Paper, new: Paper) -> Paper:
     # The new record's own pages (a proceedings page and its PDF) are kept as other links of the held paper.
     theirs = (new.links.abs, new.links.pdf) if links.abs or links.pdf else ()
     other = tuple(
-        u for u in dict.fromkeys((*links.other, *(x for x in theirs if x), *new.links.other))
+        u
+        for u in dict.fromkeys((*links.other, *(x for x in theirs if x), *new.links.other))
         if u not in (links.abs, links.pdf)
     )
     links = Links(abs=links.abs or new.links.abs, pdf=links.pdf or new.links.pdf, other=other)

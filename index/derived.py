@@ -43,7 +43,9 @@ class Space:
     index: VectorIndex | None = None
 
 
-TITLE_WEIGHT = 0.5  # the title's share of a multilingual vector, beside the abstract's (chosen on a dev split)
+TITLE_WEIGHT = (
+    0.5  # the title's share of a multilingual vector, beside the abstract's (chosen on a dev split)
+)
 
 
 def space_vectors(emb: Embedder, papers: list[Paper], *, multilingual: bool) -> np.ndarray:
@@ -197,7 +199,10 @@ class DerivedIndexes:
         if had != want and had is not None:
             log.warning(
                 "the %s space holds %s vectors; re-embedding its %d papers with %s (once)",
-                sp.column, had, self.store.count(), want,
+                sp.column,
+                had,
+                self.store.count(),
+                want,
             )
             self.store.clear_vectors(sp.column)
             self.store.remove_file(sp.filename)

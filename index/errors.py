@@ -49,12 +49,20 @@ def explain(exc: BaseException, where: object = "the data directory") -> PaperLe
         e = exc.errors()[0]
         field = str(e["loc"][0]) if e.get("loc") else "a setting"
         model = getattr(exc, "title", "")
-        prefix = {"IndexSettings": "PAPERLENS_", "LLMSettings": "PAPERLENS_LLM_", "BotSettings": "PAPERLENS_BOT_",
-                  "ApiSettings": "PAPERLENS_API_"}.get(model, "")
-        return ConfigError(f"Setting {prefix}{field.upper()} is invalid: {e['msg']}. See .env.example for the allowed values.")
+        prefix = {
+            "IndexSettings": "PAPERLENS_",
+            "LLMSettings": "PAPERLENS_LLM_",
+            "BotSettings": "PAPERLENS_BOT_",
+            "ApiSettings": "PAPERLENS_API_",
+        }.get(model, "")
+        return ConfigError(
+            f"Setting {prefix}{field.upper()} is invalid: {e['msg']}. See .env.example for the allowed values."
+        )
     full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
     if full or (isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)):
-        return StorageError(f"No space left on the disk holding {where}: free some space and run the command again.")
+        return StorageError(
+            f"No space left on the disk holding {where}: free some space and run the command again."
+        )
     if isinstance(exc, sqlite3.DatabaseError):
         return StorageError(
             f"The store in {where} cannot be read ({exc}): it is damaged or not a PaperLens database. "

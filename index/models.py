@@ -98,7 +98,9 @@ class IngestReport(BaseModel):
             f"{self.unchanged} unchanged, {self.bad_count} bad"
         )
         if self.matched:
-            text += f"; {self.matched} matched papers already held under another id (same title and first author)"
+            text += (
+                f"; {self.matched} matched papers already held under another id (same title and first author)"
+            )
         if self.bad:
             shown = ", ".join(f"line {b.line}: {b.reason}" for b in self.bad[:10])
             more = f" (+{self.bad_count - 10} more)" if self.bad_count > 10 else ""
@@ -116,7 +118,9 @@ class Filters(BaseModel):
     category: str | None = None
     topic: str | None = None
     author: str | None = None
-    venue: str | None = Field(default=None, description="a substring of the venue, any case ('cvpr', 'MICCAI 2023')")
+    venue: str | None = Field(
+        default=None, description="a substring of the venue, any case ('cvpr', 'MICCAI 2023')"
+    )
     has_code: bool = Field(default=False, description="only papers that link their code or project page")
 
     def active(self) -> bool:
@@ -208,7 +212,9 @@ class DigestEntry(BaseModel):
     summary_provider: str
     summary_fallback: bool = False
     translated: bool = Field(True, description="False when Chinese was asked for and English is given")
-    origin: str = Field("arXiv", description="where it came from: 'arXiv', 'CVPR 2024 proceedings', 'imported: LIST'")
+    origin: str = Field(
+        "arXiv", description="where it came from: 'arXiv', 'CVPR 2024 proceedings', 'imported: LIST'"
+    )
 
 
 class Digest(BaseModel):

@@ -71,7 +71,8 @@ class Paper(BaseModel):
     primary_category: str | None = None
     published: date | None = None
     published_year_only: bool = Field(
-        default=False, description="the source gave only a year: shown as the year, filtered as the whole year"
+        default=False,
+        description="the source gave only a year: shown as the year, filtered as the whole year",
     )
     published_month_only: bool = Field(
         default=False, description="the source gave only a year and month: shown as '2020-06'"
@@ -95,7 +96,11 @@ class Paper(BaseModel):
             if len(text) == 4 and text.isdigit():
                 data = {**data, "published": date(int(text), 1, 1), "published_year_only": True}
             elif len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit():
-                data = {**data, "published": date(int(text[:4]), int(text[5:]), 1), "published_month_only": True}
+                data = {
+                    **data,
+                    "published": date(int(text[:4]), int(text[5:]), 1),
+                    "published_month_only": True,
+                }
         return data
 
     @field_serializer("published", when_used="json")

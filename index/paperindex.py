@@ -42,7 +42,6 @@ from index.storage import PaperStore, open_store
 log = logging.getLogger(__name__)
 
 
-
 class PaperIndex(BatchWriter):
     """Everything PaperLens knows about papers, for one data directory."""
 
@@ -61,7 +60,9 @@ class PaperIndex(BatchWriter):
         self._batcher = BatchingEncoder(self._query_encoder)
         self._multi = multilingual_embedder
         s = settings
-        self.params = IndexParams(s.index_type, s.hnsw_m, s.hnsw_ef_search, s.hnsw_ef_construction, s.ivf_nprobe)
+        self.params = IndexParams(
+            s.index_type, s.hnsw_m, s.hnsw_ef_search, s.hnsw_ef_construction, s.ivf_nprobe
+        )
         self._lexical: LexicalIndex | None = None
         self._last_save = time.monotonic()
         self._lock = RWLock()
@@ -249,9 +250,13 @@ class PaperIndex(BatchWriter):
             "papers": self.store.count(),
             "data_dir": str(self.settings.data_dir.resolve()),
             "model": self.model_name,
-            "dtype": document_path(self._embedder) if self._embedder is not None else self.settings.embed_dtype,
+            "dtype": document_path(self._embedder)
+            if self._embedder is not None
+            else self.settings.embed_dtype,
             "embed_dtype_setting": self.settings.embed_dtype,
-            "encoder_paths": describe_paths(self.model_name, self.settings.embed_dtype, self.settings.query_dtype),
+            "encoder_paths": describe_paths(
+                self.model_name, self.settings.embed_dtype, self.settings.query_dtype
+            ),
             "cpu": cpu_info().describe(),
             "dim": dense.dim,
             "backend": self.settings.backend,

@@ -26,10 +26,13 @@ _CONFERENCES = (
 )  # fmt: skip
 _ALIASES = {"nips": "NeurIPS", "neurips": "NeurIPS", "acmmm": "ACM MM", "acm mm": "ACM MM"}
 _CANONICAL = {c.lower(): c for c in _CONFERENCES} | _ALIASES
-_CONF_NAMES = "|".join(sorted({re.escape(k) for k in _CANONICAL}, key=len, reverse=True)).replace(r"\ ", r"\s?")
+_CONF_NAMES = "|".join(sorted({re.escape(k) for k in _CANONICAL}, key=len, reverse=True)).replace(
+    r"\ ", r"\s?"
+)
 # 'CVPR 2024', 'CVPR2024', "CVPR'24", 'CVPR 24', '(CVPR), 2024' (a full name with the short one), or a bare 'CVPR'.
 _CONF = re.compile(
-    rf"(?<![\w-])(?P<name>{_CONF_NAMES})(?![A-Za-z_]|-[A-Za-z])(?:\s*(?:'|’|-)?\s*(?P<year>(?:19|20)\d\d|\d\d)(?!\d)|\)\s*,?\s*(?P<year4>(?:19|20)\d\d)(?!\d))?", re.I
+    rf"(?<![\w-])(?P<name>{_CONF_NAMES})(?![A-Za-z_]|-[A-Za-z])(?:\s*(?:'|’|-)?\s*(?P<year>(?:19|20)\d\d|\d\d)(?!\d)|\)\s*,?\s*(?P<year4>(?:19|20)\d\d)(?!\d))?",
+    re.I,
 )
 # A clause that only hopes for a venue, or says the paper did not get in.
 _NOT_YET = re.compile(
@@ -48,8 +51,12 @@ _ACCEPTED = re.compile(
 )
 _JOURNAL_END = re.compile(r"\s*(?:[,;(\[]|\s-\s|\bvol\b|\bvolume\b|\b(?:19|20)\d\d\b|$)", re.I)
 # A clause about the code or data being published somewhere, and places that publish code, not papers.
-_ABOUT_CODE = re.compile(r"\b(?:code|data(?:set)?s?|models?|weights|implementation|repository|software)\b", re.I)
-_NOT_VENUES = re.compile(r"^(?:GitHub|GitLab|Hugging\s?Face|Zenodo|Bitbucket|arXiv|Our|This|The\s+web)\b", re.I)
+_ABOUT_CODE = re.compile(
+    r"\b(?:code|data(?:set)?s?|models?|weights|implementation|repository|software)\b", re.I
+)
+_NOT_VENUES = re.compile(
+    r"^(?:GitHub|GitLab|Hugging\s?Face|Zenodo|Bitbucket|arXiv|Our|This|The\s+web)\b", re.I
+)
 _WORKSHOP = re.compile(r"\bworkshops?\b", re.I)
 VENUE_PREFIX = "Venue: "
 _SEP = " | "  # between the venue and the comment it came with: no venue name holds it
@@ -88,7 +95,12 @@ def _journal_in(clause: str) -> str | None:
     name = rest[: end.start() if end else len(rest)].strip(" .:'\"")
     words = name.split()
     # A venue is a name: it starts with a capital or digit and is not a whole sentence.
-    if not words or not (words[0][0].isupper() or words[0][0].isdigit()) or len(words) > 12 or _NOT_VENUES.match(name):
+    if (
+        not words
+        or not (words[0][0].isupper() or words[0][0].isdigit())
+        or len(words) > 12
+        or _NOT_VENUES.match(name)
+    ):
         return None
     return clean_line(name) or None
 
@@ -172,7 +184,11 @@ def code_links(text: str | None) -> list[str]:
         cued = _PAGE_CUE.search((text or "")[max(0, m.start() - 60) : m.start()])
         if not (_CODE_HOSTS.match(host) or cued):
             continue
-        if re.fullmatch(r"(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/?", url.split("://", 1)[1], re.I):
+        if re.fullmatch(
+            r"(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/?",
+            url.split("://", 1)[1],
+            re.I,
+        ):
             continue  # the bare host names no project
         safe = safe_url(url)
         if safe and safe not in out:

@@ -37,16 +37,25 @@ def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="paperlens-lab", description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="paperlens-lab",
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("eval", help="score retrieval on a BEIR-format dataset (temporary index)")
     p.add_argument("dir", help="directory with corpus.jsonl, queries.jsonl, qrels/test.tsv")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all")
     p.add_argument("--split", default="test", help="qrels file to score (default test)")
-    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "int8", "onnx-float32"], help="document embedding path for this run")
-    p.add_argument("--query-dtype", choices=["auto", "float32", "int8"], help="query embedding path for this run")
+    p.add_argument(
+        "--dtype",
+        choices=["auto", "float32", "bfloat16", "int8", "onnx-float32"],
+        help="document embedding path for this run",
+    )
+    p.add_argument(
+        "--query-dtype", choices=["auto", "float32", "int8"], help="query embedding path for this run"
+    )
     p.add_argument("--no-multilingual", action="store_true", help="skip the multilingual encoder (faster)")
     p.add_argument("--json", action="store_true")
 
@@ -66,10 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (1000000 is opt-in)")
     p.add_argument("--ingest-papers", type=whole(1, 1000), default=384, help="papers in the ingest benchmark")
     p.add_argument(
-        "--corpus", type=Path, help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)"
+        "--corpus",
+        type=Path,
+        help="JSONL of real abstracts to build the vector sets from (e.g. a BEIR corpus.jsonl)",
     )
     p.add_argument("--queries", type=Path, help="JSONL of real queries ('text'), e.g. a BEIR queries.jsonl")
-    p.add_argument("--abstracts", type=whole(1), default=6000, help="most abstracts of --corpus to take sentences from")
+    p.add_argument(
+        "--abstracts", type=whole(1), default=6000, help="most abstracts of --corpus to take sentences from"
+    )
     p.add_argument("--kinds", default="flat,hnsw,ivf", help="index kinds to measure, comma-separated")
     p.add_argument("--sets", default="realistic,stress", help="vector sets to measure, comma-separated")
     p.add_argument("--no-bm25", action="store_true", help="skip the BM25 memory and latency measurement")
@@ -79,14 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="papers in the data directory the API load and one-shot commands are timed on "
         "(default 100000 when --sizes has it, else the smallest size; 0 skips them)",
     )
-    p.add_argument("--requests", type=whole(1, 1000), default=2000, help="/search requests per API load run (3 runs)")
+    p.add_argument(
+        "--requests", type=whole(1, 1000), default=2000, help="/search requests per API load run (3 runs)"
+    )
     p.add_argument("--plot", type=Path, default=Path("paperlens-bench.png"), help="where to draw the figures")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("encoders", help="papers/s of each embedding space on real abstracts, and one import with both")
-    p.add_argument("--corpus", type=Path, default=Path("eval/med-en/corpus.jsonl"), help="a BEIR corpus.jsonl")
+    p = sub.add_parser(
+        "encoders", help="papers/s of each embedding space on real abstracts, and one import with both"
+    )
+    p.add_argument(
+        "--corpus", type=Path, default=Path("eval/med-en/corpus.jsonl"), help="a BEIR corpus.jsonl"
+    )
     p.add_argument("-n", type=whole(1, 1000), default=128, help="abstracts to embed (default 128)")
-    p.add_argument("--rounds", type=whole(1, 1000), default=3, help="rounds; each figure is the median (default 3)")
+    p.add_argument(
+        "--rounds", type=whole(1, 1000), default=3, help="rounds; each figure is the median (default 3)"
+    )
     p.add_argument("--json", action="store_true")
     return ap
 

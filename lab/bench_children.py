@@ -85,7 +85,9 @@ def serving_child(work_dir: str) -> None:
         "p50_ms_dense": round(statistics.median(lat["dense"]), 2),
         "p50_ms_multi": round(statistics.median(lat["multi"]), 2),
     }
-    if (work / "bm25.npz").exists():  # what hybrid search holds besides: the BM25 index, loaded as a server does
+    if (
+        work / "bm25.npz"
+    ).exists():  # what hybrid search holds besides: the BM25 index, loaded as a server does
         from index.retrieval.lexical import LexicalIndex
 
         lex = LexicalIndex.loads((work / "bm25.npz").read_bytes())
@@ -112,7 +114,9 @@ def bm25_child(work_dir: str, size: int) -> None:
     work = Path(work_dir)
     texts = json.loads((work / "texts.json").read_text())
     with np.load(work / "pool.npz") as z:
-        pool = SentencePool("pool", texts, np.zeros((0, 1), np.float32), z["starts"], z["counts"], z["neighbours"])
+        pool = SentencePool(
+            "pool", texts, np.zeros((0, 1), np.float32), z["starts"], z["counts"], z["neighbours"]
+        )
     queries = json.loads((work / "queries.json").read_text())
     before = rss_mb()
     limit_gb = 16  # fail with MemoryError here rather than wake the OOM killer on the benchmark itself
@@ -121,7 +125,9 @@ def bm25_child(work_dir: str, size: int) -> None:
     try:
         lex = LexicalIndex.build(realistic_texts(pool, size), generation=1)
     except MemoryError:
-        sys.stdout.write(json.dumps({"size": size, "error": f"building BM25 needed more than {limit_gb} GB"}) + "\n")
+        sys.stdout.write(
+            json.dumps({"size": size, "error": f"building BM25 needed more than {limit_gb} GB"}) + "\n"
+        )
         return
     build_s = time.perf_counter() - t
     gc.collect()

@@ -102,7 +102,9 @@ def build(kind: str, vecs: np.ndarray) -> tuple[VectorIndex, float]:
 
 
 def recall(got: np.ndarray, exact: np.ndarray) -> float:
-    return float(np.mean([len(set(g.tolist()) & set(e.tolist())) / 10 for g, e in zip(got, exact, strict=True)]))
+    return float(
+        np.mean([len(set(g.tolist()) & set(e.tolist())) / 10 for g, e in zip(got, exact, strict=True)])
+    )
 
 
 def query_encoder(emb: Embedder) -> Embedder:

@@ -98,7 +98,11 @@ def served(data_dir: Path | None, start_timeout: float = 300) -> Iterator[str]:
 
 
 def load(
-    base: str, requests: int = 2000, concurrency: int = 8, max_seconds: float = 120, new_connections: bool = False
+    base: str,
+    requests: int = 2000,
+    concurrency: int = 8,
+    max_seconds: float = 120,
+    new_connections: bool = False,
 ) -> dict[str, Any]:
     """``requests`` hybrid /search calls (k=10) from ``concurrency`` threads, each holding one keep-alive
     connection as a real client (a bot, a web app) does; throughput and latency percentiles."""

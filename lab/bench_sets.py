@@ -107,7 +107,9 @@ def cached_embeddings(emb: Embedder, texts: list[str], what: str) -> np.ndarray:
     """``emb.encode(texts)``, cached in the user cache directory per model, dtype and texts."""
     import platformdirs
 
-    key = hashlib.sha1("\n".join([emb.name, str(getattr(emb, "dtype", "")), *texts]).encode()).hexdigest()[:16]
+    key = hashlib.sha1("\n".join([emb.name, str(getattr(emb, "dtype", "")), *texts]).encode()).hexdigest()[
+        :16
+    ]
     path = platformdirs.user_cache_path("paperlens", appauthor=False) / "bench" / f"embedded-{key}.npy"
     if path.exists():
         try:

@@ -86,7 +86,10 @@ def cmd_bench(a: argparse.Namespace) -> int:
     try:
         sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
     except ValueError:
-        print("paperlens-lab: error: --sizes takes numbers separated by commas, e.g. 10000,100000", file=sys.stderr)
+        print(
+            "paperlens-lab: error: --sizes takes numbers separated by commas, e.g. 10000,100000",
+            file=sys.stderr,
+        )
         return 2
     kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
     sets = tuple(s.strip() for s in a.sets.split(",") if s.strip())
@@ -94,14 +97,19 @@ def cmd_bench(a: argparse.Namespace) -> int:
         print("paperlens-lab: error: each size must be at least 100", file=sys.stderr)
         return 2
     if not kinds or set(kinds) - set(KINDS) or not sets or set(sets) - {"realistic", "stress"}:
-        print(f"paperlens-lab: error: --kinds takes {','.join(KINDS)}; --sets takes realistic,stress", file=sys.stderr)
+        print(
+            f"paperlens-lab: error: --kinds takes {','.join(KINDS)}; --sets takes realistic,stress",
+            file=sys.stderr,
+        )
         return 2
     for f in (a.corpus, a.queries):
         if f is not None and not f.is_file():
             print(f"paperlens-lab: error: {f} is not a file", file=sys.stderr)
             return 2
     result = run_bench(sizes, a.ingest_papers, a.corpus, a.queries, kinds, sets, not a.no_bm25, a.abstracts)
-    service_size = a.service_size if a.service_size is not None else (100_000 if 100_000 in sizes else min(sizes))
+    service_size = (
+        a.service_size if a.service_size is not None else (100_000 if 100_000 in sizes else min(sizes))
+    )
     if service_size:
         from lab.bench_service import bench_service
 
@@ -124,13 +132,19 @@ def print_bench(result: dict[str, Any]) -> None:
     print(f"CPU: {cpu_line(result['machine']['cpu'])}")
     print(f"ingest ({i['papers']} synthetic abstracts, medians):")
     print(f"  raw sentence-transformers encode, float32: {i['raw_encode_float32_papers_per_s']} papers/s")
-    paths = i.get("paths") or {"float32": {"papers_per_s": i["paperlens_float32_papers_per_s"], "ratio": i["ratio_same_dtype"]}}
+    paths = i.get("paths") or {
+        "float32": {"papers_per_s": i["paperlens_float32_papers_per_s"], "ratio": i["ratio_same_dtype"]}
+    }
     for name, p in paths.items():
         fidelity = f"  cosine to float32 mean {p['cos_mean']}, min {p['cos_min']}" if "cos_mean" in p else ""
         chosen = "  <- auto" if name == i["fastest_dtype"] else ""
-        print(f"  PaperLens {name + ':':<13} {p['papers_per_s']} papers/s  ratio {p['ratio']}{fidelity}{chosen}")
+        print(
+            f"  PaperLens {name + ':':<13} {p['papers_per_s']} papers/s  ratio {p['ratio']}{fidelity}{chosen}"
+        )
     if i["bfloat16_skipped"]:
-        print("  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)")
+        print(
+            "  PaperLens bfloat16: skipped (no bfloat16 units on this CPU: it would be slower than float32)"
+        )
     print(
         f"  PaperLens auto ({i['fastest_dtype']}) + multilingual (the default): "
         f"{i['paperlens_default_multilingual_papers_per_s']} papers/s  ratio {i['ratio_default_with_multilingual']}"
@@ -162,9 +176,17 @@ def print_bench(result: dict[str, Any]) -> None:
     for s in result.get("serving", []):
         print(
             f"serving process at {s['size']}: {s['index']} in both spaces + both models"
-            + (f" (documents {s['documents']}, queries {s['queries']}{', torch loaded' if s['torch_loaded'] else ''})" if "documents" in s else "")
+            + (
+                f" (documents {s['documents']}, queries {s['queries']}{', torch loaded' if s['torch_loaded'] else ''})"
+                if "documents" in s
+                else ""
+            )
             + f": RSS {s['process_rss_mb']} MB, dense search p50 {s['p50_ms_dense']} ms"
-            + (f"; with BM25 loaded too (hybrid): RSS {s['hybrid_process_rss_mb']} MB" if "hybrid_process_rss_mb" in s else "")
+            + (
+                f"; with BM25 loaded too (hybrid): RSS {s['hybrid_process_rss_mb']} MB"
+                if "hybrid_process_rss_mb" in s
+                else ""
+            )
         )
     sv = result.get("service")
     if sv:
@@ -200,7 +222,9 @@ def cmd_encoders(a: argparse.Namespace) -> int:
         return 0
     e, i = result["encoders"], result["import"]
     print(f"CPU: {cpu_line(result['cpu'])}")
-    print(f"{e['abstracts']} abstracts of {result['corpus']}, medians of {e['rounds']} rounds (paths taking turns):")
+    print(
+        f"{e['abstracts']} abstracts of {result['corpus']}, medians of {e['rounds']} rounds (paths taking turns):"
+    )
     for name, rate in e["papers_per_s"].items():
         print(f"  {name:<44} {rate:>8} papers/s")
     print(f"  e5 ONNX export vs its C engine: cosine min {e['e5_onnx_vs_engine_cosine_min']}")

@@ -21,7 +21,9 @@ def plot_bench(result: dict[str, Any], path: Path) -> None:
     for row_axes, name in zip(axes, sets, strict=True):
         mine = [r for r in rows if r.get("set", "") == name]
         for kind in sorted({r["index"] for r in mine}):
-            pts = sorted((r["size"], r["p50_ms"], r["recall@10_vs_exact"]) for r in mine if r["index"] == kind)
+            pts = sorted(
+                (r["size"], r["p50_ms"], r["recall@10_vs_exact"]) for r in mine if r["index"] == kind
+            )
             xs = [p[0] for p in pts]
             row_axes[0].plot(xs, [p[1] for p in pts], marker="o", label=kind)
             row_axes[1].plot(xs, [p[2] for p in pts], marker="o", label=kind)

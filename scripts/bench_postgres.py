@@ -65,10 +65,16 @@ def main() -> None:
     ap.add_argument("--queries", type=Path)
     ap.add_argument("--ef-search", default="256", help="HNSW ef_search values to measure, comma-separated")
     ap.add_argument("--bulk", action="store_true", help="load without the HNSW index, then build it once")
-    ap.add_argument("--then", type=int, default=2000, help="with --bulk: papers written after, index maintained")
-    ap.add_argument("--maintenance-mem", default="2GB", help="with --bulk: maintenance_work_mem for the build")
+    ap.add_argument(
+        "--then", type=int, default=2000, help="with --bulk: papers written after, index maintained"
+    )
+    ap.add_argument(
+        "--maintenance-mem", default="2GB", help="with --bulk: maintenance_work_mem for the build"
+    )
     ap.add_argument("--m", type=int, help="with --bulk: build the HNSW index with this m (the store's: 16)")
-    ap.add_argument("--ef-construction", type=int, help="with --bulk: and this ef_construction (the store's: 64)")
+    ap.add_argument(
+        "--ef-construction", type=int, help="with --bulk: and this ef_construction (the store's: 64)"
+    )
     a = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import pgserver

@@ -60,7 +60,8 @@ def subjects(rows: list[dict[str, Any]]) -> list[str]:
     """Subjects held by at least MIN_PAPERS papers, catch-alls and the near-universal one left out; sorted."""
     counts = Counter(s for r in rows for s in r["subjects"])
     return sorted(
-        s for s, n in counts.items()
+        s
+        for s, n in counts.items()
         if n >= MIN_PAPERS and s not in EXCLUDED and not s.endswith(("-> other", "-> Other"))
     )
 
@@ -72,8 +73,14 @@ def split(names: list[str], which: str) -> list[str]:
 def build_index(rows: list[dict[str, Any]], data_dir: Path) -> PaperIndex:
     ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data_dir, multilingual=False))
     papers = [
-        Paper(id=r["id"], title=r["title"], abstract=r["abstract"], topics=(TOPIC.name,),
-              published=date(2025, 10, 1), source="miccai-2025")
+        Paper(
+            id=r["id"],
+            title=r["title"],
+            abstract=r["abstract"],
+            topics=(TOPIC.name,),
+            published=date(2025, 10, 1),
+            source="miccai-2025",
+        )
         for r in rows
     ]
     if ix.store.count() < len(papers):
@@ -81,7 +88,9 @@ def build_index(rows: list[dict[str, Any]], data_dir: Path) -> PaperIndex:
     return ix
 
 
-def members(rows: list[dict[str, Any]], names: list[str], all_names: list[str], per: int) -> list[dict[str, Any]]:
+def members(
+    rows: list[dict[str, Any]], names: list[str], all_names: list[str], per: int
+) -> list[dict[str, Any]]:
     """Simulated members: per subject, ``per`` members with their own random likes and dislikes."""
     out = []
     for si, s in enumerate(names):
@@ -91,13 +100,17 @@ def members(rows: list[dict[str, Any]], names: list[str], all_names: list[str], 
             others = [t for t in all_names if t != s]
             t = others[int(rng.integers(len(others)))]
             without_s = sorted(r["id"] for r in rows if t in r["subjects"] and s not in r["subjects"])
-            out.append({
-                "member": f"eval:{si}:{m}",
-                "subject": s,
-                "disliked_subject": t,
-                "likes": [str(x) for x in rng.choice(with_s, LIKES, replace=False)],
-                "dislikes": [str(x) for x in rng.choice(without_s, min(DISLIKES, len(without_s)), replace=False)],
-            })
+            out.append(
+                {
+                    "member": f"eval:{si}:{m}",
+                    "subject": s,
+                    "disliked_subject": t,
+                    "likes": [str(x) for x in rng.choice(with_s, LIKES, replace=False)],
+                    "dislikes": [
+                        str(x) for x in rng.choice(without_s, min(DISLIKES, len(without_s)), replace=False)
+                    ],
+                }
+            )
     return out
 
 
@@ -116,12 +129,14 @@ def evaluate(ix: PaperIndex, rows: list[dict[str, Any]], sims: list[dict[str, An
         personal = [it.paper.id for it in feed.rank(TOPIC, member=sim["member"], k=K)]
         topic = [it.paper.id for it in base if it.paper.id not in voted][:K]
         pool = [pid for pid in labels if pid not in voted]
-        results.append({
-            **sim,
-            "feed": sum(s in labels[p] for p in personal) / K,
-            "topic": sum(s in labels[p] for p in topic) / K,
-            "random": sum(s in labels[p] for p in pool) / len(pool),
-        })
+        results.append(
+            {
+                **sim,
+                "feed": sum(s in labels[p] for p in personal) / K,
+                "topic": sum(s in labels[p] for p in topic) / K,
+                "random": sum(s in labels[p] for p in pool) / len(pool),
+            }
+        )
     return results
 
 
@@ -137,7 +152,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", choices=["dev", "test"], default="test")
     ap.add_argument("--members-per-subject", type=int, default=3)
-    ap.add_argument("--data-dir", type=Path, help="reuse an index built by an earlier run (default: a temp dir)")
+    ap.add_argument(
+        "--data-dir", type=Path, help="reuse an index built by an earlier run (default: a temp dir)"
+    )
     ap.add_argument("--json", type=Path, help="write every member's result here")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -155,7 +172,10 @@ def main() -> int:
         finally:
             ix.close()
     per_subject = {
-        s: {k: round(statistics.mean(r[k] for r in results if r["subject"] == s), 3) for k in ("feed", "topic", "random")}
+        s: {
+            k: round(statistics.mean(r[k] for r in results if r["subject"] == s), 3)
+            for k in ("feed", "topic", "random")
+        }
         for s in names
     }
     report = {"split": args.split, "subjects_in_split": names, **summary(results), "per_subject": per_subject}

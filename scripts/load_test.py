@@ -24,7 +24,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--new-connections", action="store_true", help="a new connection per request (the old client)")
+    ap.add_argument(
+        "--new-connections", action="store_true", help="a new connection per request (the old client)"
+    )
     a = ap.parse_args()
     result = load_runs(
         None,

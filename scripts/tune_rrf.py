@@ -22,7 +22,10 @@ def main() -> None:
             ix.settings.rrf_k = k
             tr = evaluate_index(ix, queries, train, ("hybrid",))["hybrid"]
             te = evaluate_index(ix, queries, test, ("hybrid",))["hybrid"]
-            print(f"rrf_k {k:>3}: train nDCG@10 {tr['ndcg@10']:.4f}  test nDCG@10 {te['ndcg@10']:.4f}", flush=True)
+            print(
+                f"rrf_k {k:>3}: train nDCG@10 {tr['ndcg@10']:.4f}  test nDCG@10 {te['ndcg@10']:.4f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,14 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> IndexSet
 # ----- fast and slow -----
 # Tests that load the real packaged models, start PostgreSQL, or run the program in a subprocess are
 # `slow`; `make test-fast` runs the rest (the edit loop), `make test` runs everything (what CI runs).
-SLOW_FIXTURES = {"real_embedders", "sample_dir", "sample_index", "sample_copy", "pg_server", "backend_settings"}
+SLOW_FIXTURES = {
+    "real_embedders",
+    "sample_dir",
+    "sample_index",
+    "sample_copy",
+    "pg_server",
+    "backend_settings",
+}
 SLOW_MODULES = {"test_cli", "test_drills", "test_fuzz", "test_crash", "test_concurrency", "test_backends"}
 
 

@@ -49,14 +49,23 @@ GRAPH = {name: imports(path, name, modules()) for name, path in modules().items(
 
 
 def test_the_library_imports_no_front_end() -> None:
-    bad = [f"{m} -> {d}" for m, deps in GRAPH.items() if m.split(".")[0] == LIBRARY
-           for d in deps if d.split(".")[0] != LIBRARY]
+    bad = [
+        f"{m} -> {d}"
+        for m, deps in GRAPH.items()
+        if m.split(".")[0] == LIBRARY
+        for d in deps
+        if d.split(".")[0] != LIBRARY
+    ]
     assert not bad, bad
 
 
 def test_front_ends_never_import_each_other_not_even_in_their_entry_points() -> None:
-    bad = [f"{m} -> {d}" for m, deps in GRAPH.items() for d in deps
-           if m.split(".")[0] in FRONT_ENDS and d.split(".")[0] not in (LIBRARY, m.split(".")[0])]
+    bad = [
+        f"{m} -> {d}"
+        for m, deps in GRAPH.items()
+        for d in deps
+        if m.split(".")[0] in FRONT_ENDS and d.split(".")[0] not in (LIBRARY, m.split(".")[0])
+    ]
     assert not bad, bad
 
 
@@ -93,6 +102,9 @@ def test_no_import_circles() -> None:
 
 @pytest.mark.parametrize("pkg", [LIBRARY, *FRONT_ENDS, "scripts"])
 def test_no_module_is_far_over_300_lines(pkg: str) -> None:
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / pkg).rglob("*.py")
-            if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / pkg).rglob("*.py")
+        if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_LINES
+    }
     assert not long, long

@@ -72,7 +72,9 @@ class AskCog(commands.Cog):
             log.info("could not open a thread for a chat answer (%s); replying in the channel", e.status)
             return None
 
-    async def _send(self, message: discord.Message, where: discord.abc.Messageable | None, embed: discord.Embed) -> None:
+    async def _send(
+        self, message: discord.Message, where: discord.abc.Messageable | None, embed: discord.Embed
+    ) -> None:
         if where is not None:
             try:
                 await where.send(embed=embed, allowed_mentions=NO_MENTIONS)
@@ -104,7 +106,9 @@ class AskCog(commands.Cog):
                 f"Slow down: try again in {wait:.0f} s.", allowed_mentions=NO_MENTIONS, mention_author=False
             )
             return
-        known = isinstance(message.channel, discord.Thread) and message.channel.id in self.services.conversations
+        known = (
+            isinstance(message.channel, discord.Thread) and message.channel.id in self.services.conversations
+        )
         context = self.services.conversations.papers(message.channel.id) if known else []
         where = await self._where(message, question)
         try:
@@ -114,7 +118,9 @@ class AskCog(commands.Cog):
             return
         except Exception:
             log.exception("chat answer failed")
-            await self._send(message, where, render.error_embed("Something went wrong on my side; it has been logged."))
+            await self._send(
+                message, where, render.error_embed("Something went wrong on my side; it has been logged.")
+            )
             return
         await self._send(message, where, render.answer_embed(answer))
         if not answer.weak_evidence and isinstance(where, discord.Thread):

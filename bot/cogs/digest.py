@@ -112,7 +112,9 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
                 "a thread)."
             )
         if not perms.add_reactions:
-            notes.append(f"I cannot add {LIKE}/{DISLIKE} there; members' own reactions still tune the digests.")
+            notes.append(
+                f"I cannot add {LIKE}/{DISLIKE} there; members' own reactions still tune the digests."
+            )
         await interaction.response.defer(thinking=True)
         sub = await self.services.run(
             self.store.subscribe,
@@ -126,7 +128,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         )
         await interaction.followup.send(
             f"Subscribed <#{sub.channel_id}> to **{render.safe(name, 100)}** at {sub.at} ({sub.tz}), on arXiv "
-            "announcement days" + (", quiet on days without papers." if quiet else ".")
+            "announcement days"
+            + (", quiet on days without papers." if quiet else ".")
             + "".join(f"\nNote: {n}" for n in notes),
             allowed_mentions=NO_MENTIONS,
         )
@@ -243,8 +246,13 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Daily
         value = 1 if emoji == LIKE else -1
         await self.services.run(self.store.react, channel_id, paper_id, payload.user_id, value, added)
         # The member's vote as it now stands also teaches their personal feed (index.feed.digest_link).
-        await self.services.run(mirror_digest_vote, self.store.store, payload.message_id, payload.user_id,
-                                f"discord:{payload.user_id}")
+        await self.services.run(
+            mirror_digest_vote,
+            self.store.store,
+            payload.message_id,
+            payload.user_id,
+            f"discord:{payload.user_id}",
+        )
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

@@ -44,7 +44,9 @@ class FeedCog(commands.Cog):
     follow = app_commands.Group(name="follow", description="Follow an author in your feed")
     unfollow = app_commands.Group(name="unfollow", description="Stop following an author")
     topic = app_commands.Group(name="topic", description="Seed papers that define a topic here")
-    read = app_commands.Group(name="read", description="Reading lists: this channel's, or your own (personal)")
+    read = app_commands.Group(
+        name="read", description="Reading lists: this channel's, or your own (personal)"
+    )
     dmdigest = app_commands.Group(name="dmdigest", description="Your personal digest by direct message")
 
     def __init__(self, bot: commands.Bot, services: Services) -> None:
@@ -76,23 +78,35 @@ class FeedCog(commands.Cog):
 
     # ----- the feed -----
     @app_commands.command(name="feed")
-    @app_commands.describe(topic="One topic (default: the topics you vote in)", k="How many papers",
-                           days="Only papers of the last N days")
+    @app_commands.describe(
+        topic="One topic (default: the topics you vote in)",
+        k="How many papers",
+        days="Only papers of the last N days",
+    )
     @app_commands.autocomplete(topic=autocomplete.topics)
-    async def feed_(self, interaction: discord.Interaction, topic: str | None = None,
-                    k: app_commands.Range[int, 1, 10] = 5, days: app_commands.Range[int, 1, 3650] | None = None) -> None:
+    async def feed_(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        k: app_commands.Range[int, 1, 10] = 5,
+        days: app_commands.Range[int, 1, 3650] | None = None,
+    ) -> None:
         """Your ranked papers, each with why it is there."""
         member = member_key(interaction)
         topics = [self._topic(topic)] if topic else None
         await interaction.response.defer(ephemeral=True, thinking=True)
         since = datetime.now(UTC).date() - timedelta(days=days) if days else None
-        chosen = topics if topics else await self.services.run(
-            self.feed.followed_topics, member, self.services.topics
+        chosen = (
+            topics
+            if topics
+            else await self.services.run(self.feed.followed_topics, member, self.services.topics)
         )
-        items = await self.services.run(self.feed.member_feed, member, chosen, k=k, since=since,
-                                        channel=channel_key(interaction))
+        items = await self.services.run(
+            self.feed.member_feed, member, chosen, k=k, since=since, channel=channel_key(interaction)
+        )
         e = feed_render.feed_embed(
-            f"Your feed: {', '.join(t.name for t in chosen)}", items,
+            f"Your feed: {', '.join(t.name for t in chosen)}",
+            items,
             "No papers to show yet: your topics have no papers you have not voted on.",
         )
         await interaction.followup.send(embed=e, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -103,8 +117,11 @@ class FeedCog(commands.Cog):
             self.feed.vote, member_key(interaction), paper, value, channel=channel_key(interaction), topic=""
         )
         said = {1: "👍 noted", -1: "👎 noted"}[value]
-        await interaction.followup.send(f"{said} for **{safe(p.title, 200)}**; undo with "
-                                        f"`/unvote paper:{p.id}`.", ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            f"{said} for **{safe(p.title, 200)}**; undo with `/unvote paper:{p.id}`.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @app_commands.command(name="like")
     @app_commands.describe(paper="arXiv id, URL or title")
@@ -127,27 +144,42 @@ class FeedCog(commands.Cog):
         """Remove your vote on a paper."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.services.run(self.feed.unvote, member_key(interaction), paper)
-        await interaction.followup.send("Vote removed." if removed else "You had no vote on that paper.",
-                                        ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            "Vote removed." if removed else "You had no vote on that paper.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     # ----- follows and mutes -----
     @follow.command(name="author")
     @app_commands.describe(person="The author's name, any spelling ('Su, Hao' or 'Hao Su')")
-    async def follow_author(self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]) -> None:
+    async def follow_author(
+        self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]
+    ) -> None:
         """Put an author's papers at the top of your feed."""
         added = await self.services.run(self.feed.store.follow, member_key(interaction), person)
         await interaction.response.send_message(
-            (f"Following **{safe(person, 200)}**; undo with `/unfollow author`." if added
-             else "You already follow that author."), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            (
+                f"Following **{safe(person, 200)}**; undo with `/unfollow author`."
+                if added
+                else "You already follow that author."
+            ),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @unfollow.command(name="author")
     @app_commands.describe(person="The author's name")
-    async def unfollow_author(self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]) -> None:
+    async def unfollow_author(
+        self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]
+    ) -> None:
         """Stop following an author."""
         removed = await self.services.run(self.feed.store.unfollow, member_key(interaction), person)
         await interaction.response.send_message(
-            "Unfollowed." if removed else "You do not follow that author (see /prefs).", ephemeral=True,
-            allowed_mentions=NO_MENTIONS)
+            "Unfollowed." if removed else "You do not follow that author (see /prefs).",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @app_commands.command(name="mute")
     @app_commands.describe(keyword="A word or phrase; papers holding it leave your feed")
@@ -156,30 +188,46 @@ class FeedCog(commands.Cog):
         added = await self.services.run(self.feed.store.mute, member_key(interaction), keyword)
         await interaction.response.send_message(
             (f"Muted **{safe(keyword, 100)}**; undo with `/unmute`." if added else "Already muted."),
-            ephemeral=True, allowed_mentions=NO_MENTIONS)
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @app_commands.command(name="unmute")
     @app_commands.describe(keyword="A muted keyword")
-    async def unmute(self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]) -> None:
+    async def unmute(
+        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]
+    ) -> None:
         """Show papers about a muted keyword again."""
         removed = await self.services.run(self.feed.store.unmute, member_key(interaction), keyword)
         await interaction.response.send_message(
-            "Unmuted." if removed else "That keyword is not muted (see /prefs).", ephemeral=True,
-            allowed_mentions=NO_MENTIONS)
+            "Unmuted." if removed else "That keyword is not muted (see /prefs).",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     # ----- seed papers -----
     @topic.command(name="seed")
-    @app_commands.describe(topic="A configured topic", paper="arXiv id, URL or title",
-                           file="A BibTeX (.bib) or RIS (.ris) file of seed papers")
+    @app_commands.describe(
+        topic="A configured topic",
+        paper="arXiv id, URL or title",
+        file="A BibTeX (.bib) or RIS (.ris) file of seed papers",
+    )
     @app_commands.autocomplete(topic=autocomplete.topics, paper=autocomplete.papers)
-    async def seed(self, interaction: discord.Interaction, topic: str, paper: str | None = None,
-                   file: discord.Attachment | None = None) -> None:
+    async def seed(
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        paper: str | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
         """Make papers seed examples of a topic in this channel."""
         t = self._topic(topic)
         if not paper and file is None:
             raise InvalidQueryError("Give a paper, or attach a BibTeX or RIS file of papers.")
         if file is not None and file.size > MAX_SEED_FILE:
-            raise InvalidQueryError(f"The file is too large ({file.size:,} bytes); at most {MAX_SEED_FILE:,}.")
+            raise InvalidQueryError(
+                f"The file is too large ({file.size:,} bytes); at most {MAX_SEED_FILE:,}."
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel, who = channel_key(interaction), member_key(interaction)
         added: list[Paper] = []
@@ -196,8 +244,9 @@ class FeedCog(commands.Cog):
         if missing:
             lines.append(f"Not held here ({len(missing)}): " + safe("; ".join(missing[:10]), 600))
         lines.append("Undo with `/topic unseed`.")
-        await interaction.followup.send(cut("\n".join(lines), 2000), ephemeral=True,
-                                        allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            cut("\n".join(lines), 2000), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
     @topic.command(name="unseed")
     @app_commands.describe(topic="A configured topic", paper="arXiv id, URL or title")
@@ -207,8 +256,11 @@ class FeedCog(commands.Cog):
         t = self._topic(topic)
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.services.run(self.feed.unseed, t, paper, channel=channel_key(interaction))
-        await interaction.followup.send("Seed removed." if removed else "That paper is no seed of this topic here.",
-                                        ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            "Seed removed." if removed else "That paper is no seed of this topic here.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     # ----- reading lists -----
     @read.command(name="add")
@@ -220,8 +272,11 @@ class FeedCog(commands.Cog):
         await interaction.response.defer(ephemeral=personal, thinking=True)
         p = await self.services.run(self.feed.add_reading, kind, owner, paper, member_key(interaction))
         whose = "your" if personal else "this channel's"
-        await interaction.followup.send(f"Added **{safe(p.title, 200)}** to {whose} reading list.",
-                                        ephemeral=personal, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            f"Added **{safe(p.title, 200)}** to {whose} reading list.",
+            ephemeral=personal,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @read.command(name="list")
     @app_commands.describe(personal="Your own list instead of this channel's")
@@ -230,8 +285,11 @@ class FeedCog(commands.Cog):
         kind, owner = _owner(interaction, personal)
         await interaction.response.defer(ephemeral=personal, thinking=True)
         papers = await self.services.run(self.feed.reading, kind, owner)
-        e = feed_render.reading_embed("Your reading list" if personal else "This channel's reading list", papers,
-                                      "Nothing to read: add papers with `/read add`.")
+        e = feed_render.reading_embed(
+            "Your reading list" if personal else "This channel's reading list",
+            papers,
+            "Nothing to read: add papers with `/read add`.",
+        )
         await interaction.followup.send(embed=e, ephemeral=personal, allowed_mentions=NO_MENTIONS)
 
     @read.command(name="done")
@@ -244,8 +302,9 @@ class FeedCog(commands.Cog):
         p = await self.services.run(self.services.index.resolve, paper)
         if not await self.services.run(self.feed.store.mark_done, kind, owner, p.id):
             raise PaperLensError(f"{p.title!r} is not on the reading list; see `/read list`.")
-        await interaction.followup.send(f"Marked **{safe(p.title, 200)}** as read.", ephemeral=personal,
-                                        allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            f"Marked **{safe(p.title, 200)}** as read.", ephemeral=personal, allowed_mentions=NO_MENTIONS
+        )
 
     # ----- preferences and the personal digest -----
     @app_commands.command(name="prefs")
@@ -261,8 +320,9 @@ class FeedCog(commands.Cog):
         prefs = await self.services.run(self.feed.store.preferences, member)
         ids = [pid for pid, _ in prefs["votes"]] + list(prefs["reading"])
         titles = await self.services.run(self._titles, ids)
-        await interaction.followup.send(embed=feed_render.prefs_embed(prefs, titles), ephemeral=True,
-                                        allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            embed=feed_render.prefs_embed(prefs, titles), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
     def _titles(self, ids: list[str]) -> dict[str, str]:
         return {pid: got[1].title for pid in ids if (got := self.services.index.store.get(pid)) is not None}
@@ -273,7 +333,9 @@ class FeedCog(commands.Cog):
         await self.services.run(self.feed.store.set_digest, member_key(interaction), True)
         await interaction.response.send_message(
             "Your personal digest is on: once a day I send you your best new papers of the topics you vote in, "
-            "by direct message. `/dmdigest off` stops it.", ephemeral=True)
+            "by direct message. `/dmdigest off` stops it.",
+            ephemeral=True,
+        )
 
     @dmdigest.command(name="off")
     async def dm_off(self, interaction: discord.Interaction) -> None:
@@ -283,7 +345,9 @@ class FeedCog(commands.Cog):
 
     # ----- the weekly recap -----
     @app_commands.command(name="recap")
-    @app_commands.describe(topic="A configured topic", end="The week's last day, YYYY-MM-DD (default: the latest)")
+    @app_commands.describe(
+        topic="A configured topic", end="The week's last day, YYYY-MM-DD (default: the latest)"
+    )
     @app_commands.autocomplete(topic=autocomplete.topics)
     async def recap_(self, interaction: discord.Interaction, topic: str, end: str | None = None) -> None:
         """A topic's week: themes with a synthesis citing its papers, most-👍 papers, the reading list."""
@@ -291,7 +355,9 @@ class FeedCog(commands.Cog):
         day = _parse_day(end) if end else None
         await interaction.response.defer(thinking=True)
         r, papers = await self.services.run(self._recap, t, day, channel_key(interaction))
-        await interaction.followup.send(embeds=feed_render.recap_embeds(r, papers), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            embeds=feed_render.recap_embeds(r, papers), allowed_mentions=NO_MENTIONS
+        )
 
     def _recap(self, t: Topic, day: date | None, channel: str) -> tuple[Recap, dict[str, Paper]]:
         when = day or self.services.index.store.latest_published(t.name) or datetime.now(UTC).date()

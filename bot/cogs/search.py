@@ -51,7 +51,9 @@ class SearchView(discord.ui.View):
     """Pages of hits, and a menu to open papers similar to one of them. Only the member who searched can
     page; after the timeout the controls are disabled in the message itself."""
 
-    def __init__(self, services: Services, query: str, hits: list[SearchHit], owner: int, timeout: float = 600) -> None:
+    def __init__(
+        self, services: Services, query: str, hits: list[SearchHit], owner: int, timeout: float = 600
+    ) -> None:
         super().__init__(timeout=timeout)
         self.services, self.query, self.hits, self.owner = services, query, hits, owner
         self.size = services.settings.page_size
@@ -67,7 +69,9 @@ class SearchView(discord.ui.View):
     async def embed(self) -> discord.Embed:
         """The current page; its TL;DRs are computed on a thread (tens of ms a page), not on the event loop."""
         page = self.current()
-        return render.hits_embed(self.query, page, self.page, self.pages, await asyncio.to_thread(tldrs, page))
+        return render.hits_embed(
+            self.query, page, self.page, self.pages, await asyncio.to_thread(tldrs, page)
+        )
 
     def _sync(self) -> None:
         self.prev.disabled = self.page == 0
@@ -83,7 +87,9 @@ class SearchView(discord.ui.View):
         if interaction.user.id == self.owner:
             return True
         await interaction.response.send_message(
-            embed=render.error_embed("These buttons belong to the member who searched: run /search yourself."),
+            embed=render.error_embed(
+                "These buttons belong to the member who searched: run /search yourself."
+            ),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
@@ -101,10 +107,14 @@ class SearchView(discord.ui.View):
             except discord.HTTPException:
                 log.info("could not disable the expired search buttons (message gone?)")
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
         await reply_error(interaction, error)
 
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id=SEARCH_PREFIX + "prev")
+    @discord.ui.button(
+        label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id=SEARCH_PREFIX + "prev"
+    )
     async def prev(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         self.page = max(0, self.page - 1)
         self._sync()
@@ -127,20 +137,24 @@ class SearchView(discord.ui.View):
         await interaction.response.defer(ephemeral=True, thinking=True)
         hits = await self.services.run(self.services.index.similar, select.values[0], k=self.size)
         await interaction.followup.send(
-            embed=render.hits_embed(f"similar to {select.values[0]}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)),
+            embed=render.hits_embed(
+                f"similar to {select.values[0]}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)
+            ),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
 
 
 class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANALYSIS_TEMPLATE):
-    """"Full analysis" of a paper. The paper and language live in the custom_id, so the button works for
+    """The "Full analysis" button of a paper. The paper and language live in the custom_id, so the button works for
     anyone, at any time, across restarts of the bot (a persistent, dynamic item)."""
 
     def __init__(self, lang: str, ref: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Full analysis", style=discord.ButtonStyle.primary, custom_id=f"pl:analysis:{lang}:{ref}"
+                label="Full analysis",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pl:analysis:{lang}:{ref}",
             )
         )
         self.lang, self.ref = lang, ref
@@ -175,7 +189,9 @@ class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AN
             await interaction.response.defer(ephemeral=True, thinking=True)
             pid = await services.run(self._paper_id, services)
             s = await services.run_llm(services.summarizer.summarize, pid, self.lang)
-            await interaction.followup.send(embed=render.analysis_embed(s), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(
+                embed=render.analysis_embed(s), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
         except Exception as e:  # the dynamic item's view has no error handler of ours
             await reply_error(interaction, e)
 
@@ -205,7 +221,9 @@ class SearchCog(commands.Cog):
         remove the dead controls, instead of Discord's bare "This interaction failed"."""
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
-        if interaction.type is not discord.InteractionType.component or not custom_id.startswith(SEARCH_PREFIX):
+        if interaction.type is not discord.InteractionType.component or not custom_id.startswith(
+            SEARCH_PREFIX
+        ):
             return
         if interaction.message is None or interaction.message.id in self.live:
             return
@@ -239,9 +257,15 @@ class SearchCog(commands.Cog):
         filters = Filters(since=parse_date(since), category=category or None)
         hits = await self.services.run(self.services.index.search, query, k=k, mode=mode, filters=filters)
         view = SearchView(
-            self.services, query, hits, interaction.user.id, timeout=self.services.settings.view_timeout_seconds
+            self.services,
+            query,
+            hits,
+            interaction.user.id,
+            timeout=self.services.settings.view_timeout_seconds,
         )
-        msg = await interaction.followup.send(embed=await view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True)
+        msg = await interaction.followup.send(
+            embed=await view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True
+        )
         view.message = msg
         self.live[msg.id] = view
         view.on_finish = lambda: self.live.pop(msg.id, None)

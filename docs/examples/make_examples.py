@@ -31,23 +31,47 @@ from index.topics import Topic  # noqa: E402
 OUT = Path(__file__).resolve().parent
 START = date(2025, 9, 22)
 SUBJECT = "Modalities -> Endoscopy"
-TOPIC = Topic(name="MICCAI", keywords=("medical image",),
-              description="Medical image computing and computer-assisted intervention: deep learning for medical images")
+TOPIC = Topic(
+    name="MICCAI",
+    keywords=("medical image",),
+    description="Medical image computing and computer-assisted intervention: deep learning for medical images",
+)
 
 
 def main() -> None:
-    rows = [json.loads(x) for x in (ROOT / "lab/data/feed/papers.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(x) for x in (ROOT / "lab/data/feed/papers.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         ix = PaperIndex(IndexSettings(_env_file=None, data_dir=Path(tmp), multilingual=False))
-        ix.ingest(((i, Paper(id=r["id"], title=r["title"], abstract=r["abstract"], topics=("MICCAI",),
-                             published=START + timedelta(days=i % 7))) for i, r in enumerate(rows, 1)), "example")
+        ix.ingest(
+            (
+                (
+                    i,
+                    Paper(
+                        id=r["id"],
+                        title=r["title"],
+                        abstract=r["abstract"],
+                        topics=("MICCAI",),
+                        published=START + timedelta(days=i % 7),
+                    ),
+                )
+                for i, r in enumerate(rows, 1)
+            ),
+            "example",
+        )
         feed = Feed(ix)
         member = "discord:1001"
         endo = [r["id"] for r in rows if SUBJECT in r["subjects"]]
         for pid in endo[:4]:  # the member 👍 four endoscopy papers on the channel's digest
             feed.vote(member, pid, +1, channel="lab", topic="MICCAI")
-        feed.vote(member, next(r["id"] for r in rows if "Modalities -> MRI" in r["subjects"]), -1, channel="lab",
-                  topic="MICCAI")
+        feed.vote(
+            member,
+            next(r["id"] for r in rows if "Modalities -> MRI" in r["subjects"]),
+            -1,
+            channel="lab",
+            topic="MICCAI",
+        )
         feed.store.mute(member, "brain")
         feed.store.set_digest(member, True)
         for i, r in enumerate(rows[:40]):  # other members' 👍 in the channel, for the recap's most-liked
@@ -62,16 +86,23 @@ def main() -> None:
         (OUT / "personal-digest.txt").write_text(
             "# The personal DM digest of a simulated member (👍 4 endoscopy papers, 👎 1 MRI paper, muted "
             "'brain'),\n# as the Discord embed reads, over real MICCAI 2025 abstracts with the packaged model.\n\n"
-            + text, encoding="utf-8")
+            + text,
+            encoding="utf-8",
+        )
         r = recap(feed, TOPIC, day, channel="lab")
         ids = list(r.citations.values()) + r.reading + [p for g in r.groups for p, _ in g.top_liked]
         papers = {pid: got[1] for pid in ids if (got := ix.store.get(pid)) is not None}
         (OUT / "weekly-recap-discord.txt").write_text(
             "# /recap MICCAI in the channel 'lab', as the Discord embeds read.\n\n"
-            + embed_text(recap_embeds(r, papers)), encoding="utf-8")
+            + embed_text(recap_embeds(r, papers)),
+            encoding="utf-8",
+        )
         (OUT / "weekly-recap-cli.txt").write_text(
             "# paperlens recap MICCAI --end 2025-09-28 --channel lab\n\n"
-            + recap_text(r, {p: x.title for p, x in papers.items()}) + "\n", encoding="utf-8")
+            + recap_text(r, {p: x.title for p, x in papers.items()})
+            + "\n",
+            encoding="utf-8",
+        )
         ix.close()
 
 

@@ -62,8 +62,9 @@ QUANTITY = re.compile(
     r"videos|frames|classes|categories|organs|centers|centres|sites|hospitals|institutions|benchmarks|tasks|"
     r"modalities|participants|slides|samples|sequences|views|readers|radiologists|languages)\b"
     r"|" + _NUM + r"\s*(?:dice|dsc|auc|psnr|ssim|m?iou|map|f1|hd95|accuracy)\b"
-    r"|\b(?:dice|dsc|auc|psnr|ssim|m?iou|map|f1|hd95|accuracy|sensitivity|specificity)\b[^.;]{0,24}?" + _NUM +
-    r"|\b(?:twice|half|an order of magnitude|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"|\b(?:dice|dsc|auc|psnr|ssim|m?iou|map|f1|hd95|accuracy|sensitivity|specificity)\b[^.;]{0,24}?"
+    + _NUM
+    + r"|\b(?:twice|half|an order of magnitude|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
     r"\s+(?:times|(?:[a-z][a-z-]*\s+){0,2}(?:data ?sets?|benchmarks|tasks|modalities|centers|centres|sites|"
     r"hospitals|organs|classes)))\b",
     re.I,

@@ -58,7 +58,9 @@ def _candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[t
     papers = index.store.get_by_rowids(sorted({*rowids, *added}))
     # A year-only or month-only date says nothing about the day: such a paper is never "published on" a digest's
     # date (it is new when it is added).
-    out = [(r, papers[r], False) for r in sorted(rowids) if r in papers and papers[r].published_precision == 3]
+    out = [
+        (r, papers[r], False) for r in sorted(rowids) if r in papers and papers[r].published_precision == 3
+    ]
     # An arXiv paper filed late (an ingest reaching back) is not new; one a venue fetch named is.
     return out + [
         (r, p, True) for r in added if (p := papers.get(r)) is not None and (p.source != "arxiv" or p.venue)

@@ -174,7 +174,9 @@ class DigestRunner:
             try:
                 mid = self.poster.send(sub.channel_id, out)
             except MessageRejected as e:  # this paper's message only: skip it, never retry it
-                log.warning("digest %s for %s: Discord refused paper %s (%s); skipping it", sub.id, day, pid, e)
+                log.warning(
+                    "digest %s for %s: Discord refused paper %s (%s); skipping it", sub.id, day, pid, e
+                )
                 self.store.entry_rejected(sub.channel_id, pid)
                 refused.append(f"{pid} ({e})")
                 continue

@@ -6,5 +6,14 @@ from index.feed.store import FeedStore, ReadingEntry, Vote
 from index.feed.taste import FeedItem, Reason, Taste
 
 __all__ = [
-    "Feed", "FeedItem", "FeedStore", "ReadingEntry", "Reason", "Recap", "RecapGroup", "Taste", "Vote", "recap"
+    "Feed",
+    "FeedItem",
+    "FeedStore",
+    "ReadingEntry",
+    "Reason",
+    "Recap",
+    "RecapGroup",
+    "Taste",
+    "Vote",
+    "recap",
 ]

@@ -60,7 +60,9 @@ class DMLog:
 
     def sent_papers(self, member: str) -> set[str]:
         """Papers already claimed for this member's digests (not shown again)."""
-        return {r[0] for r in self.store.query("SELECT paper_id FROM feed_dm_papers WHERE member=?", (member,))}
+        return {
+            r[0] for r in self.store.query("SELECT paper_id FROM feed_dm_papers WHERE member=?", (member,))
+        }
 
     def claim(self, member: str, day: date, payload: dict[str, Any] | None, paper_ids: list[str]) -> bool:
         """Reserve the member's digest for ``day`` with the message to send (None: nothing to send, the day
@@ -70,8 +72,14 @@ class DMLog:
             n = db.execute(
                 "INSERT INTO feed_dm_runs(member, day, state, marker, payload, created_at) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT DO NOTHING",
-                (member, day.isoformat(), "intent" if payload else "empty", dm_marker(member, day),
-                 json.dumps(payload or {}), now),
+                (
+                    member,
+                    day.isoformat(),
+                    "intent" if payload else "empty",
+                    dm_marker(member, day),
+                    json.dumps(payload or {}),
+                    now,
+                ),
             ).rowcount
             if not n:
                 return False
@@ -105,5 +113,7 @@ class DMLog:
             )
 
     def sent_count(self, member: str) -> int:
-        rows = self.store.query("SELECT COUNT(*) FROM feed_dm_runs WHERE member=? AND state='sent'", (member,))
+        rows = self.store.query(
+            "SELECT COUNT(*) FROM feed_dm_runs WHERE member=? AND state='sent'", (member,)
+        )
         return int(rows[0][0])

@@ -125,8 +125,9 @@ class Feed:
         the member asks in, that channel's seed papers count too."""
         best: dict[str, tuple[str, FeedItem]] = {}
         for topic in topics:
-            for item in self.rank(topic, member=member, channel=channel, k=k + len(exclude or ()), since=since,
-                                  until=until):
+            for item in self.rank(
+                topic, member=member, channel=channel, k=k + len(exclude or ()), since=since, until=until
+            ):
                 pid = item.paper.id
                 if pid in (exclude or ()) or (pid in best and best[pid][1].score >= item.score):
                     continue

@@ -90,6 +90,7 @@ def default_groups(n: int) -> int:
 
 def _label(group: list[Paper], others: list[Paper]) -> str:
     """The group's two most distinctive title words (frequent in its titles, rarer in the other groups')."""
+
     def words(ps: list[Paper]) -> Counter[str]:
         return Counter(w.lower() for p in ps for w in set(_WORD.findall(p.title)) if w.lower() not in _STOP)
 
@@ -99,7 +100,13 @@ def _label(group: list[Paper], others: list[Paper]) -> str:
 
 
 def recap(
-    feed: Feed, topic: Topic, end: date, *, channel: str | None = None, groups: int | None = None, seed: int = 0
+    feed: Feed,
+    topic: Topic,
+    end: date,
+    *,
+    channel: str | None = None,
+    groups: int | None = None,
+    seed: int = 0,
 ) -> Recap:
     """The recap of a topic's papers published in the seven days ending on ``end``."""
     start = end - timedelta(days=6)
@@ -118,7 +125,8 @@ def recap(
     out = []
     # Groups in order of size, then of their first paper id, so numbering is stable.
     order = sorted(
-        set(labels.tolist()), key=lambda j: (-int((labels == j).sum()), min(papers[i].id for i in np.where(labels == j)[0]))
+        set(labels.tolist()),
+        key=lambda j: (-int((labels == j).sum()), min(papers[i].id for i in np.where(labels == j)[0])),
     )
     for j in order:
         idx = [int(i) for i in np.where(labels == j)[0]]
@@ -136,7 +144,9 @@ def recap(
             parts.append(f"{sentence} [{n}]")
         group_papers = [papers[i] for i in idx]
         ids = [p.id for p in group_papers]
-        top = sorted(((p.id, liked[p.id]) for p in group_papers if liked.get(p.id)), key=lambda t: (-t[1], t[0]))
+        top = sorted(
+            ((p.id, liked[p.id]) for p in group_papers if liked.get(p.id)), key=lambda t: (-t[1], t[0])
+        )
         out.append(
             RecapGroup(
                 label=_label(group_papers, [p for p in papers if p.id not in set(ids)]),

@@ -83,14 +83,20 @@ def parse_seed_file(data: bytes, filename: str) -> list[SeedRef]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ImportFormatError(f"{filename} is not UTF-8 text; export it from your reference manager again.") from e
+        raise ImportFormatError(
+            f"{filename} is not UTF-8 text; export it from your reference manager again."
+        ) from e
     name = filename.lower()
-    is_ris = name.endswith(".ris") or (not name.endswith(".bib") and re.search(r"^TY  - ", text, re.M) is not None)
+    is_ris = name.endswith(".ris") or (
+        not name.endswith(".bib") and re.search(r"^TY  - ", text, re.M) is not None
+    )
     refs = parse_ris(text) if is_ris else parse_bibtex(text)
     if not refs:
         raise ImportFormatError(f"{filename} holds no BibTeX or RIS records.")
     if len(refs) > MAX_RECORDS:
-        raise ImportFormatError(f"{filename} holds {len(refs)} records; at most {MAX_RECORDS} seed papers at once.")
+        raise ImportFormatError(
+            f"{filename} holds {len(refs)} records; at most {MAX_RECORDS} seed papers at once."
+        )
     return refs
 
 

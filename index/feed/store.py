@@ -74,7 +74,13 @@ class FeedStore:
 
     # ----- votes -----
     def vote(
-        self, member: str, paper_id: str, value: int, *, channel: str = "", topic: str = "",
+        self,
+        member: str,
+        paper_id: str,
+        value: int,
+        *,
+        channel: str = "",
+        topic: str = "",
         now: datetime | None = None,
     ) -> None:
         """Record a 👍 (``value`` > 0) or 👎 (< 0); 0 removes the vote. The newest vote replaces any older one."""
@@ -93,7 +99,9 @@ class FeedStore:
     def unvote(self, member: str, paper_id: str) -> bool:
         """Remove a member's vote on a paper; False when there was none."""
         with self.store.transaction() as db:
-            n = db.execute("DELETE FROM feed_votes WHERE member=? AND paper_id=?", (member, paper_id)).rowcount
+            n = db.execute(
+                "DELETE FROM feed_votes WHERE member=? AND paper_id=?", (member, paper_id)
+            ).rowcount
         return bool(n)
 
     _VOTE_COLS = "member, paper_id, value, channel, topic, voted_at"
@@ -105,7 +113,8 @@ class FeedStore:
     def votes(self, member: str) -> list[Vote]:
         """A member's current votes, newest first."""
         rows = self.store.query(
-            f"SELECT {self._VOTE_COLS} FROM feed_votes WHERE member=? ORDER BY voted_at DESC, paper_id", (member,)
+            f"SELECT {self._VOTE_COLS} FROM feed_votes WHERE member=? ORDER BY voted_at DESC, paper_id",
+            (member,),
         )
         return [self._vote(r) for r in rows]
 
@@ -144,7 +153,8 @@ class FeedStore:
     def remove_seed(self, topic: str, paper_id: str, *, channel: str = "") -> bool:
         with self.store.transaction() as db:
             n = db.execute(
-                "DELETE FROM feed_seeds WHERE topic=? AND channel=? AND paper_id=?", (topic.lower(), channel, paper_id)
+                "DELETE FROM feed_seeds WHERE topic=? AND channel=? AND paper_id=?",
+                (topic.lower(), channel, paper_id),
             ).rowcount
         return bool(n)
 
@@ -179,7 +189,9 @@ class FeedStore:
 
     def follows(self, member: str) -> dict[str, str]:
         """Normalised author key -> the name as the member wrote it."""
-        rows = self.store.query("SELECT author_key, author FROM feed_follows WHERE member=? ORDER BY author", (member,))
+        rows = self.store.query(
+            "SELECT author_key, author FROM feed_follows WHERE member=? ORDER BY author", (member,)
+        )
         return {k: a for k, a in rows}
 
     # ----- muted keywords -----
@@ -198,12 +210,16 @@ class FeedStore:
 
     def unmute(self, member: str, keyword: str) -> bool:
         with self.store.transaction() as db:
-            n = db.execute("DELETE FROM feed_mutes WHERE member=? AND keyword_key=?", (member, _key(keyword))).rowcount
+            n = db.execute(
+                "DELETE FROM feed_mutes WHERE member=? AND keyword_key=?", (member, _key(keyword))
+            ).rowcount
         return bool(n)
 
     def mutes(self, member: str) -> dict[str, str]:
         """Normalised keyword -> the keyword as the member wrote it."""
-        rows = self.store.query("SELECT keyword_key, keyword FROM feed_mutes WHERE member=? ORDER BY keyword", (member,))
+        rows = self.store.query(
+            "SELECT keyword_key, keyword FROM feed_mutes WHERE member=? ORDER BY keyword", (member,)
+        )
         return {k: w for k, w in rows}
 
     # ----- reading lists -----
@@ -230,7 +246,8 @@ class FeedStore:
     def remove_reading(self, kind: OwnerKind, owner: str, paper_id: str) -> bool:
         with self.store.transaction() as db:
             n = db.execute(
-                "DELETE FROM feed_reading WHERE owner_kind=? AND owner=? AND paper_id=?", (kind, owner, paper_id)
+                "DELETE FROM feed_reading WHERE owner_kind=? AND owner=? AND paper_id=?",
+                (kind, owner, paper_id),
             ).rowcount
         return bool(n)
 
@@ -241,7 +258,9 @@ class FeedStore:
             sql += " AND done_at IS NULL"
         rows = self.store.query(sql + " ORDER BY added_at, paper_id", (kind, owner))
         return [
-            ReadingEntry(r[0], r[1], datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]) if r[3] else None)
+            ReadingEntry(
+                r[0], r[1], datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]) if r[3] else None
+            )
             for r in rows
         ]
 
@@ -262,7 +281,9 @@ class FeedStore:
 
     def digest_members(self) -> list[str]:
         """Members who opted in to a personal digest (the scheduler's view, never shown to a user)."""
-        return [r[0] for r in self.store.query("SELECT member FROM feed_digest WHERE enabled=1 ORDER BY member")]
+        return [
+            r[0] for r in self.store.query("SELECT member FROM feed_digest WHERE enabled=1 ORDER BY member")
+        ]
 
     # ----- everything of one member -----
     def preferences(self, member: str) -> dict[str, Any]:

@@ -167,8 +167,11 @@ def rank(
     for i in order[: k if k is not None else len(order)]:
         contrib = {name: round(float(v[i]), 4) for name, v in parts.items()}
         items.append(
-            FeedItem(paper=cand[i], score=round(float(total[i]), 4),
-                     reason=_reason(i, contrib, taste, topic_name, authors[i], nearest, seed_near))
+            FeedItem(
+                paper=cand[i],
+                score=round(float(total[i]), 4),
+                reason=_reason(i, contrib, taste, topic_name, authors[i], nearest, seed_near),
+            )
         )
     return items
 
@@ -186,14 +189,23 @@ def _reason(
     personal = {k: v for k, v in contrib.items() if k != "topic" and v > 0}
     best = max(personal, key=lambda k: (personal[k], k)) if personal else "topic"
     if best == "author" and author:
-        return Reason(kind="author", text=f"by {author}, whom you follow", author=author, contributions=contrib)
+        return Reason(
+            kind="author", text=f"by {author}, whom you follow", author=author, contributions=contrib
+        )
     if best == "taste" and nearest is not None:
         j = int(nearest[i])
         pid, title = taste.liked.ids[j], taste.liked.titles[j]
-        return Reason(kind="liked", text=f"like '{title}' you 👍", paper_id=pid, title=title, contributions=contrib)
+        return Reason(
+            kind="liked", text=f"like '{title}' you 👍", paper_id=pid, title=title, contributions=contrib
+        )
     if best == "seed" and seed_near is not None:
         j = int(seed_near[i])
         pid, title = taste.seeds.ids[j], taste.seeds.titles[j]
-        return Reason(kind="seed", text=f"matches your topic's seed paper '{title}'", paper_id=pid, title=title,
-                      contributions=contrib)
+        return Reason(
+            kind="seed",
+            text=f"matches your topic's seed paper '{title}'",
+            paper_id=pid,
+            title=title,
+            contributions=contrib,
+        )
     return Reason(kind="topic", text=f"new in your topic '{topic_name}'", contributions=contrib)

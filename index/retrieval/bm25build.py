@@ -18,7 +18,9 @@ import numpy as np
 CHUNK = 8_000_000  # postings scored at a time (bounds the float64 temporaries)
 
 
-def build_bm25(token_batches: Iterable[list[list[str]]], k1: float = 1.5, b: float = 0.75) -> bm25s.BM25 | None:
+def build_bm25(
+    token_batches: Iterable[list[list[str]]], k1: float = 1.5, b: float = 0.75
+) -> bm25s.BM25 | None:
     """A ``bm25s.BM25`` (method "lucene") over the documents of the batches, in order; None if no tokens."""
     vocab: dict[str, int] = {}
     docs: list[np.ndarray] = []  # per batch: the document of each (document, distinct term) posting
@@ -28,7 +30,9 @@ def build_bm25(token_batches: Iterable[list[list[str]]], k1: float = 1.5, b: flo
     for batch in token_batches:
         bd, bt, bc = [], [], []
         for tokens in batch:
-            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens))
+            ids = np.fromiter(
+                (vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens)
+            )
             uniq, tf = np.unique(ids, return_counts=True)
             bd.append(np.full(uniq.size, len(lengths), dtype=np.int32))
             bt.append(uniq)
@@ -50,7 +54,9 @@ def build_bm25(token_batches: Iterable[list[list[str]]], k1: float = 1.5, b: flo
     df = np.bincount(term, minlength=n_vocab)
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
     scores = np.empty(doc.size, dtype=np.float32)
-    for i in range(0, doc.size, CHUNK):  # bm25s's Lucene score, computed as bm25s does (float64, then float32)
+    for i in range(
+        0, doc.size, CHUNK
+    ):  # bm25s's Lucene score, computed as bm25s does (float64, then float32)
         f = tf[i : i + CHUNK].astype(np.float32)
         tfc = f / (k1 * ((1 - b) + b * doc_len[doc[i : i + CHUNK]] / avg_len) + f)
         scores[i : i + CHUNK] = idf[term[i : i + CHUNK]] * tfc

@@ -71,7 +71,9 @@ class Choice:
     @staticmethod
     def from_json(text: str) -> Choice:
         d = json.loads(text)
-        return Choice.decide(str(d["cpu"]), {k: {n: float(x) for n, x in v.items()} for k, v in d["measured"].items()})
+        return Choice.decide(
+            str(d["cpu"]), {k: {n: float(x) for n, x in v.items()} for k, v in d["measured"].items()}
+        )
 
 
 def _versions() -> list[str]:
@@ -175,14 +177,23 @@ def calibrate(
     texts = calibration_texts()
     seconds = _best_times({"float32": reference, **candidates}, texts)
     ref = reference.encode(texts)
-    measured = {"float32": {"docs_per_s": round(len(texts) / seconds["float32"], 1), "cos_mean": 1.0, "cos_min": 1.0}}
+    measured = {
+        "float32": {"docs_per_s": round(len(texts) / seconds["float32"], 1), "cos_mean": 1.0, "cos_min": 1.0}
+    }
     for name, emb in candidates.items():
-        measured[name] = {"docs_per_s": round(len(texts) / seconds[name], 1), **_fidelity(emb.encode(texts), ref)}
+        measured[name] = {
+            "docs_per_s": round(len(texts) / seconds[name], 1),
+            **_fidelity(emb.encode(texts), ref),
+        }
     f32, int8 = (_query_session(candidates, model, model_dir, v) for v in ("float32", "int8"))
     if f32 is not None and int8 is not None:
         titles = [t.split(". ")[0][:120] for t in texts[:24]]
         q32, q8 = _query_ms(f32, titles), _query_ms(int8, titles)
-        measured["queries"] = {"float32_ms": q32, "int8_ms": q8, **_fidelity(int8.encode(titles), f32.encode(titles))}
+        measured["queries"] = {
+            "float32_ms": q32,
+            "int8_ms": q8,
+            **_fidelity(int8.encode(titles), f32.encode(titles)),
+        }
     choice = Choice.decide(cpu_info().describe(), measured)
     path = choice_file(model_dir)
     try:
@@ -192,11 +203,19 @@ def calibrate(
         tmp.replace(path)
     except OSError as e:  # a read-only cache only means measuring again next time
         log.warning("could not keep the encoder choice in %s: %s", path, e)
-    log.info("encoder paths on %s: %s; documents: %s, queries: %s", choice.cpu, measured, choice.documents, choice.queries)
+    log.info(
+        "encoder paths on %s: %s; documents: %s, queries: %s",
+        choice.cpu,
+        measured,
+        choice.documents,
+        choice.queries,
+    )
     return choice
 
 
-def _query_session(candidates: dict[str, Embedder], model: str, model_dir: Path, variant: Variant) -> OnnxEncoder | None:
+def _query_session(
+    candidates: dict[str, Embedder], model: str, model_dir: Path, variant: Variant
+) -> OnnxEncoder | None:
     """The export's ``variant`` for timing queries: the candidate's own session when it is one, else loaded."""
     enc = candidates.get("onnx-float32" if variant == "float32" else variant)
     return enc if isinstance(enc, OnnxEncoder) else load_encoder(model_dir, model, variant)
@@ -213,7 +232,9 @@ def _query_ms(enc: OnnxEncoder, queries: list[str]) -> float:
     return round(statistics.median(lat), 3)
 
 
-def load_embedder(model: str, dtype: str = "auto", batch_size: int = 64, *, measure: bool = False) -> Embedder:
+def load_embedder(
+    model: str, dtype: str = "auto", batch_size: int = 64, *, measure: bool = False
+) -> Embedder:
     """The document embedder for a ``PAPERLENS_EMBED_DTYPE`` setting: float32 / bfloat16 (sentence-
     transformers), int8 / onnx-float32 (the ONNX export), or auto (the choice measured on this machine, measured now if
     there is none or ``measure`` asks for it: `paperlens bench` does)."""
@@ -293,9 +314,13 @@ class FastQuery:
         if not mean_pooled(model_dir):
             return None
         choice = cached_choice(model_dir) if self.dtype == "auto" else None
-        variant: Variant = "int8" if self.dtype == "int8" else choice.queries if choice is not None else "float32"
+        variant: Variant = (
+            "int8" if self.dtype == "int8" else choice.queries if choice is not None else "float32"
+        )
         enc = load_encoder(model_dir, self.model, variant)
-        return enc if enc is not None or variant == "float32" else load_encoder(model_dir, self.model, "float32")
+        return (
+            enc if enc is not None or variant == "float32" else load_encoder(model_dir, self.model, "float32")
+        )
 
     def refresh(self) -> None:
         """Look for the export (and the choice) again at the next query: torch has just written them."""

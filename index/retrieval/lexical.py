@@ -88,7 +88,10 @@ class LexicalIndex:
             b = self._bm25
             vocab = sorted(b.vocab_dict.items(), key=lambda kv: kv[1])
             header["bm25"] = {
-                "params": {k: getattr(b, k) for k in ("k1", "b", "delta", "method", "idf_method", "dtype", "int_dtype")},
+                "params": {
+                    k: getattr(b, k)
+                    for k in ("k1", "b", "delta", "method", "idf_method", "dtype", "int_dtype")
+                },
                 "num_docs": int(b.scores["num_docs"]),
                 "vocab": [t for t, _ in vocab],
                 "vocab_ids": [int(i) for _, i in vocab],
@@ -112,9 +115,14 @@ class LexicalIndex:
             if meta is not None:
                 bm25 = bm25s.BM25(**meta["params"])
                 bm25.scores = {
-                    "data": z["data"], "indices": z["indices"], "indptr": z["indptr"], "num_docs": meta["num_docs"]
+                    "data": z["data"],
+                    "indices": z["indices"],
+                    "indptr": z["indptr"],
+                    "num_docs": meta["num_docs"],
                 }
                 bm25.vocab_dict = dict(zip(meta["vocab"], meta["vocab_ids"], strict=True))
                 bm25.unique_token_ids_set = set(meta["unique_token_ids"])
-                bm25.nonoccurrence_array = None  # only the bm25l / bm25+ variants use it; lucene (ours) does not
+                bm25.nonoccurrence_array = (
+                    None  # only the bm25l / bm25+ variants use it; lucene (ours) does not
+                )
         return cls(rowids, bm25, int(header["generation"]))

@@ -42,7 +42,9 @@ class TorchBatches:
         mm = torch.bfloat16 if dtype == "bfloat16" else torch.float32
 
         def t(a: np.ndarray, matmul: bool = False) -> Any:
-            return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).to(mm if matmul else torch.float32)
+            return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).to(
+                mm if matmul else torch.float32
+            )
 
         b = backend
         self._proj_W, self._proj_b = t(b.proj_W, True), t(b.proj_b)
@@ -126,7 +128,9 @@ class _SentencePiece:
 
         self._sp = sentencepiece.SentencePieceProcessor(model_file=model_file)
 
-    def encode(self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False) -> list[int]:
+    def encode(
+        self, text: str, out_type: type = int, add_bos: bool = False, add_eos: bool = False
+    ) -> list[int]:
         ids: list[int] = self._sp.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
         if len(ids) == int(add_bos) + int(add_eos):  # the port reads a text of no pieces as one unknown one
             ids[int(add_bos) : int(add_bos)] = [0]
@@ -186,7 +190,8 @@ class MultilingualEmbedder:
             out = fast.encode(texts)
         else:
             parts = [
-                self._use.encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)
+                self._use.encode(texts[i : i + self.batch_size])
+                for i in range(0, len(texts), self.batch_size)
             ]
             out = np.vstack(parts).astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

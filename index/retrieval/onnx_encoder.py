@@ -222,4 +222,3 @@ def load_encoder(model_dir: Path, name: str, variant: Variant, batch_size: int =
     except Exception as e:  # a damaged export or a missing runtime: the caller uses the model
         log.warning("the %s ONNX export of %s could not be loaded (%s)", variant, name, e)
         return None
-

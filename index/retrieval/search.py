@@ -49,9 +49,12 @@ class Searchable(Protocol):
         self, space: str, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
-    def lexical_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]: ...
+    def lexical_search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]: ...
 
     def vector_dim(self, space: str = "dense") -> int: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,9 @@ def prepare_query(query: object, max_chars: int) -> str:
     """Validate and normalise a query: a clear error when empty, truncated (not rejected) when long."""
     if not isinstance(query, str):
         raise InvalidQueryError("The query must be text.")
-    q = " ".join(_INVISIBLE.sub("", _CONTROL.sub(" ", query)).split())  # a tab or newline still separates words
+    q = " ".join(
+        _INVISIBLE.sub("", _CONTROL.sub(" ", query)).split()
+    )  # a tab or newline still separates words
     if not q:
         raise InvalidQueryError("The query is empty: type what the papers should be about.")
     if len(q) > max_chars:
@@ -97,7 +102,9 @@ def dense_lists(
         qvec = index.query_embedder.encode([english_query(query)])
     lists = [_dense(index, "dense", qvec, depth, allowed)]
     if is_cjk(query) and index.multilingual:
-        lists.append(_dense(index, "multi", encode_queries(index.multilingual_embedder, [query]), depth, allowed))
+        lists.append(
+            _dense(index, "multi", encode_queries(index.multilingual_embedder, [query]), depth, allowed)
+        )
     return lists
 
 

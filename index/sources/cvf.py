@@ -67,7 +67,11 @@ def parse_listing(html: str, base_url: str) -> list[Listed]:
             href = a.attrs.get("href", "") if a else ""
             fields = {"title": a.text() if a else "", "url": urljoin(base_url + "/", href)} if href else None
         elif node.tag == "dd" and fields is not None:
-            names = [i.attrs.get("value", "") for i in node.find_all("input") if i.attrs.get("name") == "query_author"]
+            names = [
+                i.attrs.get("value", "")
+                for i in node.find_all("input")
+                if i.attrs.get("name") == "query_author"
+            ]
             if names:
                 fields["authors"] = tuple(n.strip() for n in names if n.strip())
             for a in node.find_all("a"):
@@ -162,7 +166,9 @@ class CvfSource:
         skip: ids already held (a re-run fetches no page of those).
         """
         if conference.lower() not in CONFERENCES:
-            raise SourceError(f"{conference!r} is not on CVF open access: choose one of {', '.join(CONFERENCES)}")
+            raise SourceError(
+                f"{conference!r} is not on CVF open access: choose one of {', '.join(CONFERENCES)}"
+            )
         self.conference = conference.lower()
         self.year = year
         self.ecva = self.conference == "eccv" and year >= ECVA_SINCE

@@ -14,7 +14,14 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
 # Opening one of these closes an open one of the same group (an implied end tag).
-_IMPLIED = {"dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "li": {"li"}, "p": {"p"}, "tr": {"tr"}, "option": {"option"}}
+_IMPLIED = {
+    "dt": {"dt", "dd"},
+    "dd": {"dt", "dd"},
+    "li": {"li"},
+    "p": {"p"},
+    "tr": {"tr"},
+    "option": {"option"},
+}
 _BLOCK = frozenset({"p", "div", "br", "li", "dt", "dd", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
 
 
@@ -37,7 +44,9 @@ class Node:
             if isinstance(c, Node):
                 yield from c.iter()
 
-    def find_all(self, tag: str | None = None, *, id: str | None = None, cls: str | None = None) -> list[Node]:
+    def find_all(
+        self, tag: str | None = None, *, id: str | None = None, cls: str | None = None
+    ) -> list[Node]:
         return [
             n
             for n in self.iter()

@@ -101,7 +101,9 @@ class PoliteClient:
             if pause > 0:
                 time.sleep(pause)
             self.calls += 1
-            request = urllib.request.Request(url, headers={"User-Agent": self.options.user_agent, "Accept": accept})
+            request = urllib.request.Request(
+                url, headers={"User-Agent": self.options.user_agent, "Accept": accept}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.options.timeout) as resp:
                     body: bytes = resp.read(self.options.max_bytes + 1)
@@ -119,7 +121,9 @@ class PoliteClient:
             finally:
                 self._last = time.monotonic()
         if len(body) > self.options.max_bytes:
-            raise SourceError(f"{url} sent more than {self.options.max_bytes} bytes: not a page this source reads")
+            raise SourceError(
+                f"{url} sent more than {self.options.max_bytes} bytes: not a page this source reads"
+            )
         return body
 
     def get(self, url: str, params: dict[str, Any] | None = None, *, accept: str = "*/*") -> bytes:
@@ -166,4 +170,6 @@ class PoliteClient:
         try:
             return json.loads(body)
         except ValueError as e:
-            raise SourceError(f"{self.name}: {url} did not answer with JSON ({e}); the API may have changed") from e
+            raise SourceError(
+                f"{self.name}: {url} did not answer with JSON ({e}); the API may have changed"
+            ) from e

@@ -55,7 +55,8 @@ def paper_from_snapshot(obj: Any) -> Paper:
         version=version,
         title=clean_text(obj.get("title"), MAX_TITLE_CHARS, "title") or _raise("missing title"),
         authors=authors_of(obj.get("authors")),
-        abstract=clean_text(obj.get("abstract"), MAX_ABSTRACT_CHARS, "abstract") or _raise("missing abstract"),
+        abstract=clean_text(obj.get("abstract"), MAX_ABSTRACT_CHARS, "abstract")
+        or _raise("missing abstract"),
         categories=tuple(cats),
         primary_category=cats[0] if cats else None,
         published=created or read_date(obj.get("update_date")),
@@ -103,4 +104,12 @@ def records_for(
     raise ImportFormatError(f"Unknown import format {fmt!r}: use jsonl, table or arxiv-snapshot.")
 
 
-__all__ = ["header_name", "paper_from_json", "records_for", "slug", "split_row", "table_records", "with_topics"]
+__all__ = [
+    "header_name",
+    "paper_from_json",
+    "records_for",
+    "slug",
+    "split_row",
+    "table_records",
+    "with_topics",
+]

@@ -114,7 +114,9 @@ def warn_bad(records: Iterator[Record], source: str, limit: int = WARN_BAD_LINES
                 log.warning("%s: line %d skipped: %s", source, rec[0], rec[1].reason)
         yield rec
     if bad > limit:
-        log.warning("%s: %d more bad lines skipped (the import's report counts them all)", source, bad - limit)
+        log.warning(
+            "%s: %d more bad lines skipped (the import's report counts them all)", source, bad - limit
+        )
 
 
 def version_number(value: Any) -> int:

@@ -44,7 +44,9 @@ class Listed:
 
 def _authors(node: Node) -> tuple[str, ...]:
     """The names an item or page links to the author index (``tags#Chen, Xiang``), family name first."""
-    return tuple(_person(a.text()) for a in node.find_all("a") if "tags#" in a.attrs.get("href", "") and a.text())
+    return tuple(
+        _person(a.text()) for a in node.find_all("a") if "tags#" in a.attrs.get("href", "") and a.text()
+    )
 
 
 def parse_listing(html: str, page_url: str) -> list[Listed]:
@@ -61,7 +63,9 @@ def parse_listing(html: str, page_url: str) -> list[Listed]:
             bold = item.find("b") if item is not root else None
             title = (bold.text() if bold else "") or a.text()
             authors = _authors(item) if item is not root else ()
-            out[m.group("n")] = Listed(number=m.group("n"), url=urljoin(page_url, href), title=title, authors=authors)
+            out[m.group("n")] = Listed(
+                number=m.group("n"), url=urljoin(page_url, href), title=title, authors=authors
+            )
     return list(out.values())
 
 
@@ -76,7 +80,11 @@ def _section(root: Node, heading: str) -> list[Node | str]:
     for parent in root.iter():
         kids = parent.children
         for i, kid in enumerate(kids):
-            if isinstance(kid, Node) and kid.tag in _HEADINGS and kid.text().lower().startswith(heading.lower()):
+            if (
+                isinstance(kid, Node)
+                and kid.tag in _HEADINGS
+                and kid.text().lower().startswith(heading.lower())
+            ):
                 out: list[Node | str] = []
                 for after in kids[i + 1 :]:
                     if isinstance(after, Node) and after.tag in _HEADINGS:
@@ -105,7 +113,9 @@ def parse_paper(html: str, listed: Listed, year: int, topic: str | None = None) 
     root = parse_html(html)
     heading = root.find("h1", cls="post-title") or root.find("h1", cls="page-title")
     head = root.find("title")
-    title = (heading.text() if heading else "") or listed.title or (head.text().split(" | ")[0] if head else "")
+    title = (
+        (heading.text() if heading else "") or listed.title or (head.text().split(" | ")[0] if head else "")
+    )
     abstract = _text(_section(root, "abstract"))
     if not title or not abstract:
         raise ValueError(f"{listed.url}: the page has no {'title' if not title else 'abstract'}")
@@ -175,7 +185,9 @@ class MiccaiSource:
     def records(self) -> Iterator[Record]:
         listed = parse_listing(self.client.text(self.index_url), self.index_url)
         if not listed:
-            raise SourceError(f"{self.index_url} lists no papers: check the year (MICCAI {self.year} may not be published yet).")
+            raise SourceError(
+                f"{self.index_url} lists no papers: check the year (MICCAI {self.year} may not be published yet)."
+            )
         for pos, item in enumerate(listed, 1):
             pid = f"miccai{self.year}:paper{item.number}"
             if self.skip and self.skip(pid):

@@ -62,13 +62,20 @@ def _published(note: dict[str, Any]) -> date | None:
     return None
 
 
-def note_to_paper(note: dict[str, Any], *, accepted: bool, site_url: str = SITE_URL, topic: str | None = None) -> Paper:
+def note_to_paper(
+    note: dict[str, Any], *, accepted: bool, site_url: str = SITE_URL, topic: str | None = None
+) -> Paper:
     """One note as a Paper; raises ValueError when it lacks an id, a title or an abstract."""
     nid, content = note.get("id"), note.get("content")
     if not isinstance(nid, str) or not nid or not isinstance(content, dict):
         raise ValueError("a note without an id or content")
     title, abstract = _value(content, "title"), _value(content, "abstract")
-    if not isinstance(title, str) or not title.strip() or not isinstance(abstract, str) or not abstract.strip():
+    if (
+        not isinstance(title, str)
+        or not title.strip()
+        or not isinstance(abstract, str)
+        or not abstract.strip()
+    ):
         raise ValueError(f"openreview:{nid}: no title or abstract")
     authors = _value(content, "authors")
     pdf = _value(content, "pdf")
@@ -85,7 +92,9 @@ def note_to_paper(note: dict[str, Any], *, accepted: bool, site_url: str = SITE_
         abstract=abstract,
         published=_published(note),
         comment=None if accepted or not isinstance(venue_line, str) else venue_line,
-        links=Links(abs=f"{site_url.rstrip('/')}/forum?id={note.get('forum') or nid}", pdf=pdf, other=tuple(other)),
+        links=Links(
+            abs=f"{site_url.rstrip('/')}/forum?id={note.get('forum') or nid}", pdf=pdf, other=tuple(other)
+        ),
         source="openreview",
         topics=(topic,) if topic else (),
     )
@@ -121,10 +130,14 @@ class OpenReviewSource:
         page_size: notes per call (at most 1000).
         """
         if venue.lower() not in VENUE_IDS:
-            raise SourceError(f"{venue!r} is not an OpenReview venue here: choose one of {', '.join(VENUE_IDS)}")
+            raise SourceError(
+                f"{venue!r} is not an OpenReview venue here: choose one of {', '.join(VENUE_IDS)}"
+            )
         unknown = set(include) - set(GROUPS)
         if unknown or not include:
-            raise SourceError(f"include must name some of {', '.join(GROUPS)}, not {sorted(unknown) or 'nothing'}")
+            raise SourceError(
+                f"include must name some of {', '.join(GROUPS)}, not {sorted(unknown) or 'nothing'}"
+            )
         self.venue = venue.lower()
         self.year = year
         self.venue_id = VENUE_IDS[self.venue].format(year=year)
@@ -139,11 +152,17 @@ class OpenReviewSource:
     def _group(self, group: str) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
-            params = {"content.venueid": self.venue_id + GROUPS[group], "offset": offset, "limit": self.page_size}
+            params = {
+                "content.venueid": self.venue_id + GROUPS[group],
+                "offset": offset,
+                "limit": self.page_size,
+            }
             page = self.client.json(f"{self.base_url}/notes", params)
             notes = page.get("notes") if isinstance(page, dict) else None
             if not isinstance(notes, list):
-                raise SourceError(f"OpenReview answered without a list of notes for {self.venue_id}: the API may have changed")
+                raise SourceError(
+                    f"OpenReview answered without a list of notes for {self.venue_id}: the API may have changed"
+                )
             yield from notes
             offset += len(notes)
             count = page.get("count")
@@ -158,7 +177,12 @@ class OpenReviewSource:
                 try:
                     if not isinstance(note, dict):
                         raise ValueError("a note that is not an object")
-                    yield pos, note_to_paper(note, accepted=group == "accepted", site_url=self.site_url, topic=self.topic)
+                    yield (
+                        pos,
+                        note_to_paper(
+                            note, accepted=group == "accepted", site_url=self.site_url, topic=self.topic
+                        ),
+                    )
                 except ValueError as e:
                     log.warning("skipping OpenReview note %d: %s", pos, e)
                     yield pos, BadLine(line=pos, reason=str(e))

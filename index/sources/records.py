@@ -105,7 +105,9 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
     links_value = (
         Links.model_validate(links) if isinstance(links, dict) else _links_for(pid, None, obj.get("url"))
     )
-    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", clean_text(obj.get("doi"), 300, "doi"), flags=re.I)
+    doi = re.sub(
+        r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", clean_text(obj.get("doi"), 300, "doi"), flags=re.I
+    )
     if doi and f"https://doi.org/{doi}" not in links_value.other:
         links_value = links_value.model_copy(update={"other": (*links_value.other, f"https://doi.org/{doi}")})
     comment = clean_text(obj.get("comment")) or None
@@ -130,7 +132,8 @@ def paper_from_json(obj: dict[str, Any], default_source: str = "import") -> Pape
         abstract_zh=clean_text(obj.get("abstract_zh"), MAX_ABSTRACT_CHARS, "Chinese abstract") or None,
         source=clean_text(obj.get("source")) or default_source,
         # a "venue" given as null (a table row that says it was only submitted) is no venue, whatever the id says
-        venue=clean_text(obj.get("venue"), 300, "venue") or venue_from(None, comment)
+        venue=clean_text(obj.get("venue"), 300, "venue")
+        or venue_from(None, comment)
         or (_id_venue(pid, parsed) if "venue" not in obj else None),
         topics=tuple(str(t) for t in topics),
     )

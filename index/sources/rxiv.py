@@ -103,7 +103,9 @@ class RxivSource:
         self.client = PoliteClient(f"{SERVERS[self.server]} API", options)
 
     def _page(self, cursor: int) -> tuple[list[Any], int, int]:
-        url = f"{self.base_url}/details/{self.server}/{self.start.isoformat()}/{self.end.isoformat()}/{cursor}"
+        url = (
+            f"{self.base_url}/details/{self.server}/{self.start.isoformat()}/{self.end.isoformat()}/{cursor}"
+        )
         page = self.client.json(url)
         messages = page.get("messages") if isinstance(page, dict) else None
         msg = messages[0] if isinstance(messages, list) and messages and isinstance(messages[0], dict) else {}
@@ -111,7 +113,9 @@ class RxivSource:
         if msg.get("status") != "ok":
             if collection in (None, []) and "no posts found" in str(msg.get("status", "")).lower():
                 return [], 0, 0
-            raise SourceError(f"{SERVERS[self.server]} API answered {msg.get('status')!r} at cursor {cursor}: the API may have changed")
+            raise SourceError(
+                f"{SERVERS[self.server]} API answered {msg.get('status')!r} at cursor {cursor}: the API may have changed"
+            )
         if not isinstance(collection, list):
             raise SourceError(f"{SERVERS[self.server]} API answered without a collection at cursor {cursor}")
         try:

@@ -21,7 +21,13 @@ _TABLE_ALIASES = {
     "authors": ("authors", "author", "作者", "作者列表"),
     "abstract": ("abstract", "summary", "english abstract", "摘要", "英文摘要", "摘要（英文）"),
     "abstract_zh": (
-        "chinese abstract", "abstract (chinese)", "abstract_zh", "中文摘要", "摘要（中文）", "中文", "译文",
+        "chinese abstract",
+        "abstract (chinese)",
+        "abstract_zh",
+        "中文摘要",
+        "摘要（中文）",
+        "中文",
+        "译文",
     ),
     "link": ("link", "links", "url", "pdf", "paper link", "链接", "论文链接", "地址", "网址", "原文"),
     "topic": ("topic", "topics", "主题", "方向", "研究方向", "分类", "类别"),
@@ -108,11 +114,12 @@ def table_records(path: Path, id_prefix: str | None = None) -> Iterator[Record]:
                 "published": year or None,
                 "url": link,
                 # a venue cell that names no venue ('Submitted to CVPR 2025') is kept as the comment it is
-                "comment": row.get("comment") or (row.get("venue") if not_yet_published(row.get("venue")) else None),
+                "comment": row.get("comment")
+                or (row.get("venue") if not_yet_published(row.get("venue")) else None),
                 # the venue column, else what the comment names (paper_from_json), else the prefix's conference
-                "venue": table_venue(row.get("venue"), prefix) if row.get("venue") else (
-                    venue_from(None, row.get("comment")) or table_venue(None, prefix)
-                ),
+                "venue": table_venue(row.get("venue"), prefix)
+                if row.get("venue")
+                else (venue_from(None, row.get("comment")) or table_venue(None, prefix)),
                 "doi": row.get("doi") or None,
                 "topics": [t.strip() for t in re.split(r"[,;，；、]", row.get("topic", "")) if t.strip()],
             }

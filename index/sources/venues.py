@@ -39,7 +39,11 @@ def fetch_options(settings: IndexSettings | FetchOptions | None) -> FetchOptions
         delay_seconds=float(getattr(settings, "venue_delay_seconds", base.delay_seconds)),
         retries=int(getattr(settings, "venue_retries", getattr(settings, "arxiv_retries", base.retries))),
         backoff_seconds=float(
-            getattr(settings, "venue_backoff_seconds", getattr(settings, "arxiv_backoff_seconds", base.backoff_seconds))
+            getattr(
+                settings,
+                "venue_backoff_seconds",
+                getattr(settings, "arxiv_backoff_seconds", base.backoff_seconds),
+            )
         ),
         timeout=float(getattr(settings, "venue_timeout_seconds", base.timeout)),
     )
@@ -80,13 +84,20 @@ def venue_source(
     if key in CONFERENCES:
         return CvfSource(key, year, base_url=base_url, options=options, topic=topic, skip=skip)
     if key in VENUE_IDS:
-        return OpenReviewSource(key, year, base_url=base_url or API_URL, options=options, topic=topic, include=include)
+        return OpenReviewSource(
+            key, year, base_url=base_url or API_URL, options=options, topic=topic, include=include
+        )
     if key == "miccai":
         return MiccaiSource(year, base_url=base_url or MICCAI_URL, options=options, topic=topic, skip=skip)
     if key in SERVERS:
         start = max(date(year, 1, 1), since) if since else date(year, 1, 1)
         return RxivSource(
-            key, start, date(year, 12, 31), categories=categories, base_url=base_url or RXIV_URL, options=options,
+            key,
+            start,
+            date(year, 12, 31),
+            categories=categories,
+            base_url=base_url or RXIV_URL,
+            options=options,
             topic=topic,
         )
     raise SourceError(f"Unknown venue {name!r}: choose one of {', '.join(VENUES)}.")
@@ -110,7 +121,11 @@ def onto_held(records: Iterable[Record], held: Callable[[str], Paper | None]) ->
             yield pos, rec
             continue
         links = (rec.links.abs, rec.links.pdf, *rec.links.other)
-        other = tuple(dict.fromkeys((*old.links.other, *(u for u in links if u and u not in (old.links.abs, old.links.pdf)))))
+        other = tuple(
+            dict.fromkeys(
+                (*old.links.other, *(u for u in links if u and u not in (old.links.abs, old.links.pdf)))
+            )
+        )
         merged = old.model_copy(
             update={
                 "links": Links(abs=old.links.abs, pdf=old.links.pdf, other=other),

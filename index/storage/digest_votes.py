@@ -70,9 +70,7 @@ class Votes:
                     (*key, int(left[0][0])),
                 )
             else:
-                db.execute(
-                    "DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?", key
-                )
+                db.execute("DELETE FROM digest_feedback WHERE channel_id=? AND paper_id=? AND user_id=?", key)
 
     def feedback(self, channel_id: int) -> dict[str, int]:
         """Paper id -> net votes in this channel."""

@@ -107,7 +107,9 @@ class DigestStore:
         so a DM can never list every server's subscriptions."""
         if not isinstance(guild_id, int) or isinstance(guild_id, bool):
             raise ValueError(f"guild_subscriptions needs a server id, not {guild_id!r}")
-        rows = self.store.query(f"SELECT {self._COLS} FROM subscriptions WHERE guild_id=? ORDER BY id", (guild_id,))
+        rows = self.store.query(
+            f"SELECT {self._COLS} FROM subscriptions WHERE guild_id=? ORDER BY id", (guild_id,)
+        )
         return [self._sub(r) for r in rows]
 
     def all_subscriptions(self, *, enabled_only: bool = False) -> list[Subscription]:

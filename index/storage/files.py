@@ -183,6 +183,9 @@ def remove_stale_temps(data_dir: Path) -> list[str]:
         finally:
             os.close(fd)
     if removed:
-        log.warning("removed %d temporary file(s) left by an interrupted index save: %s", len(removed),
-                    ", ".join(removed))
+        log.warning(
+            "removed %d temporary file(s) left by an interrupted index save: %s",
+            len(removed),
+            ", ".join(removed),
+        )
     return removed

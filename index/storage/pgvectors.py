@@ -98,5 +98,7 @@ class PgVectors:
         """Rowid -> text hash of every paper with a vector in this column (what PgVectorIndex holds)."""
         if column not in ("vector", "mvector"):
             raise ValueError(column)
-        return {int(r): h.encode() for r, h in self.query(f"SELECT rowid, text_hash FROM papers WHERE {column} IS NOT NULL")}
-
+        return {
+            int(r): h.encode()
+            for r, h in self.query(f"SELECT rowid, text_hash FROM papers WHERE {column} IS NOT NULL")
+        }

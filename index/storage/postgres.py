@@ -202,11 +202,7 @@ class PgStore(PgVectors, PortableQueries, DataDirFiles, VectorWrites):
         added = False
         now = added_now()
         for t in p.topics:
-            added = (
-                db.execute(f"{TOPIC_ADDED} ON CONFLICT DO NOTHING", (rowid, t, now)).rowcount
-                > 0
-                or added
-            )
+            added = db.execute(f"{TOPIC_ADDED} ON CONFLICT DO NOTHING", (rowid, t, now)).rowcount > 0 or added
         return added
 
     @staticmethod

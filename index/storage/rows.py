@@ -262,7 +262,11 @@ class VectorWrites(ABC):
 # What a code link's URL holds, as the stored links JSON shows it (Paper.has_code's hosts; a bare host with
 # no path counts here, which no source stores).
 _CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "codeberg.org")
-_CODE_LIKE = (*(f"%//{www}{host}/%" for host in _CODE_HOSTS for www in ("", "www.")), "%.github.io%", "%.gitlab.io%")
+_CODE_LIKE = (
+    *(f"%//{www}{host}/%" for host in _CODE_HOSTS for www in ("", "www.")),
+    "%.github.io%",
+    "%.gitlab.io%",
+)
 
 
 def _like(text: str) -> str:
@@ -277,7 +281,9 @@ def filter_sql(f: Filters, category_test: str) -> tuple[str, list[Any]]:
     The category test is the one dialect-specific part."""
     where: list[str] = []
     args: list[Any] = []
-    if f.since:  # a year-only ('2020') or month-only ('2020-06') date matches when its year or month reaches it
+    if (
+        f.since
+    ):  # a year-only ('2020') or month-only ('2020-06') date matches when its year or month reaches it
         where.append(
             "(published >= ? OR (length(published) = 4 AND published >= ?) OR (length(published) = 7 AND published >= ?))"
         )

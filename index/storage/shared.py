@@ -115,7 +115,11 @@ class PortableQueries(ABC):
         rows = self.query(
             "SELECT paper_rowid FROM paper_topics WHERE lower(topic) = lower(?) AND added >= ? AND added < ? "
             "ORDER BY added, paper_rowid",
-            (topic, start.astimezone(UTC).isoformat(timespec="seconds"), end.astimezone(UTC).isoformat(timespec="seconds")),
+            (
+                topic,
+                start.astimezone(UTC).isoformat(timespec="seconds"),
+                end.astimezone(UTC).isoformat(timespec="seconds"),
+            ),
         )
         return [int(r[0]) for r in rows]
 

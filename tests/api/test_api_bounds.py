@@ -32,7 +32,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     words = ["rain", "nerf", "mamba", "registration", "segmentation", "medical", "adversarial", "gaussian"]
     rng = random.Random(7)
     ix.ingest(
-        [(i, paper(f"t:{i}", " ".join(rng.choice(words) for _ in range(12)) + f" study {i}")) for i in range(TITLES)],
+        [
+            (i, paper(f"t:{i}", " ".join(rng.choice(words) for _ in range(12)) + f" study {i}"))
+            for i in range(TITLES)
+        ],
         "t",
     )
     app = build_app(ix, LLMSettings(_env_file=None), ApiSettings(_env_file=None, api_key=SecretStr("k")))

@@ -40,6 +40,7 @@ def base_url(tmp_path: Path) -> Iterator[str]:
 
 def test_search_by_venue_and_code(base_url: str) -> None:
     with httpx.Client(base_url=base_url, timeout=30) as c:
+
         def ids(**params: str) -> list[str]:
             r = c.get("/search", params={"q": "rain", "mode": "bm25", **params})
             assert r.status_code == 200, r.text

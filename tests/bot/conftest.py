@@ -31,8 +31,14 @@ def nerf_topics(rec: Any) -> Any:
 def fake_index(tmp_path: Path) -> Iterator[PaperIndex]:
     """The 40 sample papers on the concept-counting fake embedder: fast, and exact where ranking matters."""
     ix = PaperIndex(
-        IndexSettings(_env_file=None, data_dir=tmp_path / "data", multilingual=False, arxiv_url="http://127.0.0.1:9/?{}",
-                      arxiv_retries=0, arxiv_delay_seconds=0),
+        IndexSettings(
+            _env_file=None,
+            data_dir=tmp_path / "data",
+            multilingual=False,
+            arxiv_url="http://127.0.0.1:9/?{}",
+            arxiv_retries=0,
+            arxiv_delay_seconds=0,
+        ),
         embedder=FakeEmbedder(),
     )
     ix.ingest(map(nerf_topics, records_for(SAMPLE, "jsonl")), "sample")

@@ -42,11 +42,17 @@ def digest_cog(bot: Any) -> DigestCog:
 def bad_link_copy(p: Paper) -> Paper:
     """The paper with links Discord refuses in an embed, as a row written before links were checked would
     hold them (model_copy does not validate, so the model's own check is bypassed on purpose)."""
-    return p.model_copy(update={"links": Links.model_construct(abs="javascript:alert(1)", pdf="ftp://x.example/p.pdf", other=())})
+    return p.model_copy(
+        update={
+            "links": Links.model_construct(abs="javascript:alert(1)", pdf="ftp://x.example/p.pdf", other=())
+        }
+    )
 
 
 # ----- item 1: a message Discord refuses for good ---------------------------------------------------------
-def test_messages_discord_refuses_end_the_run_visibly_instead_of_retrying_forever(fake_index: PaperIndex) -> None:
+def test_messages_discord_refuses_end_the_run_visibly_instead_of_retrying_forever(
+    fake_index: PaperIndex,
+) -> None:
     services = make_services(fake_index)
 
     async def scenario() -> None:
@@ -57,18 +63,30 @@ def test_messages_discord_refuses_end_the_run_visibly_instead_of_retrying_foreve
                 entry_sub, header_sub = subscribe(fake_index, w, [w.papers, w.lounge])
                 # Every attempt at the 2nd paper's message in #papers, and at #lounge's header, is a 400.
                 fake.fail("POST", rf"/channels/{w.papers}/messages$", 400, times=100, body='"title":"2. ')
-                fake.fail("POST", rf"/channels/{w.lounge}/messages$", 400, times=100, body=f'digest {header_sub}/{DAY}"')
+                fake.fail(
+                    "POST",
+                    rf"/channels/{w.lounge}/messages$",
+                    400,
+                    times=100,
+                    body=f'digest {header_sub}/{DAY}"',
+                )
                 await drive_digests(services, bot, rounds=4)
                 store = DigestStore(fake_index.store)
                 entries = store.run_entries(entry_sub, DAY)
                 states = [state for _, state, _ in entries]
-                assert store.run_state(entry_sub, DAY) == "sent", "a refused paper must not keep the run 'sending'"
+                assert store.run_state(entry_sub, DAY) == "sent", (
+                    "a refused paper must not keep the run 'sending'"
+                )
                 assert states.count("rejected") == 1 and states.count("sent") == len(entries) - 1 >= 2
                 refused = next(pid for pid, state, _ in entries if state == "rejected")
                 got = markers(fake, w.papers)
-                assert marker(entry_sub, DAY, refused) not in got and len(got) == len(entries)  # header + the rest
+                assert marker(entry_sub, DAY, refused) not in got and len(got) == len(
+                    entries
+                )  # header + the rest
                 assert store.run_state(header_sub, DAY) == "failed" and store.posted_ids(w.lounge) == set()
-                assert all(s.enabled for s in store.all_subscriptions()), "one refused message is no reason to pause"
+                assert all(s.enabled for s in store.all_subscriptions()), (
+                    "one refused message is no reason to pause"
+                )
                 tried = [r for r in fake.requests if r[2] == 400]
                 await drive_digests(services, bot, rounds=2)  # the next checks: nothing is tried again
                 assert [r for r in fake.requests if r[2] == 400] == tried
@@ -80,7 +98,9 @@ def test_messages_discord_refuses_end_the_run_visibly_instead_of_retrying_foreve
     run(scenario())
 
 
-def test_a_link_that_is_not_http_never_reaches_an_embed_and_a_refused_answer_says_why(fake_index: PaperIndex) -> None:
+def test_a_link_that_is_not_http_never_reaches_an_embed_and_a_refused_answer_says_why(
+    fake_index: PaperIndex,
+) -> None:
     services = make_services(fake_index)
     bad = bad_link_copy(fake_index.resolve("2403.20013"))
     # The embed builders keep such a link out of every url field and link.
@@ -100,7 +120,9 @@ def test_a_link_that_is_not_http_never_reaches_an_embed_and_a_refused_answer_say
                     await channel.send(embed=discord.Embed(title="x", url="javascript:alert(1)"))
                 assert refused.value.status == 400 and "Scheme" in refused.value.text
                 # A digest entry for that paper posts, without the link.
-                entry = DigestEntry(paper=bad, score=1.0, tldr="A TL;DR.", takeaways=["one"], summary_provider="extractive")
+                entry = DigestEntry(
+                    paper=bad, score=1.0, tldr="A TL;DR.", takeaways=["one"], summary_provider="extractive"
+                )
                 digest = Digest(topic="NeRF", date=DAY, announced=True, total_new=1, shown=[entry])
                 poster = digest_cog(bot).runner.poster  # type: ignore[union-attr]
                 out = Outgoing("entry", marker(1, DAY, bad.id), digest=digest, entry=entry, position=1)
@@ -110,9 +132,13 @@ def test_a_link_that_is_not_http_never_reaches_an_embed_and_a_refused_answer_say
                 assert "javascript" not in str(posted) and "ftp:" not in str(posted)
                 # An answer Discord refuses anyway: the member is told what happened, not "Something went wrong".
                 fake.fail("POST", r"/webhooks/\d+/[^/]+$", 400, times=1)
-                it = await fake.answered(await fake.slash(w.member, w.papers, "paper", id_or_title="2403.20013"))
+                it = await fake.answered(
+                    await fake.slash(w.member, w.papers, "paper", id_or_title="2403.20013")
+                )
                 await fake.wait_for(lambda: it.followups)
-                assert "Discord refused" in it.text() and "went wrong" not in it.text() and it.ephemeral(), it.text()
+                assert "Discord refused" in it.text() and "went wrong" not in it.text() and it.ephemeral(), (
+                    it.text()
+                )
             fake.assert_clean()
 
     run(scenario())
@@ -132,10 +158,16 @@ def test_a_channel_without_threads_gets_the_whole_digest_and_subscribe_says_what
             async with live_bot(fake, services) as bot:
                 await quiet_scheduler(services, bot)
                 (sub_id,) = subscribe(fake_index, w, [w.papers])
-                ok = await fake.answered(await fake.slash(w.manager, w.papers, "digest", "subscribe", topic="NeRF"))
+                ok = await fake.answered(
+                    await fake.slash(w.manager, w.papers, "digest", "subscribe", topic="NeRF")
+                )
                 assert "Subscribed" in ok.text() and "cannot open or write in threads" in ok.text(), ok.text()
-                no = await fake.answered(await fake.slash(w.manager, w.lounge, "digest", "subscribe", topic="NeRF"))
-                assert no.ephemeral() and "Embed Links" in no.text() and "Subscribed" not in no.text(), no.text()
+                no = await fake.answered(
+                    await fake.slash(w.manager, w.lounge, "digest", "subscribe", topic="NeRF")
+                )
+                assert no.ephemeral() and "Embed Links" in no.text() and "Subscribed" not in no.text(), (
+                    no.text()
+                )
                 assert DigestStore(fake_index.store).find(w.lounge, "NeRF") is None
                 digest_cog(bot).runner.max_shown = 2  # type: ignore[union-attr]  # the rest would go to a thread
                 await drive_digests(services, bot, rounds=2)
@@ -176,11 +208,15 @@ def test_removing_one_reaction_leaves_the_vote_of_the_one_that_remains(fake_inde
                 await fake.react(w.member, w.papers, mid, "👎")
                 await fake.wait_for(lambda: vote() == -1)
                 await fake.react(w.member, w.papers, mid, "👍", added=False)  # the 👎 stays
-                await fake.react(w.manager, w.papers, mid, "👍")  # another member's vote, to see the sum change
+                await fake.react(
+                    w.manager, w.papers, mid, "👍"
+                )  # another member's vote, to see the sum change
                 await fake.wait_for(lambda: vote() != -1)
                 await asyncio.sleep(0.3)
                 assert vote() == 0, "the member's remaining 👎 (-1) and the manager's 👍 (+1)"
-                await fake.react(w.member, w.papers, mid, "👎", added=False)  # the member has no reaction left
+                await fake.react(
+                    w.member, w.papers, mid, "👎", added=False
+                )  # the member has no reaction left
                 await fake.wait_for(lambda: vote() == 1)
                 await fake.react(w.manager, w.papers, mid, "👎")
                 await fake.react(w.manager, w.papers, mid, "👎", added=False)  # 👍 still there: +1 again

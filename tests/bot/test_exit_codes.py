@@ -55,12 +55,18 @@ def start_bot(tmp_path: Path, base_url: str) -> subprocess.Popen[str]:
         "PAPERLENS_MULTILINGUAL": "false",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
-def test_a_token_discord_refuses_exits_non_zero_and_says_what_to_do(tmp_path: Path, discord: FakeDiscord) -> None:
+def test_a_token_discord_refuses_exits_non_zero_and_says_what_to_do(
+    tmp_path: Path, discord: FakeDiscord
+) -> None:
     discord.fail("GET", r"/users/@me$", 401, times=5)
     bot = start_bot(tmp_path, f"http://127.0.0.1:{discord.port}/api/v10")
     out, _ = bot.communicate(timeout=120)
@@ -96,12 +102,19 @@ def test_paperlens_run_starts_the_bot_when_a_token_is_configured(tmp_path: Path)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    (tmp_path / ".env").write_text(f"DISCORD_TOKEN=t\nPAPERLENS_BOT_API_BASE_URL=http://127.0.0.1:{port}/api/v10\n")
+    (tmp_path / ".env").write_text(
+        f"DISCORD_TOKEN=t\nPAPERLENS_BOT_API_BASE_URL=http://127.0.0.1:{port}/api/v10\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "PAPERLENS_BOT_TOKEN")}
     env |= {"PAPERLENS_DATA_DIR": str(tmp_path / "data"), "PAPERLENS_MULTILINGUAL": "false"}
     run = subprocess.run(
-        [sys.executable, "-m", "cli.main", "run"], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=120, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "cli.main", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     assert run.returncode == 1, run.stderr  # the bot's own exit code: it could not reach Discord
     assert "could not be reached" in run.stderr

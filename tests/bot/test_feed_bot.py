@@ -27,7 +27,10 @@ from tests.helpers.live_bot import (
     subscribe,
 )
 
-GAUSSIAN_LIKED, NERF_LIKED = "2403.19655", "2403.19985"  # GaussianCube; Stable Surface Regularization ... NeRF
+GAUSSIAN_LIKED, NERF_LIKED = (
+    "2403.19655",
+    "2403.19985",
+)  # GaussianCube; Stable Surface Regularization ... NeRF
 
 
 def run(coro: Any) -> Any:
@@ -44,7 +47,9 @@ async def quiet_feed(services: Any, bot: Any) -> None:
     await services.run_digest(lambda: None)
 
 
-async def ask(fake: FakeDiscord, user: int, channel: int, command: str, sub: str | None = None, **opts: Any) -> Any:
+async def ask(
+    fake: FakeDiscord, user: int, channel: int, command: str, sub: str | None = None, **opts: Any
+) -> Any:
     return await fake.answered(await fake.slash(user, channel, command, sub, **opts))
 
 
@@ -60,8 +65,11 @@ def card_ids(it: Any) -> list[str]:
 def dm_digests(fake: FakeDiscord, user: int) -> list[dict[str, Any]]:
     dm = fake.dms.get(user)
     msgs = fake.channel_messages(dm) if dm else []
-    return [m for m in msgs if any("personal digest" in (e.get("footer") or {}).get("text", "")
-                                   for e in m.get("embeds") or [])]
+    return [
+        m
+        for m in msgs
+        if any("personal digest" in (e.get("footer") or {}).get("text", "") for e in m.get("embeds") or [])
+    ]
 
 
 def test_feed_cards_carry_reasons_and_follow_read_prefs_undo(fake_index: PaperIndex) -> None:
@@ -76,12 +84,16 @@ def test_feed_cards_carry_reasons_and_follow_read_prefs_undo(fake_index: PaperIn
                 assert "👍 noted" in liked.text() and liked.ephemeral()
                 it = await ask(fake, w.member, w.papers, "feed", topic="NeRF", k=5)
                 assert it.ephemeral() and len(card_ids(it)) == 5 and NERF_LIKED not in card_ids(it)
-                assert "Why:** like 'Stable Surface Regularization for Fast Few-Shot NeRF' you 👍" in it.text(), it.text()
+                assert (
+                    "Why:** like 'Stable Surface Regularization for Fast Few-Shot NeRF' you 👍" in it.text()
+                ), it.text()
 
                 followed = await ask(fake, w.member, w.papers, "follow", "author", person="Dey, Arnab")
                 assert "Following" in followed.text()
                 it = await ask(fake, w.member, w.papers, "feed", topic="NeRF", k=3)
-                assert set(card_ids(it)[:2]) == {"2404.06246", "2404.06152"}, it.text()  # Arnab Dey's two papers
+                assert set(card_ids(it)[:2]) == {"2404.06246", "2404.06152"}, (
+                    it.text()
+                )  # Arnab Dey's two papers
                 assert "by Dey, Arnab, whom you follow" in it.text()
 
                 muted = await ask(fake, w.member, w.papers, "mute", keyword="human")
@@ -104,8 +116,15 @@ def test_feed_cards_carry_reasons_and_follow_read_prefs_undo(fake_index: PaperIn
                 prefs = await ask(fake, w.member, w.papers, "prefs")
                 text = prefs.text()
                 assert prefs.ephemeral()
-                for shown in (f"/unvote paper:{NERF_LIKED}", "Stable Surface Regularization", "/unfollow author",
-                              "Dey, Arnab", "/unmute keyword:human", "Motion Blur", "/dmdigest off"):
+                for shown in (
+                    f"/unvote paper:{NERF_LIKED}",
+                    "Stable Surface Regularization",
+                    "/unfollow author",
+                    "Dey, Arnab",
+                    "/unmute keyword:human",
+                    "Motion Blur",
+                    "/dmdigest off",
+                ):
                     assert shown in text, (shown, text)
                 # Undo each, as /prefs says, then nothing is left.
                 await ask(fake, w.member, w.papers, "unvote", paper=NERF_LIKED)
@@ -116,7 +135,9 @@ def test_feed_cards_carry_reasons_and_follow_read_prefs_undo(fake_index: PaperIn
                 left = (await ask(fake, w.member, w.papers, "prefs")).text()
                 assert "Votes (0)" in left and "Followed authors (0)" in left and "Muted keywords (0)" in left
                 assert "off — turn on" in left
-                missing = await ask(fake, w.member, w.papers, "like", paper="a paper nobody wrote about llamas")
+                missing = await ask(
+                    fake, w.member, w.papers, "like", paper="a paper nobody wrote about llamas"
+                )
                 assert missing.ephemeral() and "No paper matches" in missing.text()
             fake.assert_clean()
 
@@ -142,7 +163,9 @@ def test_two_members_of_opposite_taste_in_one_channel_get_different_feeds(fake_i
                 assert all("Gaussian" in t or "Splat" in t for t in titles_a), titles_a
                 assert not any("Gaussian" in t or "Splat" in t for t in titles_b), titles_b
                 assert sum("NeRF" in t or "Radiance" in t for t in titles_b) >= 3, titles_b
-                assert "GaussianCube" in a.text() and "Stable Surface" in b.text()  # each reason names their 👍
+                assert (
+                    "GaussianCube" in a.text() and "Stable Surface" in b.text()
+                )  # each reason names their 👍
             fake.assert_clean()
 
     run(scenario())
@@ -167,8 +190,11 @@ def test_a_digest_vote_survives_a_restart_and_ranks_the_next_personal_digest(fak
                 await fake.react(w.member, w.papers, mid, "👍")
                 await fake.react(w.member, w.papers, mid, "👎", added=False)  # the 👍 remains: the vote is +1
                 feed_votes = FeedStore(fake_index.store)
-                await fake.wait_for(lambda: [(v.paper_id, v.value) for v in feed_votes.votes(f"discord:{w.member}")]
-                                    == [(pid, 1)])
+                await fake.wait_for(
+                    lambda: (
+                        [(v.paper_id, v.value) for v in feed_votes.votes(f"discord:{w.member}")] == [(pid, 1)]
+                    )
+                )
                 await asyncio.sleep(0.3)
                 (vote,) = feed_votes.votes(f"discord:{w.member}")
                 assert (vote.value, vote.channel, vote.topic) == (1, str(w.papers), "NeRF")
@@ -181,8 +207,14 @@ def test_a_digest_vote_survives_a_restart_and_ranks_the_next_personal_digest(fak
                 assert sent == 1
                 (msg,) = dm_digests(fake, w.member)
                 fields = msg["embeds"][0]["fields"]
-                assert fields and "like 'Stable Surface Regularization for Fast Few-Shot NeRF' you 👍" in fields[0]["value"]
-                assert all(NERF_LIKED not in f["value"] for f in fields), "the liked paper itself is not sent back"
+                assert (
+                    fields
+                    and "like 'Stable Surface Regularization for Fast Few-Shot NeRF' you 👍"
+                    in fields[0]["value"]
+                )
+                assert all(NERF_LIKED not in f["value"] for f in fields), (
+                    "the liked paper itself is not sent back"
+                )
                 # Removing the last reaction removes the vote from the feed too.
                 await fake.react(w.member, w.papers, mid, "👍", added=False)
                 await fake.wait_for(lambda: feed_votes.votes(f"discord:{w.member}") == [])
@@ -206,6 +238,7 @@ def test_the_personal_digest_is_sent_once_across_a_restart(fake_index: PaperInde
                 await ask(fake, w.member, w.papers, "dmdigest", "on")
                 digests = feed_cog(bot).digests
                 if crash == "after_send":
+
                     def crash_before_recording(*a: Any) -> None:
                         raise RuntimeError("the process died after Discord accepted the message")
 
@@ -241,9 +274,11 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
     from tests.helpers.fake_discord import snowflake
 
     services = make_services(fake_index)
-    bib = (b"@article{a, title={{DerainNeRF}: 3D Scene Estimation with Adhesive Waterdrop Removal}}\n"
-           b"@misc{b, title={x}, eprint={2403.19780}, archivePrefix={arXiv}}\n"
-           b"@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n")
+    bib = (
+        b"@article{a, title={{DerainNeRF}: 3D Scene Estimation with Adhesive Waterdrop Removal}}\n"
+        b"@misc{b, title={x}, eprint={2403.19780}, archivePrefix={arXiv}}\n"
+        b"@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n"
+    )
 
     async def scenario() -> None:
         async def serve(_: web.Request) -> web.Response:
@@ -264,10 +299,32 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
                     cmd = fake._command("topic", None)
                     aid = str(snowflake())
                     url = f"http://127.0.0.1:{port}/seeds.bib"
-                    data = {"id": cmd["id"], "name": "topic", "type": 1, "options": [{"name": "seed", "type": 1, "options": [
-                        {"name": "topic", "type": 3, "value": "NeRF"}, {"name": "file", "type": 11, "value": aid}]}],
-                        "resolved": {"attachments": {aid: {"id": aid, "filename": "seeds.bib", "size": len(bib),
-                                                           "url": url, "proxy_url": url}}}}
+                    data = {
+                        "id": cmd["id"],
+                        "name": "topic",
+                        "type": 1,
+                        "options": [
+                            {
+                                "name": "seed",
+                                "type": 1,
+                                "options": [
+                                    {"name": "topic", "type": 3, "value": "NeRF"},
+                                    {"name": "file", "type": 11, "value": aid},
+                                ],
+                            }
+                        ],
+                        "resolved": {
+                            "attachments": {
+                                aid: {
+                                    "id": aid,
+                                    "filename": "seeds.bib",
+                                    "size": len(bib),
+                                    "url": url,
+                                    "proxy_url": url,
+                                }
+                            }
+                        },
+                    }
                     it = fake._base_interaction(2, w.member, w.papers, data)
                     await fake.dispatch("INTERACTION_CREATE", it.payload)
                     text = (await fake.answered(it)).text()
@@ -279,7 +336,10 @@ def test_topic_seed_from_an_attached_bibtex_file(fake_index: PaperIndex) -> None
                     here = await ask(fake, w.manager, w.papers, "feed", topic="NeRF", k=2)
                     assert "matches your topic's seed paper" in here.text(), here.text()
                     elsewhere = await ask(fake, w.manager, w.lounge, "feed", topic="NeRF", k=2)
-                    assert "seed paper" not in elsewhere.text() and "new in your topic 'NeRF'" in elsewhere.text()
+                    assert (
+                        "seed paper" not in elsewhere.text()
+                        and "new in your topic 'NeRF'" in elsewhere.text()
+                    )
                 fake.assert_clean()
         finally:
             await runner.cleanup()

@@ -38,13 +38,21 @@ def test_closing_lets_a_running_ask_finish_and_apologises_for_one_that_cannot(fa
         async with fake_discord() as fake:
             w = make_world(fake)
             async with live_bot(fake, services) as bot:
-                quick = await fake.slash(w.member, w.papers, "ask", question="how do they remove waterdrops in nerf?")
+                quick = await fake.slash(
+                    w.member, w.papers, "ask", question="how do they remove waterdrops in nerf?"
+                )
                 hung = await fake.slash(w.manager, w.papers, "ask", question="hang: nerf rain?")
-                await fake.wait_for(lambda: quick.callbacks and hung.callbacks)  # both deferred, both answering
+                await fake.wait_for(
+                    lambda: quick.callbacks and hung.callbacks
+                )  # both deferred, both answering
                 started = time.monotonic()
-                closing = asyncio.create_task(bot.close())  # what SIGTERM does (bot/__main__.py closes the bot)
+                closing = asyncio.create_task(
+                    bot.close()
+                )  # what SIGTERM does (bot/__main__.py closes the bot)
                 await asyncio.sleep(0.2)
-                late = await fake.answered(await fake.slash(w.member, w.papers, "help"))  # arrives during the grace
+                late = await fake.answered(
+                    await fake.slash(w.member, w.papers, "help")
+                )  # arrives during the grace
                 await closing
                 took = time.monotonic() - started
                 assert "restarting" in late.text() and late.ephemeral(), late.text()
@@ -64,8 +72,21 @@ def test_a_click_on_an_unknown_control_is_answered_as_expired(fake_index: PaperI
     async def scenario() -> None:
         async with fake_discord() as fake:
             w = make_world(fake)
-            old = fake._message(w.papers, fake.bot_id, {"content": "a message from an older PaperLens", "components": [
-                {"type": 1, "components": [{"type": 2, "style": 1, "label": "Vote", "custom_id": "pl:vote:2403.20013:up"}]}]})
+            old = fake._message(
+                w.papers,
+                fake.bot_id,
+                {
+                    "content": "a message from an older PaperLens",
+                    "components": [
+                        {
+                            "type": 1,
+                            "components": [
+                                {"type": 2, "style": 1, "label": "Vote", "custom_id": "pl:vote:2403.20013:up"}
+                            ],
+                        }
+                    ],
+                },
+            )
             fake.messages[w.papers].append(old)
             async with live_bot(fake, services):
                 it = await fake.answered(await fake.click(w.member, old, "pl:vote:2403.20013:up"), timeout=10)
@@ -95,17 +116,30 @@ def test_search_summaries_are_made_off_the_event_loop_and_expiry_names_the_real_
         async with fake_discord() as fake:
             w = make_world(fake)
             async with live_bot(fake, services):
-                it = await fake.answered(await fake.slash(w.member, w.papers, "search", query="nerf rain", k=12))
+                it = await fake.answered(
+                    await fake.slash(w.member, w.papers, "search", query="nerf rain", k=12)
+                )
                 page = await fake.answered(await fake.click(w.member, it.original, "pl:search:next"))  # type: ignore[arg-type]
                 assert "page 2/3" in str(page.callbacks[0]["data"]["embeds"])
-                similar = await fake.answered(await fake.slash(w.member, w.papers, "similar", paper="2403.20013"))
+                similar = await fake.answered(
+                    await fake.slash(w.member, w.papers, "similar", paper="2403.20013")
+                )
                 assert "similar to" in similar.text()
-                assert len(on_loop) >= 15 and not any(on_loop), f"{sum(on_loop)} of {len(on_loop)} on the event loop"
-                await fake.wait_for(lambda: all(c.get("disabled") for row in it.original["components"]  # type: ignore[index]
-                                                for c in row["components"]))
+                assert len(on_loop) >= 15 and not any(on_loop), (
+                    f"{sum(on_loop)} of {len(on_loop)} on the event loop"
+                )
+                await fake.wait_for(
+                    lambda: all(
+                        c.get("disabled")
+                        for row in it.original["components"]  # type: ignore[index]
+                        for c in row["components"]
+                    )
+                )
                 late = await fake.answered(await fake.click(w.member, it.original, "pl:search:next"))  # type: ignore[arg-type]
                 await fake.wait_for(lambda: late.followups)
-                assert "buttons last 2 seconds" in late.text() and "10 minutes" not in late.text(), late.text()
+                assert "buttons last 2 seconds" in late.text() and "10 minutes" not in late.text(), (
+                    late.text()
+                )
             fake.assert_clean()
 
     run(scenario())

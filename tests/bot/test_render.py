@@ -135,8 +135,21 @@ def test_digest_header_says_when_the_per_run_cap_held_papers_back() -> None:
     from index.digests.runner import Outgoing
     from index.models import Digest, DigestEntry
 
-    entries = [DigestEntry(paper=big_paper(id=f"2401.0000{i}"), score=1.0, tldr="t", takeaways=["a", "b", "c"],
-                           summary_provider="extractive") for i in range(3)]
-    d = Digest(topic="NeRF", date=date(2024, 4, 1), announced=True, total_new=9, shown=entries[:2], rest=entries[2:])
+    entries = [
+        DigestEntry(
+            paper=big_paper(id=f"2401.0000{i}"),
+            score=1.0,
+            tldr="t",
+            takeaways=["a", "b", "c"],
+            summary_provider="extractive",
+        )
+        for i in range(3)
+    ]
+    d = Digest(
+        topic="NeRF", date=date(2024, 4, 1), announced=True, total_new=9, shown=entries[:2], rest=entries[2:]
+    )
     text = digest_message(Outgoing("header", "digest 1/2024-04-01", digest=d))["embed"].description
-    assert text == "9 new papers, 2 shown here, 1 more in the thread below; the 3 most relevant are posted, 6 more are in /search."
+    assert (
+        text
+        == "9 new papers, 2 shown here, 1 more in the thread below; the 3 most relevant are posted, 6 more are in /search."
+    )

@@ -47,7 +47,9 @@ def test_an_imported_table_is_in_its_topics_digest_with_venue_and_year(cli) -> N
     assert code == 0, err
     for title in titles:
         assert f"## {title}" in md
-    assert md.count("Published: 2020 · Venue: CVPR 2020 · Source: imported: cvpr2020-medical-zh") == len(titles)
+    assert md.count("Published: 2020 · Venue: CVPR 2020 · Source: imported: cvpr2020-medical-zh") == len(
+        titles
+    )
     assert "2020-01-01" not in md
     assert "Code: https://github.com/intra2d2019/IntrA" in md  # the IntrA abstract links its code
 
@@ -56,14 +58,18 @@ def test_an_imported_table_is_in_its_topics_digest_with_venue_and_year(cli) -> N
     digest = json.loads(js)
     papers = [e["paper"] for e in digest["shown"] + digest["rest"]]
     assert sorted(p["title"] for p in papers) == sorted(titles)
-    assert {(p["venue"], p["published"], p["published_year_only"]) for p in papers} == {("CVPR 2020", "2020", True)}
+    assert {(p["venue"], p["published"], p["published_year_only"]) for p in papers} == {
+        ("CVPR 2020", "2020", True)
+    }
     assert {e["origin"] for e in digest["shown"]} == {"imported: cvpr2020-medical-zh"}
 
     code, ris, err = cli("digest", "--topic", TOPIC, "--format", "ris")
     assert code == 0, err
     records = rispy.loads(ris)
     assert sorted(r["title"] for r in records) == sorted(titles)
-    assert {(r["type_of_reference"], r["secondary_title"], r["year"]) for r in records} == {("CONF", "CVPR 2020", "2020")}
+    assert {(r["type_of_reference"], r["secondary_title"], r["year"]) for r in records} == {
+        ("CONF", "CVPR 2020", "2020")
+    }
     assert all("date" not in r for r in records)  # a year-only date has no day to give
 
     code, out, err = cli("show", "IntrA: 3D Intracranial Aneurysm Dataset for Deep Learning")

@@ -54,9 +54,15 @@ def test_a_50_mb_line_costs_only_itself(tmp_path: Path) -> None:
     before the fix it took the process to 7.85 GB and then 'Unable to allocate 50.0 GiB', and no line landed."""
     src = tmp_path / "papers.jsonl"
     with src.open("w") as fh:
-        fh.write(json.dumps({"id": "good:1", "title": "NeRF in the rain", "abstract": "Waterdrops on lenses."}) + "\n")
+        fh.write(
+            json.dumps({"id": "good:1", "title": "NeRF in the rain", "abstract": "Waterdrops on lenses."})
+            + "\n"
+        )
         fh.write(json.dumps({"id": "huge", "title": "Huge", "abstract": "x " * (25 * 2**20)}) + "\n")
-        fh.write(json.dumps({"id": "good:2", "title": "Mamba registration", "abstract": "Deformable alignment."}) + "\n")
+        fh.write(
+            json.dumps({"id": "good:2", "title": "Mamba registration", "abstract": "Deformable alignment."})
+            + "\n"
+        )
     code = (
         "import sys; from cli.main import main; from lab.bench_search import rss_mb; "
         "rc = main(sys.argv[1:]); "
@@ -66,24 +72,42 @@ def test_a_50_mb_line_costs_only_itself(tmp_path: Path) -> None:
     )
     env = {**os.environ, "PAPERLENS_DATA_DIR": str(tmp_path / "data"), "PAPERLENS_MULTILINGUAL": "true"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    first = tmp_path / "first.jsonl"  # a first import measures this machine's encoder paths (once): not this line's cost
-    first.write_text(json.dumps({"id": "good:0", "title": "A first paper", "abstract": "Radiance fields."}) + "\n")
-    subprocess.run([sys.executable, "-m", "cli.main", "import", str(first), "--format", "jsonl"], env=env, check=True,
-                   capture_output=True, timeout=600)
-    r = subprocess.run([sys.executable, "-c", code, "import", str(src), "--format", "jsonl", "--json"],
-                       capture_output=True, text=True, env=env, timeout=600)
+    first = (
+        tmp_path / "first.jsonl"
+    )  # a first import measures this machine's encoder paths (once): not this line's cost
+    first.write_text(
+        json.dumps({"id": "good:0", "title": "A first paper", "abstract": "Radiance fields."}) + "\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "cli.main", "import", str(first), "--format", "jsonl"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, "import", str(src), "--format", "jsonl", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     report = json.loads(r.stdout)
     assert report["added"] == 2 and [b["line"] for b in report["bad"]] == [2]
     assert "bytes (at most 1,048,576)" in report["bad"][0]["reason"]
     peak = int(r.stderr.split("PEAK_RSS_MB")[1].split()[0])
-    print(f"DRILL: 50 MB line: rc 0, 2 good lines landed, line 2 reported, peak RSS {peak} MB (models included)")
+    print(
+        f"DRILL: 50 MB line: rc 0, 2 good lines landed, line 2 reported, peak RSS {peak} MB (models included)"
+    )
     assert peak < 2500, f"peak RSS {peak} MB"
 
 
 def test_storage_and_settings_faults_exit_2_with_one_line(sample_copy: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PAPERLENS_DATA_DIR": str(sample_copy), "PAPERLENS_EMBED_DTYPE": "bogus"}
-    r = subprocess.run([sys.executable, "-m", "cli.main", "stats"], capture_output=True, text=True, env=env, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "cli.main", "stats"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert r.returncode == 2 and "PAPERLENS_EMBED_DTYPE" in r.stderr and "Traceback" not in r.stderr
     damaged = tmp_path / "damaged"
     damaged.mkdir()

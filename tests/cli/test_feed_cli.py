@@ -85,8 +85,12 @@ def test_follow_mute_read_prefs_and_undo(data: Path, capsys: Any) -> None:
     pl(capsys, "like", NERF_LIKED, "--member", "ana")
     code, out, _ = pl(capsys, "prefs", "--member", "ana")
     assert code == 0
-    for shown in (f"undo: paperlens unvote {NERF_LIKED}", "undo: paperlens unfollow 'Dey, Arnab'",
-                  "undo: paperlens unmute 'human'", "undo: paperlens read done 2403.20013"):
+    for shown in (
+        f"undo: paperlens unvote {NERF_LIKED}",
+        "undo: paperlens unfollow 'Dey, Arnab'",
+        "undo: paperlens unmute 'human'",
+        "undo: paperlens read done 2403.20013",
+    ):
         assert shown in out, (shown, out)
     pl(capsys, "unvote", NERF_LIKED, "--member", "ana")
     pl(capsys, "unfollow", "Arnab Dey", "--member", "ana")
@@ -108,18 +112,24 @@ def test_errors_are_one_line_exit_2(data: Path, capsys: Any) -> None:
 
 def test_seed_file_bibtex_and_ris_match_held_papers(data: Path, capsys: Any, tmp_path: Path) -> None:
     bib = tmp_path / "seeds.bib"
-    bib.write_text("@article{a, title={{DerainNeRF}: 3D Scene Estimation with Adhesive Waterdrop Removal}}\n"
-                   "@misc{b, title={Whatever}, eprint={2403.19780}, archivePrefix={arXiv}}\n"
-                   "@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n", encoding="utf-8")
+    bib.write_text(
+        "@article{a, title={{DerainNeRF}: 3D Scene Estimation with Adhesive Waterdrop Removal}}\n"
+        "@misc{b, title={Whatever}, eprint={2403.19780}, archivePrefix={arXiv}}\n"
+        "@misc{c, title={A Paper This Group Does Not Hold About Llamas}}\n",
+        encoding="utf-8",
+    )
     code, out, _ = pl(capsys, "seed", "NeRF", "--file", str(bib))
     assert code == 0 and "2 paper(s)" in out and "2403.20013" in out and "2403.19780" in out
     assert "Not held here (1)" in out and "Llamas" in out
     ris = tmp_path / "seeds.ris"
-    ris.write_text("TY  - JOUR\nTI  - Something else\nDO  - 10.48550/arXiv.2403.19985\nER  - \n", encoding="utf-8")
+    ris.write_text(
+        "TY  - JOUR\nTI  - Something else\nDO  - 10.48550/arXiv.2403.19985\nER  - \n", encoding="utf-8"
+    )
     assert "2403.19985" in pl(capsys, "seed", "NeRF", "--file", str(ris))[1]
     cards = json.loads(pl(capsys, "feed", "NeRF", "--member", "cy", "-k", "3", "--json")[1])
     assert cards[0]["reason"]["kind"] == "seed" and {c["id"] for c in cards}.isdisjoint(
-        {"2403.20013", "2403.19780", "2403.19985"})
+        {"2403.20013", "2403.19780", "2403.19985"}
+    )
     bad = tmp_path / "bad.bib"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     code, _, err = pl(capsys, "seed", "NeRF", "--file", str(bad))
@@ -132,7 +142,9 @@ def test_recap_groups_cite_their_papers_and_show_the_reading_list(data: Path, ca
     r = json.loads(out)
     assert code == 0 and r["groups"] and r["reading"] == ["2404.06246"]
     cited = {n for g in r["groups"] for n in g["cited"]}
-    assert cited == {int(n) for n in r["citations"]} and all(f"[{n}]" in json.dumps(r["groups"]) for n in cited)
+    assert cited == {int(n) for n in r["citations"]} and all(
+        f"[{n}]" in json.dumps(r["groups"]) for n in cited
+    )
     text = pl(capsys, "recap", "NeRF", "--end", "2024-04-14", "--channel", "lab")[1]
     assert "Weekly recap: NeRF, 2024-04-08 – 2024-04-14" in text and "Reading list:" in text and "[1]" in text
 
@@ -143,8 +155,14 @@ def test_a_real_process_on_the_packaged_model(sample_copy: Path) -> None:
     env.pop("DISCORD_TOKEN", None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
-                              timeout=300, cwd=sample_copy.parent)
+        return subprocess.run(
+            [sys.executable, "-m", "cli.main", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            cwd=sample_copy.parent,
+        )
 
     r = run("like", "DerainNeRF", "--member", "ana")
     assert r.returncode == 0, r.stderr

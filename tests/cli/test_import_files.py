@@ -29,8 +29,14 @@ sys.exit(rc)
 def paperlens(data: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PAPERLENS_DATA_DIR": str(data), "PAPERLENS_MULTILINGUAL": "false"}
     env.pop("DISCORD_TOKEN", None)
-    return subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def peak_mb(r: subprocess.CompletedProcess[str]) -> int:

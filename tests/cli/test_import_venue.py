@@ -50,7 +50,9 @@ def import_venue(ix: PaperIndex, *args: str) -> int:
     return cmd_import_venue(ix, build_parser().parse_args(["import-venue", *args]))
 
 
-def test_proceedings_merge_into_held_preprints_by_arxiv_id_and_title(ix: PaperIndex, capsys: pytest.CaptureFixture[str]) -> None:
+def test_proceedings_merge_into_held_preprints_by_arxiv_id_and_title(
+    ix: PaperIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
     ix.ingest(
         [(0, preprint("2312.01234", "Gaussian Splatting for Rain (preprint)", "John Smith")),
          (1, preprint("2401.00002", "Über-Registrierung: NeRF für Ärzte", "J. Müller"))],
@@ -64,7 +66,11 @@ def test_proceedings_merge_into_held_preprints_by_arxiv_id_and_title(ix: PaperIn
     assert ix.store.count() == 3  # two preprints and the one paper without one: no second record of either
     by_id = ix.resolve("2312.01234")
     by_title = ix.resolve("2401.00002")
-    assert (by_id.venue, by_id.abstract, by_id.topics) == ("CVPR 2024", "Gaussian Splatting for Rain (preprint): the preprint.", ("rain",))
+    assert (by_id.venue, by_id.abstract, by_id.topics) == (
+        "CVPR 2024",
+        "Gaussian Splatting for Rain (preprint): the preprint.",
+        ("rain",),
+    )
     assert by_title.venue == "CVPR 2024" and "rain" in by_title.topics
     assert any("content/CVPR2024/papers/Muller_Uber" in u for u in by_title.links.other)
     only = ix.resolve("Mamba Segmentation")
@@ -96,7 +102,9 @@ def test_a_proceedings_record_with_the_preprints_doi_is_merged(ix: PaperIndex) -
     assert (p.title, p.venue) == ("MedMamba: a preprint title", "MICCAI 2024")
 
 
-def test_bad_arguments_and_an_unknown_venue_say_what_to_do(ix: PaperIndex, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_and_an_unknown_venue_say_what_to_do(
+    ix: PaperIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["import-venue", "iclr", "24"])
     with pytest.raises(SystemExit):

@@ -24,8 +24,14 @@ AS_USER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.get
 def paperlens(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PAPERLENS_DATA_DIR": str(data), "PAPERLENS_MULTILINGUAL": "false"}
     env.pop("DISCORD_TOKEN", None)
-    return subprocess.run([*AS_USER, sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [*AS_USER, sys.executable, "-m", "cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +40,19 @@ def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("running as root without setpriv: file permissions cannot be enforced")
     d = tmp_path_factory.mktemp("store")
     src = d / "papers.jsonl"
-    src.write_text("".join(
-        json.dumps({"id": f"p:{i}", "title": f"Paper {i} about rain",
-                    "abstract": f"MARK{i:04d}X removing rain from images, number {i}."}) + "\n"
-        for i in range(300)
-    ))
+    src.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"p:{i}",
+                    "title": f"Paper {i} about rain",
+                    "abstract": f"MARK{i:04d}X removing rain from images, number {i}.",
+                }
+            )
+            + "\n"
+            for i in range(300)
+        )
+    )
     r = paperlens(d / "data", "import", str(src), "--format", "jsonl")
     assert r.returncode == 0, r.stderr[-2000:]
     return d / "data"
@@ -75,9 +89,17 @@ def test_a_read_only_papers_db_is_said_so_and_a_read_only_shm_left_behind_is_rep
     assert_read_only_said(r, f"{db} is read-only (mode 444)")
     assert "chmod u+w" in r.stderr
     # A reader of the read-only store (here plain SQLite) leaves papers.db-shm behind with mode 444 ...
-    opened = subprocess.run([*AS_USER, sys.executable, "-c",
-                             f"import sqlite3; sqlite3.connect({str(db)!r}).execute('SELECT 1 FROM papers')"],
-                            capture_output=True, text=True, timeout=60)
+    opened = subprocess.run(
+        [
+            *AS_USER,
+            sys.executable,
+            "-c",
+            f"import sqlite3; sqlite3.connect({str(db)!r}).execute('SELECT 1 FROM papers')",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert opened.returncode == 0, opened.stderr
     assert (store / "papers.db-shm").stat().st_mode & 0o222 == 0
     db.chmod(0o644)  # ... and after the permission fix, imports work again
@@ -94,13 +116,18 @@ def test_a_read_only_data_directory_is_said_so_and_recovers(store: Path, new_pap
     assert r.returncode == 0 and "1 added" in r.stdout, r.stderr[-2000:]
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare to mount")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare to mount"
+)
 def test_a_read_only_file_system_is_said_so(store: Path, new_paper: Path) -> None:
     env = {**os.environ, "PAPERLENS_DATA_DIR": str(store), "PAPERLENS_MULTILINGUAL": "false"}
-    script = (f"mount --bind {store} {store} && mount -o remount,bind,ro {store} && "
-              f"exec {sys.executable} -m cli.main import {new_paper} --format jsonl")
-    r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=300,
-                       cwd=ROOT)
+    script = (
+        f"mount --bind {store} {store} && mount -o remount,bind,ro {store} && "
+        f"exec {sys.executable} -m cli.main import {new_paper} --format jsonl"
+    )
+    r = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT
+    )
     if "mount:" in r.stderr:
         pytest.skip(f"cannot mount here: {r.stderr.strip()[:200]}")
     assert_read_only_said(r, "is on a read-only file system")
@@ -110,11 +137,15 @@ def test_a_damaged_store_is_not_written_into(store: Path, new_paper: Path) -> No
     db = store / "papers.db"
     data = bytearray(db.read_bytes())
     page_size = int.from_bytes(data[16:18], "big")
-    page = data.find(b"MARK0150X") // page_size  # a leaf page of the papers table, far from where rows are added
+    page = (
+        data.find(b"MARK0150X") // page_size
+    )  # a leaf page of the papers table, far from where rows are added
     data[page * page_size] = 0  # not a b-tree page type: a corrupt page
     db.write_bytes(bytes(data))
     assert paperlens(store, "check").returncode == 2
     r = paperlens(store, "import", str(new_paper), "--format", "jsonl")
     assert r.returncode == 2 and "is damaged" in r.stderr and "will not write" in r.stderr, r.stderr[-2000:]
-    rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("SELECT COUNT(*) FROM papers WHERE id='n:1'")
+    rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+        "SELECT COUNT(*) FROM papers WHERE id='n:1'"
+    )
     assert rows.fetchone()[0] == 0

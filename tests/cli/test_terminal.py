@@ -24,8 +24,14 @@ TERMINAL_ACTS_ON = ("\x1b", "\x9b", "\x07", "\u202e")
 def paperlens(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     e = {**os.environ, "PAPERLENS_DATA_DIR": str(data), "PAPERLENS_MULTILINGUAL": "false", **env}
     e.pop("DISCORD_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=e,
-                          timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=300,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +39,15 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("terminal")
     src = d / "papers.jsonl"
     rows = [
-        {"id": "x:esc", "title": "Rain removal with \x1b[2Jescapes", "abstract": "We remove rain streaks from photos.",
-         "categories": [OSC8, "cs.\x9b31mLG"], "topics": ["rain\u202e"], "authors": ["Ann\x07 Lee"],
-         "url": "https://a.example/x)[phish](https://evil.example"},
+        {
+            "id": "x:esc",
+            "title": "Rain removal with \x1b[2Jescapes",
+            "abstract": "We remove rain streaks from photos.",
+            "categories": [OSC8, "cs.\x9b31mLG"],
+            "topics": ["rain\u202e"],
+            "authors": ["Ann\x07 Lee"],
+            "url": "https://a.example/x)[phish](https://evil.example",
+        },
         {"id": "base-4983", "title": "Snow removal", "abstract": "We remove snow from photos."},
     ]
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -54,12 +66,24 @@ def test_show_prints_no_escape_from_an_imported_category(data: Path) -> None:
 
 
 def test_ask_prints_no_escape_and_no_foreign_reference_from_the_model(data: Path) -> None:
-    reply = ("Rain is removed by \x1b]8;;https://evil.example\x1b\\a learned filter\x1b]8;;\x1b\\ [1].\x1b[2J "
-             "See www.evil.example/paper, doi:10.9999/evil.1 and base-4983\u200b.")
+    reply = (
+        "Rain is removed by \x1b]8;;https://evil.example\x1b\\a learned filter\x1b]8;;\x1b\\ [1].\x1b[2J "
+        "See www.evil.example/paper, doi:10.9999/evil.1 and base-4983\u200b."
+    )
     with OpenAIServer(lambda body: reply) as srv:
-        r = paperlens(data, "ask", "how", "is", "rain", "removed", "from", "photos",
-                      PAPERLENS_LLM_PROVIDER="openai", PAPERLENS_LLM_BASE_URL=srv.base_url,
-                      PAPERLENS_LLM_API_KEY="sk-test")
+        r = paperlens(
+            data,
+            "ask",
+            "how",
+            "is",
+            "rain",
+            "removed",
+            "from",
+            "photos",
+            PAPERLENS_LLM_PROVIDER="openai",
+            PAPERLENS_LLM_BASE_URL=srv.base_url,
+            PAPERLENS_LLM_API_KEY="sk-test",
+        )
     assert r.returncode == 0, r.stderr[-2000:]
     answer = r.stdout
     assert "provider: openai" in answer and "a learned filter" in answer

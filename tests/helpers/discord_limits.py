@@ -187,7 +187,9 @@ def command_problems(commands: list[dict[str, Any]], scope: str) -> list[str]:
         if c.get("type", 1) == 1:
             out += _name_and_description(c, w, "command")
         out += option_problems(c.get("options") or [], w)
-        total = _len(name) + _len(c.get("description")) + sum(_option_chars(o) for o in c.get("options") or [])
+        total = (
+            _len(name) + _len(c.get("description")) + sum(_option_chars(o) for o in c.get("options") or [])
+        )
         if total > COMMAND_TOTAL_CHARS:
             out.append(f"{w}: {total} characters in names, descriptions and choices > {COMMAND_TOTAL_CHARS}")
     return out

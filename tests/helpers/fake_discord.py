@@ -33,7 +33,9 @@ INTERACTION_DEADLINE = 3.0  # seconds Discord waits for the first response to an
 ALL_PERMISSIONS = (1 << 50) - 1
 BOT_PERMISSIONS = ALL_PERMISSIONS & ~int(discord.Permissions(administrator=True).value)  # its role, no admin
 MEMBER_PERMISSIONS = int(
-    discord.Permissions(view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True).value
+    discord.Permissions(
+        view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True
+    ).value
 )
 
 
@@ -46,7 +48,14 @@ def _now() -> str:
 
 
 def user_payload(uid: int, name: str, bot: bool = False) -> dict[str, Any]:
-    return {"id": str(uid), "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
+    return {
+        "id": str(uid),
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+    }
 
 
 @dataclass
@@ -103,7 +112,11 @@ class Interaction:
         for m in self.messages():
             parts.append(m.get("content") or "")
             for e in m.get("embeds") or []:
-                parts += [e.get("title") or "", e.get("description") or "", (e.get("footer") or {}).get("text", "")]
+                parts += [
+                    e.get("title") or "",
+                    e.get("description") or "",
+                    (e.get("footer") or {}).get("text", ""),
+                ]
                 parts += [f"{f.get('name')} {f.get('value')}" for f in e.get("fields") or []]
         return "\n".join(parts)
 
@@ -157,14 +170,24 @@ class FakeDiscord:
         return gid
 
     def add_member(self, guild_id: int, user_id: int, *, manage_guild: bool = False) -> None:
-        perms = MEMBER_PERMISSIONS | (int(discord.Permissions(manage_guild=True).value) if manage_guild else 0)
+        perms = MEMBER_PERMISSIONS | (
+            int(discord.Permissions(manage_guild=True).value) if manage_guild else 0
+        )
         self.members[guild_id][user_id] = perms
 
     def add_channel(self, guild_id: int, name: str) -> int:
         cid = snowflake()
         self.channels[cid] = {
-            "id": str(cid), "type": 0, "guild_id": str(guild_id), "name": name, "position": len(self.channels),
-            "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
+            "id": str(cid),
+            "type": 0,
+            "guild_id": str(guild_id),
+            "name": name,
+            "position": len(self.channels),
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
             "rate_limit_per_user": 0,
         }
         self.messages[cid] = []
@@ -203,7 +226,12 @@ class FakeDiscord:
     def dm_channel(self, user_id: int) -> int:
         if user_id not in self.dms:
             cid = snowflake()
-            self.channels[cid] = {"id": str(cid), "type": 1, "recipients": [self.users[user_id]], "last_message_id": None}
+            self.channels[cid] = {
+                "id": str(cid),
+                "type": 1,
+                "recipients": [self.users[user_id]],
+                "last_message_id": None,
+            }
             self.messages[cid] = []
             self.dms[user_id] = cid
         return self.dms[user_id]
@@ -211,8 +239,16 @@ class FakeDiscord:
     def channel_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return self.messages.get(channel_id, [])
 
-    def fail(self, method: str, path: str, status: int, times: int = 1, retry_after: float = 0.05, skip: int = 0,
-             body: str | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        times: int = 1,
+        retry_after: float = 0.05,
+        skip: int = 0,
+        body: str | None = None,
+    ) -> None:
         """Answer the next ``times`` requests matching ``method`` and the ``path`` regex (and whose raw body
         contains ``body``, when given) with ``status``, after letting ``skip`` of them through."""
         self.faults.append(Fault(method, re.compile(path), status, times, retry_after, skip, body))
@@ -254,7 +290,11 @@ class FakeDiscord:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        raw = await request.read() if any(f.body is not None for f in self.faults) and request.body_exists else b""
+        raw = (
+            await request.read()
+            if any(f.body is not None for f in self.faults) and request.body_exists
+            else b""
+        )
         for f in self.faults:
             if f.matches(request.method, request.path, raw):
                 f.times -= 1
@@ -267,7 +307,11 @@ class FakeDiscord:
     @staticmethod
     def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
         # discord.py compares Content-Type with 'application/json' verbatim: no charset suffix.
-        return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json", **(headers or {})})
+        return web.Response(
+            body=json.dumps(data).encode(),
+            status=status,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
 
     def _fault(self, f: Fault) -> web.Response:
         if f.status == 429:
@@ -276,7 +320,11 @@ class FakeDiscord:
                 429,
                 {"Retry-After": str(f.retry_after), "X-RateLimit-Scope": "user"},
             )
-        codes = {400: (50035, "Invalid Form Body"), 403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
+        codes = {
+            400: (50035, "Invalid Form Body"),
+            403: (50013, "Missing Permissions"),
+            404: (10003, "Unknown Channel"),
+        }
         code, msg = codes.get(f.status, (0, "Internal Server Error"))
         return self._json({"message": msg, "code": code}, f.status)
 
@@ -321,9 +369,13 @@ class FakeDiscord:
             ws,
             0,
             {
-                "v": 10, "user": self.users[self.bot_id], "guilds": [{"id": g, "unavailable": True} for g in map(str, self.guilds)],
-                "session_id": "fake-session", "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
-                "application": {"id": str(self.app_id), "flags": 0}, "shard": shard,
+                "v": 10,
+                "user": self.users[self.bot_id],
+                "guilds": [{"id": g, "unavailable": True} for g in map(str, self.guilds)],
+                "session_id": "fake-session",
+                "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+                "application": {"id": str(self.app_id), "flags": 0},
+                "shard": shard,
             },
             "READY",
         )
@@ -333,47 +385,120 @@ class FakeDiscord:
 
     def _member(self, gid: int, uid: int) -> dict[str, Any]:
         roles = [str(self.bot_roles[gid])] if uid == self.bot_id and gid in self.bot_roles else []
-        return {"user": self.users[uid], "roles": roles, "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        return {
+            "user": self.users[uid],
+            "roles": roles,
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        }
 
     def _guild_create(self, gid: int) -> dict[str, Any]:
         g = self.guilds[gid]
         return {
-            **g, "unavailable": False, "member_count": len(self.members[gid]), "large": False,
-            "roles": [{"id": str(gid), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS), "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
-                      {"id": str(self.bot_roles[gid]), "name": "PaperLens", "permissions": str(BOT_PERMISSIONS),
-                       "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0,
-                       "tags": {"bot_id": str(self.bot_id)}}],
-            "channels": [c for c in self.channels.values() if c.get("guild_id") == str(gid) and c["type"] == 0],
-            "threads": [], "members": [self._member(gid, u) for u in self.members[gid]], "emojis": [], "stickers": [],
-            "features": [], "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
-            "icon": None, "splash": None, "banner": None, "afk_channel_id": None, "afk_timeout": 300,
-            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
-            "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0, "system_channel_id": None,
-            "system_channel_flags": 0, "rules_channel_id": None, "public_updates_channel_id": None,
+            **g,
+            "unavailable": False,
+            "member_count": len(self.members[gid]),
+            "large": False,
+            "roles": [
+                {
+                    "id": str(gid),
+                    "name": "@everyone",
+                    "permissions": str(MEMBER_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                },
+                {
+                    "id": str(self.bot_roles[gid]),
+                    "name": "PaperLens",
+                    "permissions": str(BOT_PERMISSIONS),
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": True,
+                    "mentionable": False,
+                    "flags": 0,
+                    "tags": {"bot_id": str(self.bot_id)},
+                },
+            ],
+            "channels": [
+                c for c in self.channels.values() if c.get("guild_id") == str(gid) and c["type"] == 0
+            ],
+            "threads": [],
+            "members": [self._member(gid, u) for u in self.members[gid]],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "icon": None,
+            "splash": None,
+            "banner": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
         }
 
     # ----- driving the bot -----
-    def _base_interaction(self, itype: int, user_id: int, channel_id: int, data: dict[str, Any],
-                          message: dict[str, Any] | None = None) -> Interaction:
+    def _base_interaction(
+        self,
+        itype: int,
+        user_id: int,
+        channel_id: int,
+        data: dict[str, Any],
+        message: dict[str, Any] | None = None,
+    ) -> Interaction:
         iid = snowflake()
         token = f"tok-{iid}"
         ch = self.channels[channel_id]
         p: dict[str, Any] = {
-            "id": str(iid), "application_id": str(self.app_id), "type": itype, "data": data, "token": token,
-            "version": 1, "channel_id": str(channel_id), "channel": ch, "locale": "en-US", "entitlements": [],
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "type": itype,
+            "data": data,
+            "token": token,
+            "version": 1,
+            "channel_id": str(channel_id),
+            "channel": ch,
+            "locale": "en-US",
+            "entitlements": [],
             "attachment_size_limit": 8 * 2**20,
         }
         gid = ch.get("guild_id")
         if gid is not None:
             perms = self.members[int(gid)].get(user_id, MEMBER_PERMISSIONS)
-            p |= {"guild_id": gid, "guild_locale": "en-US", "context": 0,
-                  "app_permissions": str(self.permissions(channel_id, self.bot_id)),
-                  "member": {**self._member(int(gid), user_id), "permissions": str(perms)},
-                  "authorizing_integration_owners": {"0": gid}}
+            p |= {
+                "guild_id": gid,
+                "guild_locale": "en-US",
+                "context": 0,
+                "app_permissions": str(self.permissions(channel_id, self.bot_id)),
+                "member": {**self._member(int(gid), user_id), "permissions": str(perms)},
+                "authorizing_integration_owners": {"0": gid},
+            }
         else:
-            p |= {"user": self.users[user_id], "context": 1, "app_permissions": str(MEMBER_PERMISSIONS),
-                  "authorizing_integration_owners": {"1": str(user_id)}}
+            p |= {
+                "user": self.users[user_id],
+                "context": 1,
+                "app_permissions": str(MEMBER_PERMISSIONS),
+                "authorizing_integration_owners": {"1": str(user_id)},
+            }
         if message is not None:
             p["message"] = message
         it = Interaction(iid, token, itype, p)
@@ -387,13 +512,22 @@ class FakeDiscord:
                     return c
         raise AssertionError(f"/{name} was never synced to Discord")
 
-    async def slash(self, user_id: int, channel_id: int, name: str, subcommand: str | None = None,
-                    focused: str | None = None, **options: Any) -> Interaction:
+    async def slash(
+        self,
+        user_id: int,
+        channel_id: int,
+        name: str,
+        subcommand: str | None = None,
+        focused: str | None = None,
+        **options: Any,
+    ) -> Interaction:
         """Use /name [subcommand] with options (or type into ``focused`` for autocomplete)."""
         gid = self.channels[channel_id].get("guild_id")
         cmd = self._command(name, int(gid) if gid else None)
-        opts = [{"name": k, "type": _option_type(v), "value": v, **({"focused": True} if k == focused else {})}
-                for k, v in options.items()]
+        opts = [
+            {"name": k, "type": _option_type(v), "value": v, **({"focused": True} if k == focused else {})}
+            for k, v in options.items()
+        ]
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
         data = {"id": cmd["id"], "name": name, "type": 1, "options": opts}
@@ -405,7 +539,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", it.payload)
         return it
 
-    async def click(self, user_id: int, message: dict[str, Any], custom_id: str, values: list[str] | None = None) -> Interaction:
+    async def click(
+        self, user_id: int, message: dict[str, Any], custom_id: str, values: list[str] | None = None
+    ) -> Interaction:
         """Press a button (or pick ``values`` in a select) of a message the bot sent."""
         ctype = 3 if values is not None else 2
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": ctype}
@@ -415,7 +551,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", it.payload)
         return it
 
-    async def say(self, user_id: int, channel_id: int, content: str, mention_bot: bool = False) -> dict[str, Any]:
+    async def say(
+        self, user_id: int, channel_id: int, content: str, mention_bot: bool = False
+    ) -> dict[str, Any]:
         """A user posts a message (MESSAGE_CREATE on the gateway)."""
         text = (f"<@{self.bot_id}> " if mention_bot else "") + content
         msg = self._message(channel_id, user_id, {"content": text})
@@ -429,10 +567,18 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", event)
         return msg
 
-    async def react(self, user_id: int, channel_id: int, message_id: int, emoji: str, added: bool = True) -> None:
+    async def react(
+        self, user_id: int, channel_id: int, message_id: int, emoji: str, added: bool = True
+    ) -> None:
         """A member adds (or removes) a unicode-emoji reaction on a message (MESSAGE_REACTION_ADD / _REMOVE)."""
-        data: dict[str, Any] = {"user_id": str(user_id), "channel_id": str(channel_id), "message_id": str(message_id),
-                                "emoji": {"id": None, "name": emoji}, "burst": False, "type": 0}
+        data: dict[str, Any] = {
+            "user_id": str(user_id),
+            "channel_id": str(channel_id),
+            "message_id": str(message_id),
+            "emoji": {"id": None, "name": emoji},
+            "burst": False,
+            "type": 0,
+        }
         gid = self.channels[channel_id].get("guild_id")
         if gid:
             data["guild_id"] = gid
@@ -458,7 +604,9 @@ class FakeDiscord:
                 return False
             if it.callbacks[0]["type"] in (4, 7, 8):
                 return True
-            return len(it.followups) > followups or (it.original is not None and bool(it.original.get("_edited")))
+            return len(it.followups) > followups or (
+                it.original is not None and bool(it.original.get("_edited"))
+            )
 
         await self.wait_for(done, timeout)
         return it
@@ -467,11 +615,23 @@ class FakeDiscord:
     def _message(self, channel_id: int, author_id: int, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
         ch = self.channels.get(channel_id, {})
         msg = {
-            "id": str(snowflake()), "channel_id": str(channel_id), "author": self.users[author_id],
-            "content": body.get("content") or "", "timestamp": _now(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
-            "embeds": body.get("embeds") or [], "components": body.get("components") or [], "pinned": False,
-            "type": 0, "flags": body.get("flags", 0) or 0, **extra,
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "author": self.users[author_id],
+            "content": body.get("content") or "",
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0) or 0,
+            **extra,
         }
         if ch.get("guild_id"):
             msg["guild_id"] = ch["guild_id"]
@@ -505,16 +665,38 @@ class FakeDiscord:
         return self._error(404, 0, "404: Not Found")
 
     async def _get_gateway(self, request: web.Request, body: Any) -> web.Response:
-        return self._json({"url": f"ws://127.0.0.1:{self.port}/gateway", "shards": 1,
-                           "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        return self._json(
+            {
+                "url": f"ws://127.0.0.1:{self.port}/gateway",
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _get_me(self, request: web.Request, body: Any) -> web.Response:
         return self._json(self.users[self.bot_id])
 
     async def _get_app(self, request: web.Request, body: Any) -> web.Response:
-        return self._json({"id": str(self.app_id), "name": "PaperLens", "icon": None, "description": "",
-                           "bot_public": True, "bot_require_code_grant": False, "owner": self.users[self.owner_id],
-                           "verify_key": "0" * 64, "flags": 0, "team": None, "summary": ""})
+        return self._json(
+            {
+                "id": str(self.app_id),
+                "name": "PaperLens",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.users[self.owner_id],
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+            }
+        )
 
     async def _put_commands(self, request: web.Request, body: Any, guild: str | None = None) -> web.Response:
         scope = int(guild) if guild else None
@@ -522,8 +704,16 @@ class FakeDiscord:
         self.command_puts.append(scope)
         stored = []
         for c in body:
-            stored.append({**c, "id": str(snowflake()), "application_id": str(self.app_id), "version": "1",
-                           **({"guild_id": guild} if guild else {}), "type": c.get("type", 1)})
+            stored.append(
+                {
+                    **c,
+                    "id": str(snowflake()),
+                    "application_id": str(self.app_id),
+                    "version": "1",
+                    **({"guild_id": guild} if guild else {}),
+                    "type": c.get("type", 1),
+                }
+            )
         self.commands[scope] = stored
         return self._json(stored)
 
@@ -539,7 +729,9 @@ class FakeDiscord:
             return self._error(400, 40060, "Interaction has already been acknowledged.")
         late = time.monotonic() - it.created
         if late > INTERACTION_DEADLINE:
-            self.violations.append(f"interaction {iid} answered after {late:.1f} s (Discord allows {INTERACTION_DEADLINE} s)")
+            self.violations.append(
+                f"interaction {iid} answered after {late:.1f} s (Discord allows {INTERACTION_DEADLINE} s)"
+            )
             return self._error(404, 10062, "Unknown interaction")
         t, data = body["type"], body.get("data") or {}
         if t == 8:
@@ -552,8 +744,12 @@ class FakeDiscord:
         if t in (4, 5):
             user = (it.payload.get("member") or {}).get("user") or it.payload.get("user")
             name = (it.payload.get("data") or {}).get("name", "")
-            it.original = self._message(channel_id, self.bot_id, data if t == 4 else {"flags": data.get("flags", 0)},
-                                        interaction={"id": iid, "type": it.type, "name": name, "user": user})
+            it.original = self._message(
+                channel_id,
+                self.bot_id,
+                data if t == 4 else {"flags": data.get("flags", 0)},
+                interaction={"id": iid, "type": it.type, "name": name, "user": user},
+            )
             if t == 5:
                 it.original["flags"] = (it.original.get("flags") or 0) | 128  # loading
             resource["message"] = it.original
@@ -562,11 +758,18 @@ class FakeDiscord:
             if msg is not None:
                 self._edit_stored(int(msg["channel_id"]), int(msg["id"]), data)
         it.changed.set()
-        return self._json({
-            "interaction": {"id": iid, "type": it.type, "response_message_id": it.original["id"] if it.original else None,
-                            "response_message_loading": t == 5, "response_message_ephemeral": bool(data.get("flags", 0) & 64)},
-            "resource": resource,
-        })
+        return self._json(
+            {
+                "interaction": {
+                    "id": iid,
+                    "type": it.type,
+                    "response_message_id": it.original["id"] if it.original else None,
+                    "response_message_loading": t == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": resource,
+            }
+        )
 
     def _interaction_by_token(self, token: str) -> Interaction | None:
         return next((i for i in self.interactions.values() if i.token == token), None)
@@ -578,7 +781,12 @@ class FakeDiscord:
         if (refused := self._check(body, f"follow-up to interaction {it.id}")) is not None:
             return refused
         channel_id = int(it.payload["channel_id"])
-        deferred_thinking = it.callbacks[0]["type"] == 5 and it.original is not None and not it.original.get("_edited") and not it.followups
+        deferred_thinking = (
+            it.callbacks[0]["type"] == 5
+            and it.original is not None
+            and not it.original.get("_edited")
+            and not it.followups
+        )
         if deferred_thinking and not it.original_deleted:
             # Discord turns the first follow-up after a thinking defer into the original response.
             it.original.update(self._message(channel_id, self.bot_id, body, id=it.original["id"]))
@@ -590,7 +798,9 @@ class FakeDiscord:
         it.changed.set()
         return self._json({k: v for k, v in msg.items() if not k.startswith("_")})
 
-    async def _edit_original(self, request: web.Request, body: Any, app: str, token: str, mid: str) -> web.Response:
+    async def _edit_original(
+        self, request: web.Request, body: Any, app: str, token: str, mid: str
+    ) -> web.Response:
         it = self._interaction_by_token(token)
         if it is None:
             return self._error(404, 10015, "Unknown Webhook")
@@ -609,7 +819,9 @@ class FakeDiscord:
         it.changed.set()
         return self._json({k: v for k, v in target.items() if not k.startswith("_")})
 
-    async def _delete_original(self, request: web.Request, body: Any, app: str, token: str, mid: str) -> web.Response:
+    async def _delete_original(
+        self, request: web.Request, body: Any, app: str, token: str, mid: str
+    ) -> web.Response:
         it = self._interaction_by_token(token)
         if it is None or it.original is None:
             return self._error(404, 10008, "Unknown Message")
@@ -618,8 +830,11 @@ class FakeDiscord:
         return web.Response(status=204)
 
     def _edit_stored(self, channel_id: int, message_id: int, body: dict[str, Any]) -> dict[str, Any] | None:
-        for msgs in [self.messages.get(channel_id, [])] + [[i.original] for i in self.interactions.values() if i.original] \
-                + [i.followups for i in self.interactions.values()]:
+        for msgs in (
+            [self.messages.get(channel_id, [])]
+            + [[i.original] for i in self.interactions.values() if i.original]
+            + [i.followups for i in self.interactions.values()]
+        ):
             for m in msgs:
                 if m is not None and int(m["id"]) == message_id:
                     for k in ("content", "embeds", "components"):
@@ -637,7 +852,9 @@ class FakeDiscord:
         if isinstance(ch, web.Response):
             return ch
         threaded = bool(ch.get("parent_id"))
-        if not self._bot_may(int(cid), **({"send_messages_in_threads": True} if threaded else {"send_messages": True})):
+        if not self._bot_may(
+            int(cid), **({"send_messages_in_threads": True} if threaded else {"send_messages": True})
+        ):
             return self._error(403, 50013, "Missing Permissions")
         if (refused := self._check(body, f"message in channel {cid}")) is not None:
             return refused
@@ -685,11 +902,23 @@ class FakeDiscord:
             self.violations.append(f"thread name of {len(name)} characters")
         tid = int(mid)  # a thread started from a message has the message's id
         self.channels[tid] = {
-            "id": str(tid), "type": 11, "guild_id": ch["guild_id"], "parent_id": cid, "name": name,
-            "owner_id": str(self.bot_id), "member_count": 1, "message_count": 0, "last_message_id": None,
-            "thread_metadata": {"archived": False, "auto_archive_duration": body.get("auto_archive_duration", 1440),
-                                "archive_timestamp": _now(), "locked": False},
-            "rate_limit_per_user": 0, "flags": 0,
+            "id": str(tid),
+            "type": 11,
+            "guild_id": ch["guild_id"],
+            "parent_id": cid,
+            "name": name,
+            "owner_id": str(self.bot_id),
+            "member_count": 1,
+            "message_count": 0,
+            "last_message_id": None,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": _now(),
+                "locked": False,
+            },
+            "rate_limit_per_user": 0,
+            "flags": 0,
         }
         self.messages[tid] = []
         for m in self.messages.get(int(cid), []):
@@ -698,7 +927,9 @@ class FakeDiscord:
         await self.dispatch("THREAD_CREATE", {**self.channels[tid], "newly_created": True})
         return self._json(self.channels[tid])
 
-    async def _reaction(self, request: web.Request, body: Any, cid: str, mid: str, emoji: str) -> web.Response:
+    async def _reaction(
+        self, request: web.Request, body: Any, cid: str, mid: str, emoji: str
+    ) -> web.Response:
         return web.Response(status=204)
 
     async def _typing(self, request: web.Request, body: Any, cid: str) -> web.Response:
@@ -731,16 +962,24 @@ _ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
         (r"/users/(?P<uid>\d+)", {"GET": "_get_user"}),
         (r"/oauth2/applications/@me", {"GET": "_get_app"}),
         (r"/applications/\d+/commands", {"PUT": "_put_commands", "GET": "_get_commands"}),
-        (r"/applications/\d+/guilds/(?P<guild>\d+)/commands", {"PUT": "_put_commands", "GET": "_get_commands"}),
+        (
+            r"/applications/\d+/guilds/(?P<guild>\d+)/commands",
+            {"PUT": "_put_commands", "GET": "_get_commands"},
+        ),
         (r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", {"POST": "_callback"}),
         (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", {"POST": "_followup"}),
-        (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
-         {"PATCH": "_edit_original", "DELETE": "_delete_original"}),
+        (
+            r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
+            {"PATCH": "_edit_original", "DELETE": "_delete_original"},
+        ),
         (r"/channels/(?P<cid>\d+)", {"GET": "_get_channel"}),
         (r"/channels/(?P<cid>\d+)/messages", {"POST": "_post_message", "GET": "_history"}),
         (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", {"PATCH": "_edit_message", "GET": "_get_message"}),
         (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads", {"POST": "_thread_from_message"}),
-        (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/(?P<emoji>[^/]+)/@me", {"PUT": "_reaction"}),
+        (
+            r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/(?P<emoji>[^/]+)/@me",
+            {"PUT": "_reaction"},
+        ),
         (r"/channels/(?P<cid>\d+)/typing", {"POST": "_typing"}),
     ]
 ]

@@ -42,13 +42,17 @@ def make_world(fake: FakeDiscord) -> World:
     manager, member, stranger = fake.add_user("pi"), fake.add_user("student"), fake.add_user("stranger")
     fake.add_member(g, manager, manage_guild=True)
     fake.add_member(g, member)
-    return World(fake, g, fake.add_channel(g, "papers"), fake.add_channel(g, "lounge"), manager, member, stranger)
+    return World(
+        fake, g, fake.add_channel(g, "papers"), fake.add_channel(g, "lounge"), manager, member, stranger
+    )
 
 
 def make_services(index: PaperIndex, **bot: Any) -> Services:
     llm = LLMSettings(_env_file=None)
     answerer = Answerer(index, llm)
-    settings = BotSettings(_env_file=None, token="fake-token", chat_enabled=True, digest_check_seconds=3600, **bot)
+    settings = BotSettings(
+        _env_file=None, token="fake-token", chat_enabled=True, digest_check_seconds=3600, **bot
+    )
     return Services(
         settings=settings,
         index=index,
@@ -102,8 +106,18 @@ def subscribe(ix: PaperIndex, w: World, channels: list[int]) -> list[int]:
     """Subscribe each channel to NeRF at 08:00 UTC, created three days before MON (so MON's run is due)."""
     store = DigestStore(ix.store)
     created = MON - timedelta(days=3)
-    return [store.subscribe(guild_id=w.guild, channel_id=c, topic="NeRF", at="08:00", tz="UTC", created_by=w.manager,
-                            now=created).id for c in channels]
+    return [
+        store.subscribe(
+            guild_id=w.guild,
+            channel_id=c,
+            topic="NeRF",
+            at="08:00",
+            tz="UTC",
+            created_by=w.manager,
+            now=created,
+        ).id
+        for c in channels
+    ]
 
 
 async def quiet_scheduler(services: Services, bot: Any) -> None:

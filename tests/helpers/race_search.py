@@ -23,7 +23,19 @@ from index.models import Paper
 from index.paperindex import PaperIndex
 from tests.helpers.fakes import HashEmbedder
 
-WORDS = ["nerf", "gaussian", "splatting", "registration", "segmentation", "medical", "mamba", "rain", "depth", "pose", "mesh"]
+WORDS = [
+    "nerf",
+    "gaussian",
+    "splatting",
+    "registration",
+    "segmentation",
+    "medical",
+    "mamba",
+    "rain",
+    "depth",
+    "pose",
+    "mesh",
+]
 
 
 def papers(start: int, n: int) -> list[tuple[int, Paper]]:
@@ -78,7 +90,9 @@ def main() -> int:
                 errors.append(f"reader {n}: {type(e).__name__}: {e}")
                 return
 
-    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=reader, args=(n,)) for n in range(readers)
+    ]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -86,8 +100,17 @@ def main() -> int:
         t.join()
     state = ix.check()
     ix.close()
-    print(json.dumps({**counts, "seconds": round(time.perf_counter() - t0, 1), "errors": errors[:5],
-                      "papers": state["papers"], "agree": state["dense"]["agree"]}))
+    print(
+        json.dumps(
+            {
+                **counts,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "errors": errors[:5],
+                "papers": state["papers"],
+                "agree": state["dense"]["agree"],
+            }
+        )
+    )
     return 1 if errors else 0
 
 

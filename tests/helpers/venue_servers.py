@@ -25,7 +25,9 @@ class VenueServer(LoopbackServer):
     """Serves ``pages`` (path -> HTML) and ``api`` (path, query -> reply); ``script(n, path)`` can answer the
     n-th request instead. Every request is logged with its arrival time."""
 
-    def __init__(self, pages: dict[str, str] | None = None, api: Api | None = None, script: Script | None = None):
+    def __init__(
+        self, pages: dict[str, str] | None = None, api: Api | None = None, script: Script | None = None
+    ):
         self.pages = dict(pages or {})
         self.api = api
         self.script = script
@@ -184,7 +186,12 @@ def openreview_api(notes: list[dict[str, Any]]) -> Api:
     def api(path: str, q: dict[str, str]) -> Reply | None:
         if path != "/notes":
             return None
-        match = [n for n in notes if not isinstance(n, dict) or n["content"].get("venueid", {}).get("value") == q.get("content.venueid")]
+        match = [
+            n
+            for n in notes
+            if not isinstance(n, dict)
+            or n["content"].get("venueid", {}).get("value") == q.get("content.venueid")
+        ]
         offset, limit = int(q.get("offset", 0)), min(int(q.get("limit", 1000)), 1000)
         return 200, json.dumps({"notes": match[offset : offset + limit], "count": len(match)}).encode()
 

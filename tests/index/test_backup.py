@@ -19,7 +19,18 @@ from tests.helpers.factories import paper
 from tests.helpers.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
-WORDS = ["nerf", "gaussian", "splatting", "registration", "segmentation", "ct", "mri", "lesion", "depth", "diffusion"]
+WORDS = [
+    "nerf",
+    "gaussian",
+    "splatting",
+    "registration",
+    "segmentation",
+    "ct",
+    "mri",
+    "lesion",
+    "depth",
+    "diffusion",
+]
 
 
 def papers(start: int, n: int) -> list[tuple[int, object]]:

@@ -55,7 +55,9 @@ def test_encoders_on_different_engines_run_side_by_side(tmp_path: Path) -> None:
         state = ix.check()
         assert state["dense"] == {"vectors": 600, "agree": True} and state["multi"]["agree"]
         row = ix.store.existing(["t:7"])["t:7"]
-        want = HashEmbedder(512).encode([Paper(id="t:7", title="Paper 7", abstract="about topic 7").embed_text()])
+        want = HashEmbedder(512).encode(
+            [Paper(id="t:7", title="Paper 7", abstract="about topic 7").embed_text()]
+        )
         got = ix.store.vectors("mvector", [row.rowid], 512)[row.rowid]
         assert np.allclose(got, want[0])  # the multilingual vector is its own encoder's, in its own column
     finally:

@@ -29,7 +29,9 @@ def test_concurrent_ingest_and_searches_never_crash_or_err(tmp_path: Path, round
         text=True,
         timeout=600,
     )
-    assert proc.returncode == 0, f"rc {proc.returncode} (negative: killed by a signal)\n{proc.stdout}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (
+        f"rc {proc.returncode} (negative: killed by a signal)\n{proc.stdout}\n{proc.stderr[-3000:]}"
+    )
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["errors"] == [] and out["searches"] > 0 and out["hits"] > 0
     assert out["papers"] == 1000 + int(extra) and out["agree"]
@@ -61,7 +63,9 @@ print(report.added, report.matched)
 
 
 @pytest.mark.parametrize("round_", range(min(ROUNDS, 3)))
-def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(tmp_path: Path, round_: int) -> None:
+def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(
+    tmp_path: Path, round_: int
+) -> None:
     from index.dedupe import duplicate_groups
     from index.paperindex import PaperIndex
     from tests.helpers.factories import make_settings
@@ -72,15 +76,29 @@ def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(tmp_pa
     files = []
     for side in ("a", "b"):
         f = tmp_path / f"{side}.jsonl"
-        f.write_text("".join(
-            json.dumps({"id": f"{side}:{i}", "title": f"Paper number {i} on rain removal",
-                        "authors": [f"Author{i} Lee"], "abstract": f"Abstract {i}."}) + "\n"
-            for i in range(300)
-        ))
+        f.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "id": f"{side}:{i}",
+                        "title": f"Paper number {i} on rain removal",
+                        "authors": [f"Author{i} Lee"],
+                        "abstract": f"Abstract {i}.",
+                    }
+                )
+                + "\n"
+                for i in range(300)
+            )
+        )
         files.append(f)
     procs = [
-        subprocess.Popen([sys.executable, "-c", _IMPORT, str(data), str(f), str(go)], cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _IMPORT, str(data), str(f), str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for f in files
     ]
     go.touch()
@@ -95,7 +113,9 @@ def test_two_imports_of_the_same_papers_under_other_ids_keep_one_row_each(tmp_pa
         ix.close()
 
 
-def test_check_reports_papers_held_twice_under_other_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reports_papers_held_twice_under_other_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import argparse
 
     from cli.commands import cmd_check

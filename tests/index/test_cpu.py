@@ -30,8 +30,13 @@ def test_a_vm_that_says_only_amd_epyc_is_named_by_its_core_generation() -> None:
 
 
 def test_an_intel_cpu_keeps_its_own_name_and_an_unknown_file_still_describes() -> None:
-    text = "processor\t: 0\ncpu family\t: 6\nmodel\t\t: 143\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C CPU\n"
+    text = (
+        "processor\t: 0\ncpu family\t: 6\nmodel\t\t: 143\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C CPU\n"
+    )
     xeon = parse_cpuinfo(text + "flags\t\t: avx2 avx512f amx_bf16 amx_int8\n", 2)
     assert xeon.core is None and xeon.bf16_units
-    assert xeon.describe() == "Intel(R) Xeon(R) Platinum 8481C CPU (family 6 model 143), 2 cores, avx2 avx512f amx_bf16 amx_int8"
+    assert (
+        xeon.describe()
+        == "Intel(R) Xeon(R) Platinum 8481C CPU (family 6 model 143), 2 cores, avx2 avx512f amx_bf16 amx_int8"
+    )
     assert parse_cpuinfo("", 1).describe().endswith("1 cores, no AVX2")

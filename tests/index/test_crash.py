@@ -30,7 +30,20 @@ N = int(os.environ.get("PAPERLENS_DRILL_PAPERS", "3000"))
 
 def write_corpus(path: Path, n: int) -> None:
     rng = random.Random(7)
-    words = ["nerf", "gaussian", "registration", "segmentation", "lesion", "mamba", "diffusion", "depth", "pose", "rain", "ct", "mri"]
+    words = [
+        "nerf",
+        "gaussian",
+        "registration",
+        "segmentation",
+        "lesion",
+        "mamba",
+        "diffusion",
+        "depth",
+        "pose",
+        "rain",
+        "ct",
+        "mri",
+    ]
     with path.open("w") as fh:
         for i in range(n):
             text = " ".join(rng.choice(words) for _ in range(12))
@@ -90,7 +103,9 @@ def test_sigkill_during_import_leaves_store_and_index_consistent(tmp_path: Path)
         proc = subprocess.Popen(cmd, env=env(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         hit = kill_at(proc, data, target)
         killed += hit
-        print(f"round: {before} stored, kill at {target}: {'killed' if hit else 'finished'}, {stored(data)} after")
+        print(
+            f"round: {before} stored, kill at {target}: {'killed' if hit else 'finished'}, {stored(data)} after"
+        )
         proc.wait()
         ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data, multilingual=False))
         ix.vectors()  # open: reconcile with the store

@@ -46,7 +46,9 @@ def test_every_bad_line_is_reported_and_the_good_ones_land(fake_index: PaperInde
         json.dumps({**GOOD, "id": "v2", "version": 10**30}).encode(),  # would overflow SQLite's INTEGER
         b'{"title": "caf\xe9", "abstract": "latin-1, not UTF-8"}',
         json.dumps({**GOOD, "id": "esc", "title": "Clear \x1b[2J\x1b]0;pwned\x07 screen"}).encode(),
-        json.dumps({**GOOD, "id": "long", "abstract": "word " * 20_000}).encode(),  # 99,999 characters once folded
+        json.dumps(
+            {**GOOD, "id": "long", "abstract": "word " * 20_000}
+        ).encode(),  # 99,999 characters once folded
         good(2),
     ]
     report = fake_index.ingest(records_for(write_lines(tmp_path / "x.jsonl", lines), "jsonl"), "x")
@@ -59,7 +61,9 @@ def test_every_bad_line_is_reported_and_the_good_ones_land(fake_index: PaperInde
     assert "\x1b" not in title and "\x07" not in title and title.startswith("Clear")
 
 
-def test_a_line_far_over_the_limit_is_skipped_without_being_held(fake_index: PaperIndex, tmp_path: Path) -> None:
+def test_a_line_far_over_the_limit_is_skipped_without_being_held(
+    fake_index: PaperIndex, tmp_path: Path
+) -> None:
     huge = json.dumps({**GOOD, "id": "huge", "abstract": "x" * (3 * MAX_LINE_BYTES)}).encode()
     path = write_lines(tmp_path / "big.jsonl", [good(1), huge, good(2)])
     report = fake_index.ingest(records_for(path, "jsonl"), "big")
@@ -69,13 +73,22 @@ def test_a_line_far_over_the_limit_is_skipped_without_being_held(fake_index: Pap
 
 def test_table_and_snapshot_rows_are_bounded_too(fake_index: PaperIndex, tmp_path: Path) -> None:
     table = tmp_path / "t.md"
-    table.write_text("| title | abstract |\n|---|---|\n| ok | fine abstract |\n| " + "t" * 2000 + " | abs |\n")
+    table.write_text(
+        "| title | abstract |\n|---|---|\n| ok | fine abstract |\n| " + "t" * 2000 + " | abs |\n"
+    )
     report = fake_index.ingest(records_for(table, "table"), "t")
     assert report.added == 1 and "title of 2,000 characters" in report.bad[0].reason
-    snap = write_lines(tmp_path / "s.jsonl", [
-        json.dumps({"id": "2401.00001", "title": "T", "abstract": "A", "versions": [{"version": "v1e309"}]}).encode(),
-        json.dumps({"id": "2401.00002", "title": "T", "abstract": "A", "versions": [{"version": "v2"}]}).encode(),
-    ])
+    snap = write_lines(
+        tmp_path / "s.jsonl",
+        [
+            json.dumps(
+                {"id": "2401.00001", "title": "T", "abstract": "A", "versions": [{"version": "v1e309"}]}
+            ).encode(),
+            json.dumps(
+                {"id": "2401.00002", "title": "T", "abstract": "A", "versions": [{"version": "v2"}]}
+            ).encode(),
+        ],
+    )
     report = fake_index.ingest(records_for(snap, "arxiv-snapshot"), "s")
     assert report.added == 1 and report.bad[0].line == 1
 
@@ -85,7 +98,13 @@ def test_embedders_never_see_more_than_their_window() -> None:
 
 
 def test_zero_width_only_queries_are_refused_and_author_wildcards_are_literal(fake_index: PaperIndex) -> None:
-    fake_index.ingest([(1, paper("a:1", "NeRF one", authors=("Ann Lee",))), (2, paper("a:2", "NeRF two", authors=("Bo_Chen",)))], "t")
+    fake_index.ingest(
+        [
+            (1, paper("a:1", "NeRF one", authors=("Ann Lee",))),
+            (2, paper("a:2", "NeRF two", authors=("Bo_Chen",))),
+        ],
+        "t",
+    )
     with pytest.raises(InvalidQueryError):
         fake_index.search("\u200b\u200c\u2060\ufeff")
     assert prepare_query("rain\nNeRF\u200b\tscenes", 100) == "rain NeRF scenes"  # controls still part words
@@ -130,13 +149,28 @@ def test_a_server_sees_papers_another_process_added(tmp_path: Path) -> None:
 
 
 def test_answers_name_only_their_sources(fake_index: PaperIndex, caplog: pytest.LogCaptureFixture) -> None:
-    fake_index.ingest([(1, paper("2403.20013", "DerainNeRF", "NeRF rain waterdrop removal.",
-                                 links=Links(abs="https://arxiv.org/abs/2403.20013")))], "t")
-    text = ("Waterdrops are removed [1] (https://arxiv.org/abs/2403.20013). See paper 9999.99999 "
-            "(https://arxiv.org/abs/9999.99999), 【9999.99998】 and https://evil.example/x for more.")
+    fake_index.ingest(
+        [
+            (
+                1,
+                paper(
+                    "2403.20013",
+                    "DerainNeRF",
+                    "NeRF rain waterdrop removal.",
+                    links=Links(abs="https://arxiv.org/abs/2403.20013"),
+                ),
+            )
+        ],
+        "t",
+    )
+    text = (
+        "Waterdrops are removed [1] (https://arxiv.org/abs/2403.20013). See paper 9999.99999 "
+        "(https://arxiv.org/abs/9999.99999), 【9999.99998】 and https://evil.example/x for more."
+    )
     with caplog.at_level(logging.WARNING):
-        ans = Answerer(fake_index, LLMSettings(_env_file=None), chat_model=FakeListChatModel(responses=[text])).ask(
-            "rain waterdrop nerf")
+        ans = Answerer(
+            fake_index, LLMSettings(_env_file=None), chat_model=FakeListChatModel(responses=[text])
+        ).ask("rain waterdrop nerf")
     assert "9999.9999" not in ans.text and "evil.example" not in ans.text and "【" not in ans.text
     assert "https://arxiv.org/abs/2403.20013" in ans.text and "[1]" in ans.text
     assert "not among the answer's sources" in caplog.text
@@ -165,7 +199,11 @@ def test_storage_and_settings_faults_are_one_clear_sentence(tmp_path: Path) -> N
 def test_the_bm25_cache_round_trips_to_the_same_ranking(tmp_path: Path) -> None:
     from index.retrieval.lexical import LexicalIndex
 
-    texts = [(1, "NeRF rain waterdrops removal"), (2, "Mamba registration of brain MRI"), (3, "Gaussian splatting rain")]
+    texts = [
+        (1, "NeRF rain waterdrops removal"),
+        (2, "Mamba registration of brain MRI"),
+        (3, "Gaussian splatting rain"),
+    ]
     lex = LexicalIndex.build([texts], generation=7)
     back = LexicalIndex.loads(lex.dumps())
     assert back.generation == 7

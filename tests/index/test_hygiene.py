@@ -38,8 +38,15 @@ def test_imported_links_that_are_not_safe_web_links_never_reach_a_front_end(
         fake_index,
         tmp_path,
         {"id": "x:js", "title": "Script link", "abstract": "NeRF rain.", "url": "javascript:alert(1)"},
-        {"id": "x:ftp", "title": "Ftp link", "abstract": "NeRF rain.",
-         "links": {"abs": "ftp://ftp.example/p.pdf", "other": ["data:text/html,x", "https://ok.example/p"]}},
+        {
+            "id": "x:ftp",
+            "title": "Ftp link",
+            "abstract": "NeRF rain.",
+            "links": {
+                "abs": "ftp://ftp.example/p.pdf",
+                "other": ["data:text/html,x", "https://ok.example/p"],
+            },
+        },
         {"id": "x:md", "title": "Phish link", "abstract": "NeRF rain.", "url": PHISH},
     )
     js, ftp, md = (fake_index.resolve(i) for i in ("x:js", "x:ftp", "x:md"))
@@ -52,11 +59,17 @@ def test_imported_links_that_are_not_safe_web_links_never_reach_a_front_end(
 
 
 def test_a_stored_unsafe_link_is_not_read_back(fake_index: PaperIndex, tmp_path: Path) -> None:
-    _import(fake_index, tmp_path, {"id": "x:1", "title": "Old row", "abstract": "NeRF.", "url": "https://ok.example/"})
+    _import(
+        fake_index,
+        tmp_path,
+        {"id": "x:1", "title": "Old row", "abstract": "NeRF.", "url": "https://ok.example/"},
+    )
     db = sqlite3.connect(fake_index.settings.data_dir / "papers.db")
     with db:  # a row written before the URL policy existed
-        db.execute("UPDATE papers SET links=? WHERE id='x:1'", (json.dumps({"abs": "javascript:alert(1)",
-                                                                            "pdf": None, "other": [PHISH]}),))
+        db.execute(
+            "UPDATE papers SET links=? WHERE id='x:1'",
+            (json.dumps({"abs": "javascript:alert(1)", "pdf": None, "other": [PHISH]}),),
+        )
     db.close()
     p = fake_index.resolve("x:1")
     assert p.links.abs is None and p.url is not None and "](" not in p.url and ")[" not in p.url
@@ -68,13 +81,23 @@ def test_categories_topics_and_authors_are_stored_without_escapes_or_invisible_c
     _import(
         fake_index,
         tmp_path,
-        {"id": "x:esc", "title": "Escaped\u2800 fields", "abstract": "NeRF.", "categories": [OSC8, "cs.\u3164LG"],
-         "topics": ["rain\x1b[31m", "\U000e0041\U000e0042"], "authors": ["Ann\u202e Lee", "Bo\u180e Chen"],
-         "primary_category": OSC8},
+        {
+            "id": "x:esc",
+            "title": "Escaped\u2800 fields",
+            "abstract": "NeRF.",
+            "categories": [OSC8, "cs.\u3164LG"],
+            "topics": ["rain\x1b[31m", "\U000e0041\U000e0042"],
+            "authors": ["Ann\u202e Lee", "Bo\u180e Chen"],
+            "primary_category": OSC8,
+        },
     )
     p = fake_index.resolve("x:esc")
     fields = [p.title, *p.categories, *p.topics, *p.authors, p.primary_category or ""]
-    assert not [f for f in fields if re.search(r"[\x00-\x1f\x7f-\x9f\u202e\u2800\u3164\u180e\U000e0000-\U000e007f]", f)]
+    assert not [
+        f
+        for f in fields
+        if re.search(r"[\x00-\x1f\x7f-\x9f\u202e\u2800\u3164\u180e\U000e0000-\U000e007f]", f)
+    ]
     assert p.categories == ("cs.CV", "cs.LG") and p.authors == ("Ann Lee", "Bo Chen")  # whole escapes removed
     assert p.topics == ("rain",)  # the tag characters alone were nothing
 

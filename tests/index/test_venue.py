@@ -57,8 +57,14 @@ def test_a_comment_that_only_hopes_names_no_venue(comment: str | None) -> None:
 
 
 def test_a_clause_under_review_does_not_hide_an_accepted_one() -> None:
-    assert venue_from(None, "Accepted to MICCAI 2024. A journal version is under review at MedIA") == "MICCAI 2024"
-    assert venue_from(None, "An earlier version was submitted to ICLR 2023; accepted to CVPR 2024") == "CVPR 2024"
+    assert (
+        venue_from(None, "Accepted to MICCAI 2024. A journal version is under review at MedIA")
+        == "MICCAI 2024"
+    )
+    assert (
+        venue_from(None, "An earlier version was submitted to ICLR 2023; accepted to CVPR 2024")
+        == "CVPR 2024"
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,7 +72,10 @@ def test_a_clause_under_review_does_not_hide_an_accepted_one() -> None:
     [
         ("CVPR 2023", "CVPR 2023"),
         ("Proceedings of the IEEE/CVF ICCV 2023, pp. 1-10", "ICCV 2023"),
-        ("IEEE Transactions on Medical Imaging, 43(2), 2024", "IEEE Transactions on Medical Imaging, 43(2), 2024"),
+        (
+            "IEEE Transactions on Medical Imaging, 43(2), 2024",
+            "IEEE Transactions on Medical Imaging, 43(2), 2024",
+        ),
         ("  Medical Image Analysis\n 91 (2024) 103000 ", "Medical Image Analysis 91 (2024) 103000"),
     ],
 )
@@ -81,8 +90,14 @@ CODE = [
     ("Project page: https://foo.example.com/proj/.", ["https://foo.example.com/proj/"]),
     ("Project website: http://lab.example.org/nerf;", ["http://lab.example.org/nerf"]),
     ("code is available at https://mysite.org/code!", ["https://mysite.org/code"]),
-    ("github.com/a/b, and https://huggingface.co/x/y;", ["https://github.com/a/b", "https://huggingface.co/x/y"]),
-    ("at https://gitlab.com/g/p and https://bitbucket.org/t/r.", ["https://gitlab.com/g/p", "https://bitbucket.org/t/r"]),
+    (
+        "github.com/a/b, and https://huggingface.co/x/y;",
+        ["https://github.com/a/b", "https://huggingface.co/x/y"],
+    ),
+    (
+        "at https://gitlab.com/g/p and https://bitbucket.org/t/r.",
+        ["https://gitlab.com/g/p", "https://bitbucket.org/t/r"],
+    ),
     ("demo at https://someone.github.io/proj/,", ["https://someone.github.io/proj/"]),
     ("https://github.com/a/b https://github.com/a/b.", ["https://github.com/a/b"]),
     ("https://github.com/a/b_(c)", ["https://github.com/a/b_%28c%29"]),
@@ -104,7 +119,11 @@ def test_code_links_are_found_trimmed_and_safe(text: str | None, links: list[str
 def test_the_venue_is_recorded_in_its_field_and_read_back() -> None:
     p = Paper(id="x", title="T", abstract="A", comment="8 pages")
     with_cvpr = with_venue(p, "CVPR 2024")
-    assert (with_cvpr.venue, with_cvpr.comment, recorded_venue(with_cvpr)) == ("CVPR 2024", "8 pages", "CVPR 2024")
+    assert (with_cvpr.venue, with_cvpr.comment, recorded_venue(with_cvpr)) == (
+        "CVPR 2024",
+        "8 pages",
+        "CVPR 2024",
+    )
     assert with_venue(with_cvpr, "ICCV 2023").venue == "ICCV 2023"
     assert with_venue(with_cvpr, "CVPR 2024") is with_cvpr and with_venue(p, None) is p
     assert recorded_venue(p) is None
@@ -131,7 +150,13 @@ def test_onto_held_passes_new_records_and_bad_lines_unchanged() -> None:
     from index.models import BadLine, Links
     from index.sources.venues import onto_held
 
-    held = Paper(id="2401.00001", title="Held", abstract="Held text", topics=("A",), links=Links(abs="https://arxiv.org/abs/2401.00001"))
+    held = Paper(
+        id="2401.00001",
+        title="Held",
+        abstract="Held text",
+        topics=("A",),
+        links=Links(abs="https://arxiv.org/abs/2401.00001"),
+    )
     new = with_venue(Paper(id="cvpr2024:new", title="New", abstract="N"), "CVPR 2024")
     again = with_venue(Paper(id="2401.00001", title="Page title", abstract="Page text", topics=("B",),
                              links=Links(abs="https://arxiv.org/abs/2401.00001", pdf="https://cvf.example/p.pdf")), "CVPR 2024")  # fmt: skip

@@ -33,12 +33,19 @@ PAPERS = [
 def test_venue_and_code_links_on_the_model() -> None:
     assert PAPERS[0].has_code and PAPERS[0].code_links == ("https://github.com/x/derain",)
     assert PAPERS[2].has_code and not PAPERS[1].has_code
-    bare = Paper(id="x", title="T", abstract="A", links=Links(abs="https://github.com", other=("https://doi.org/10.1/x",)))
+    bare = Paper(
+        id="x",
+        title="T",
+        abstract="A",
+        links=Links(abs="https://github.com", other=("https://doi.org/10.1/x",)),
+    )
     assert not bare.has_code  # github.com itself names no project; a DOI is no code
     assert Paper(id="x", title="T", abstract="A", venue="  ").venue is None
 
 
-def test_the_venue_is_stored_filtered_and_unchanged_on_a_second_write(backend_settings: IndexSettings) -> None:
+def test_the_venue_is_stored_filtered_and_unchanged_on_a_second_write(
+    backend_settings: IndexSettings,
+) -> None:
     ix = PaperIndex(backend_settings, embedder=FakeEmbedder())
     try:
         assert ix.ingest(list(enumerate(PAPERS)), "t").added == 4
@@ -56,7 +63,9 @@ def test_the_venue_is_stored_filtered_and_unchanged_on_a_second_write(backend_se
         assert ids(Filters(has_code=True)) == {"2403.20013", "2404.06270"}
         assert ids(Filters(has_code=True, venue="cvpr")) == {"2403.20013"}
         moved = PAPERS[1].model_copy(update={"venue": "MICCAI 2024"})
-        assert ix.ingest([(0, moved)], "t").updated == 1 and ix.resolve("miccai2023:seg").venue == "MICCAI 2024"
+        assert (
+            ix.ingest([(0, moved)], "t").updated == 1 and ix.resolve("miccai2023:seg").venue == "MICCAI 2024"
+        )
     finally:
         ix.close()
 
@@ -103,7 +112,9 @@ def test_a_store_written_before_the_venue_column_opens_with_its_venues_moved(tmp
         assert store.added_to_topic("NeRF", *always) == []  # filed before the time was kept: never "new"
         store.upsert([Row(papers["p1"].model_copy(update={"topics": ("NeRF",)}), None, None)])
         rowids = {pid: r[0] for pid, r in got.items() if r}
-        assert store.added_to_topic("nerf", *always) == [rowids["p1"]] and store.last_added("NeRF") is not None
+        assert (
+            store.added_to_topic("nerf", *always) == [rowids["p1"]] and store.last_added("NeRF") is not None
+        )
     finally:
         store.close()
     SqliteStore(tmp_path).close()  # a second open finds the column and changes nothing

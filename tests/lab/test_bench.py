@@ -30,7 +30,9 @@ def pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bench_sets.Sentence
     return sentence_pool(CountingEmbedder(), None)
 
 
-def test_the_pool_is_the_sample_corpus_sentences_embedded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_pool_is_the_sample_corpus_sentences_embedded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     emb = CountingEmbedder()
     first = sentence_pool(emb, None)
@@ -55,7 +57,9 @@ def test_realistic_vectors_and_texts_are_the_same_draws(pool: bench_sets.Sentenc
     assert np.array_equal(vecs, realistic_vectors(pool, 300, seed=5))  # deterministic per seed
 
 
-def test_stress_vectors_crowd_their_neighbourhoods_more_than_realistic_ones(pool: bench_sets.SentencePool) -> None:
+def test_stress_vectors_crowd_their_neighbourhoods_more_than_realistic_ones(
+    pool: bench_sets.SentencePool,
+) -> None:
     q = realistic_vectors(pool, 40, seed=99)
     real = neighbourhood(realistic_vectors(pool, 20_000, seed=1), q)
     stress = neighbourhood(stress_vectors(pool, 20_000, seed=1), q)
@@ -72,7 +76,10 @@ def test_ivf_rescored_from_a_store_table_matches_exact(pool: bench_sets.Sentence
     got = store([3, 7, 999_999])
     assert set(got) == {3, 7} and np.array_equal(got[3], vecs[2])
     assert StoredVectors(tmp_path / "store.db", "mvector", 512)([3])[3].shape == (512,)
-    assert np.allclose(StoredVectors(tmp_path / "store.db", "mvector", 512)([3])[3], to_multi(vecs[2:3], multilingual_projection(48))[0])
+    assert np.allclose(
+        StoredVectors(tmp_path / "store.db", "mvector", 512)([3])[3],
+        to_multi(vecs[2:3], multilingual_projection(48))[0],
+    )
     row = bench_kind("ivf", vecs, queries, emb, exact, store, ["a new paper"])
     assert row["index"] == "ivf" and row["recall@10_vs_exact"] >= 0.95 and row["size"] == 5000
     assert [c["nprobe"] for c in row["curve"]] == [16, 32, 64, 128]
@@ -125,6 +132,8 @@ def test_the_ingest_bench_on_a_cpu_without_bfloat16_units(
     assert "bfloat16 ingest skipped" in caplog.text and out["bfloat16_skipped"]
     assert set(out["paths"]) == {"float32", "int8", "onnx-float32"}
     assert out["fastest_dtype"] in out["paths"] and "bfloat16" not in out["calibration"]
-    assert out["raw_encode_float32_papers_per_s"] > 0 and out["paperlens_default_multilingual_papers_per_s"] > 0
+    assert (
+        out["raw_encode_float32_papers_per_s"] > 0 and out["paperlens_default_multilingual_papers_per_s"] > 0
+    )
     assert out["paths"]["onnx-float32"]["cos_min"] > 0.9999  # the export in float32 is the model's vectors
     assert out["ratio_fastest_dtype"] == out["paths"][out["fastest_dtype"]]["ratio"]

@@ -34,7 +34,9 @@ def test_bench_service_times_one_shot_commands_and_the_api_over_a_composed_data_
     assert list((tmp_path / "cache").rglob("*.onnx"))  # the timed searches ran without torch
 
 
-def test_the_composed_data_dir_is_searchable_through_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_composed_data_dir_is_searchable_through_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from index.retrieval.embed import SentenceTransformerEmbedder
     from lab.bench_scale import write_scale_data_dir
     from lab.bench_sets import sentence_pool

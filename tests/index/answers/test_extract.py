@@ -64,12 +64,20 @@ def test_the_sentence_with_the_asked_for_number_wins_over_the_topic_sentence() -
     ("question", "answer"),
     [
         ("At what frame rate can it render?", "It renders high-resolution views at 133 FPS on one GPU."),
-        ("How many public datasets was it evaluated on?", "We evaluate the searched network on 10 public datasets."),
+        (
+            "How many public datasets was it evaluated on?",
+            "We evaluate the searched network on 10 public datasets.",
+        ),
         ("How long does it take to train?", "Training takes 2 hours on a single RTX 3090."),
-        ("What Dice score does it reach on the test set?", "It reaches a Dice score of 0.912 on the held-out test set."),
+        (
+            "What Dice score does it reach on the test set?",
+            "It reaches a Dice score of 0.912 on the held-out test set.",
+        ),
     ],
 )
-def test_a_quantity_question_is_answered_by_the_sentence_with_a_number_and_unit(question: str, answer: str) -> None:
+def test_a_quantity_question_is_answered_by_the_sentence_with_a_number_and_unit(
+    question: str, answer: str
+) -> None:
     # The distractors share the question's words and hold numbers too, but no quantity: dimensions (3D),
     # a year, a dataset name with digits.
     sentences = [

@@ -20,7 +20,9 @@ def held(ids: object) -> set[str]:
 
 
 def test_a_stored_id_that_was_not_retrieved_is_removed() -> None:
-    text = scrub_references("As base-17 shows [1], and base-4983 and cvpr2020:focalmix agree.", [SOURCE], held)
+    text = scrub_references(
+        "As base-17 shows [1], and base-4983 and cvpr2020:focalmix agree.", [SOURCE], held
+    )
     assert "base-4983" not in text and "cvpr2020:focalmix" not in text
     assert "base-17" in text and "[1]" in text
     # Words shaped like ids that the store does not hold are left alone.

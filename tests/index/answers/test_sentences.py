@@ -26,7 +26,10 @@ def test_numbers_abbreviations_and_urls() -> None:
         "We propose ASDF, which is up to 45 times faster.",
     ]
     assert split_sentences("我们提出了一种新方法。它提高了17.3%的精度！代码开源吗？") == [
-        "我们提出了一种新方法。", "它提高了17.3%的精度！", "代码开源吗？"]
+        "我们提出了一种新方法。",
+        "它提高了17.3%的精度！",
+        "代码开源吗？",
+    ]
 
 
 def test_no_number_of_the_sample_corpus_is_cut_in_half() -> None:

@@ -331,7 +331,9 @@ def test_a_long_delivery_renews_its_lease_and_a_run_is_capped_and_says_so(ix: Pa
     assert header is not None and header.total_new == 4 and len(header.entries) == 2
     # The run was claimed at the (time-travelled) tick time, so its first lease is long past; after the
     # first entry is sent the lease is renewed from the wall clock, and the next send sees it fresh.
-    assert len(poster.leases) == 3 and poster.leases[1] < timedelta(0) < timedelta(seconds=25) < poster.leases[2]
+    assert (
+        len(poster.leases) == 3 and poster.leases[1] < timedelta(0) < timedelta(seconds=25) < poster.leases[2]
+    )
 
 
 def test_a_transient_failure_is_resumed_by_the_next_check_without_duplicates(ix: PaperIndex) -> None:

@@ -36,7 +36,9 @@ def imported(ix: PaperIndex, monkeypatch: pytest.MonkeyPatch) -> PaperIndex:
 
 
 def test_an_imported_list_is_in_the_digest_of_the_days_it_was_added(imported: PaperIndex) -> None:
-    d = build_digest(imported, Summarizer(imported, LLMSettings(_env_file=None)), NERF, MON, days=2, max_shown=50)
+    d = build_digest(
+        imported, Summarizer(imported, LLMSettings(_env_file=None)), NERF, MON, days=2, max_shown=50
+    )
     origins = {e.paper.id: e.origin for e in d.entries}
     assert {origins[f"cvpr2020:nerf-{i}"] for i in range(3)} == {"imported: cvpr2020-list"}
     assert origins["2403.00001"] == "imported"  # published the day before: in as before, by its source
@@ -55,8 +57,10 @@ def test_channel_digests_post_added_papers_once(imported: PaperIndex) -> None:
     assert r.tick(monday) == 1 and r.tick(monday + timedelta(hours=3)) == 0
     posted = poster.papers(1)
     assert {f"cvpr2020:nerf-{i}" for i in range(3)} <= set(posted) and len(posted) == len(set(posted))
-    assert r.tick(monday + timedelta(days=1, hours=4)) == 1  # Tuesday: the week's imports are not posted again
-    again = poster.papers(1)[len(posted):]
+    assert (
+        r.tick(monday + timedelta(days=1, hours=4)) == 1
+    )  # Tuesday: the week's imports are not posted again
+    again = poster.papers(1)[len(posted) :]
     assert not {p for p in again if p.startswith("cvpr2020:")}
 
 
@@ -64,5 +68,8 @@ def test_an_empty_digest_says_what_was_looked_for(imported: PaperIndex) -> None:
     day = MON + timedelta(days=14)
     d = build_digest(imported, Summarizer(imported, LLMSettings(_env_file=None)), NERF, day)
     assert not d.entries
-    assert d.empty_reason == f"no papers published on {day} or added to topic 'NeRF' since {day}; last arXiv fetch never"
+    assert (
+        d.empty_reason
+        == f"no papers published on {day} or added to topic 'NeRF' since {day}; last arXiv fetch never"
+    )
     assert f"No new NeRF papers. ({d.empty_reason})" in to_markdown(d)

@@ -42,7 +42,11 @@ def down_arxiv() -> Iterator[ArxivServer]:
 
 def empty_index(tmp_path: Path, url: str) -> PaperIndex:
     settings = IndexSettings(
-        _env_file=None, data_dir=tmp_path / "data", multilingual=False, arxiv_url=url, arxiv_retries=0,
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        multilingual=False,
+        arxiv_url=url,
+        arxiv_retries=0,
         arxiv_delay_seconds=0,
     )
     return PaperIndex(settings, embedder=FakeEmbedder())
@@ -60,15 +64,24 @@ def morning(ix: PaperIndex, poster: FakePoster, channels: int = 3) -> DigestRunn
         refresh=lambda topic: ingest_topic(ix, topic).added,
     )
     for channel in range(1, channels + 1):
-        r.store.subscribe(guild_id=1, channel_id=channel, topic="NeRF", at="08:00", tz="UTC", created_by=99,
-                          now=datetime(2024, 3, 1, tzinfo=UTC))
+        r.store.subscribe(
+            guild_id=1,
+            channel_id=channel,
+            topic="NeRF",
+            at="08:00",
+            tz="UTC",
+            created_by=99,
+            now=datetime(2024, 3, 1, tzinfo=UTC),
+        )
     start = datetime(2024, 4, 1, 8, 0, tzinfo=UTC)
     for minute in range(0, 211):
         r.tick(start + timedelta(minutes=minute))
     return r
 
 
-def test_a_quiet_topic_is_fetched_once_per_window_for_all_its_subscriptions(tmp_path: Path, quiet_arxiv: ArxivServer) -> None:
+def test_a_quiet_topic_is_fetched_once_per_window_for_all_its_subscriptions(
+    tmp_path: Path, quiet_arxiv: ArxivServer
+) -> None:
     ix = empty_index(tmp_path, quiet_arxiv.url)
     poster = FakePoster()
     r = morning(ix, poster)
@@ -80,15 +93,24 @@ def test_a_quiet_topic_is_fetched_once_per_window_for_all_its_subscriptions(tmp_
         assert r.store.run_state(channel, MON) == "empty"
     # A restarted bot (a new runner over the same store) remembers the last fetch: no query at once.
     before = len(quiet_arxiv.requests)
-    again = DigestRunner(ix, r.summarizer, r.store, [NERF], FakePoster(), calendar=ArxivCalendar([]),
-                         refresh=lambda topic: ingest_topic(ix, topic).added)
+    again = DigestRunner(
+        ix,
+        r.summarizer,
+        r.store,
+        [NERF],
+        FakePoster(),
+        calendar=ArxivCalendar([]),
+        refresh=lambda topic: ingest_topic(ix, topic).added,
+    )
     assert again.refresher is not None
     again.refresher.refresh(NERF, datetime(2024, 4, 1, 11, 10, tzinfo=UTC))  # the last fetch was at 11:00
     assert len(quiet_arxiv.requests) == before
     ix.close()
 
 
-def test_an_unreachable_arxiv_is_not_reported_as_no_new_papers(tmp_path: Path, down_arxiv: ArxivServer) -> None:
+def test_an_unreachable_arxiv_is_not_reported_as_no_new_papers(
+    tmp_path: Path, down_arxiv: ArxivServer
+) -> None:
     ix = empty_index(tmp_path, down_arxiv.url)
     poster = FakePoster()
     r = morning(ix, poster, channels=2)

@@ -16,18 +16,37 @@ from tests.helpers.factories import ROOT, make_settings
 
 DATA = ROOT / "lab" / "data" / "feed" / "papers.jsonl"
 SUBJECT = "Modalities -> Endoscopy"
-TOPIC = Topic(name="MICCAI", keywords=("medical image",), description="Medical image computing and "
-              "computer-assisted intervention: deep learning for medical images")
+TOPIC = Topic(
+    name="MICCAI",
+    keywords=("medical image",),
+    description="Medical image computing and "
+    "computer-assisted intervention: deep learning for medical images",
+)
 
 
-def test_liked_subject_fills_the_feed_with_the_real_model(tmp_path: Path, real_embedders: tuple[Any, Any]) -> None:
+def test_liked_subject_fills_the_feed_with_the_real_model(
+    tmp_path: Path, real_embedders: tuple[Any, Any]
+) -> None:
     every = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
-    rows = [r for r in every if SUBJECT in r["subjects"]] + [r for r in every if SUBJECT not in r["subjects"]][:60]
+    rows = [r for r in every if SUBJECT in r["subjects"]] + [
+        r for r in every if SUBJECT not in r["subjects"]
+    ][:60]
     ix = PaperIndex(make_settings(tmp_path / "data"), embedder=real_embedders[0])
     try:
         ix.ingest(
-            ((i, Paper(id=r["id"], title=r["title"], abstract=r["abstract"], topics=("MICCAI",),
-                       published=date(2025, 10, 1))) for i, r in enumerate(rows, 1)),
+            (
+                (
+                    i,
+                    Paper(
+                        id=r["id"],
+                        title=r["title"],
+                        abstract=r["abstract"],
+                        topics=("MICCAI",),
+                        published=date(2025, 10, 1),
+                    ),
+                )
+                for i, r in enumerate(rows, 1)
+            ),
             "test",
         )
         labels = {r["id"]: set(r["subjects"]) for r in rows}

@@ -20,12 +20,21 @@ TOPIC = Topic(name="vision", keywords=("vision",), description="vision")
 END = date(2026, 1, 11)
 
 PAPERS = {
-    "n1": ("NeRF relighting", "We propose a nerf radiance model for relighting scenes. It runs on one small GPU."),
-    "n2": ("Radiance fields at scale", "Large scenes need radiance fields with nerf tricks to train. Code is at "
-           "https://github.com/x/y. Our nerf radiance results beat older baselines."),
+    "n1": (
+        "NeRF relighting",
+        "We propose a nerf radiance model for relighting scenes. It runs on one small GPU.",
+    ),
+    "n2": (
+        "Radiance fields at scale",
+        "Large scenes need radiance fields with nerf tricks to train. Code is at "
+        "https://github.com/x/y. Our nerf radiance results beat older baselines.",
+    ),
     "n3": ("Fast NeRF", "A faster nerf training schedule for radiance fields is shown here."),
     "r1": ("Deformable registration", "We study registration of brain scans with a new registration loss."),
-    "r2": ("Registration networks", "A registration network aligns scans in one pass without iterative solvers."),
+    "r2": (
+        "Registration networks",
+        "A registration network aligns scans in one pass without iterative solvers.",
+    ),
     "w1": ("Rain removal", "Rain streaks and waterdrop artifacts are removed from road images by our model."),
     "w2": ("Waterdrop detection", "We detect waterdrop and rain regions on windshields in real time today."),
 }
@@ -37,8 +46,18 @@ def feed(fake_index: PaperIndex) -> Feed:
         (i, paper(pid, t, a, topics=("vision",), published=date(2026, 1, 5 + i % 5)))
         for i, (pid, (t, a)) in enumerate(PAPERS.items(), 1)
     ]
-    recs.append((99, paper("old", "Old nerf radiance", "An old nerf radiance paper from the week before.",
-                           topics=("vision",), published=date(2025, 12, 20))))
+    recs.append(
+        (
+            99,
+            paper(
+                "old",
+                "Old nerf radiance",
+                "An old nerf radiance paper from the week before.",
+                topics=("vision",),
+                published=date(2025, 12, 20),
+            ),
+        )
+    )
     fake_index.ingest(recs, "test")
     return Feed(fake_index)
 
@@ -81,8 +100,9 @@ def test_most_liked_papers_and_the_reading_list(feed: Feed) -> None:
 
 def test_an_empty_week_is_an_empty_recap(feed: Feed) -> None:
     r = recap(feed, TOPIC, date(2025, 6, 1))
-    assert r == Recap(topic="vision", start=date(2025, 5, 26), end=date(2025, 6, 1), groups=[], citations={},
-                      reading=[])
+    assert r == Recap(
+        topic="vision", start=date(2025, 5, 26), end=date(2025, 6, 1), groups=[], citations={}, reading=[]
+    )
 
 
 def test_kmeans_separates_blobs_and_repeats_itself() -> None:

@@ -107,7 +107,11 @@ def test_digest_opt_in_and_forget_everything_of_a_member(fs: FeedStore) -> None:
     fs.add_reading("channel", "c1", "p3", added_by="a")
     fs.vote("b", "p1", -1)
     assert fs.preferences("a") == {
-        "votes": [("p1", 1)], "follows": ["Hao Su"], "mutes": ["rain"], "reading": ["p2"], "digest": True
+        "votes": [("p1", 1)],
+        "follows": ["Hao Su"],
+        "mutes": ["rain"],
+        "reading": ["p2"],
+        "digest": True,
     }
     assert fs.forget("a") == 5
     assert fs.preferences("a") == {"votes": [], "follows": [], "mutes": [], "reading": [], "digest": False}
@@ -168,7 +172,9 @@ def test_concurrent_voters_and_readers_on_one_sqlite_file(tmp_path: Path) -> Non
         got = {v.paper_id: v.value for v in fs.votes(f"m{m}")}
         assert got == {f"p{p}": (1 if (last + p + m) % 2 else -1) for p in range(1, papers)}
         assert len(fs.follows(f"m{m}")) == rounds
-    expected_net = {f"p{p}": sum(1 if (last + p + m) % 2 else -1 for m in range(members)) for p in range(1, papers)}
+    expected_net = {
+        f"p{p}": sum(1 if (last + p + m) % 2 else -1 for m in range(members)) for p in range(1, papers)
+    }
     assert fs.channel_votes("c") == expected_net
 
 

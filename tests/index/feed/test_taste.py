@@ -201,7 +201,10 @@ def test_the_reason_is_the_largest_personal_contribution(feed: Feed) -> None:
     feed.vote("fay", "n3", +1)
     items = feed.rank(TOPIC, member="fay", k=3)
     n1 = next(it for it in items if it.paper.id == "n1")  # by Hao Su and like the liked radiance paper
-    assert n1.reason.contributions["taste"] > 0 and n1.reason.contributions["author"] > n1.reason.contributions["taste"]
+    assert (
+        n1.reason.contributions["taste"] > 0
+        and n1.reason.contributions["author"] > n1.reason.contributions["taste"]
+    )
     assert n1.reason.kind == "author"
     n2 = next(it for it in items if it.paper.id == "n2")
     assert n2.reason.kind == "liked" and n2.reason.paper_id == "n3"

@@ -27,7 +27,13 @@ def test_scores_equal_bm25s_own_index(texts: list[str]) -> None:
     mine = build_bm25([tokens[i : i + 7] for i in range(0, len(tokens), 7)])  # uneven batches
     assert mine is not None and mine.scores["num_docs"] == ref.scores["num_docs"] == len(texts)
     assert mine.scores["data"].size == ref.scores["data"].size
-    queries = ["neural radiance fields", "rain waterdrop removal", "lung nodule CT", "nerf", "Mamba registration"]
+    queries = [
+        "neural radiance fields",
+        "rain waterdrop removal",
+        "lung nodule CT",
+        "nerf",
+        "Mamba registration",
+    ]
     queries += [" ".join(t.split()[:12]) for t in texts[:40:3]]
     for q in queries:
         qt = tokenize([q])
@@ -58,7 +64,9 @@ def test_search_ranks_as_bm25s_retrieve_does(texts: list[str]) -> None:
     for q in ["neural radiance fields", "rain waterdrop removal", "segmentation of medical images", "nerf"]:
         for k in (1, 5, 100):
             got = lex.search(q, k)
-            docs, scores = lex._bm25.retrieve(tokenize([q]), k=min(k, len(texts)), show_progress=False, n_threads=1)
+            docs, scores = lex._bm25.retrieve(
+                tokenize([q]), k=min(k, len(texts)), show_progress=False, n_threads=1
+            )
             want = [(int(lex.rowids[d]), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
             assert [s for _, s in got] == pytest.approx([s for _, s in want])
             assert got == sorted(got, key=lambda x: (-x[1], x[0]))

@@ -54,14 +54,18 @@ def test_int8_export_keeps_the_float32_vectors_of_real_abstracts(
     assert onnx_encoder.ensure_exported(model_dir)
     f32, int8 = (onnx_encoder.cache_path(model_dir, v) for v in ("float32", "int8"))
     assert f32.exists() and int8.exists() and int8.stat().st_size < f32.stat().st_size / 2
-    texts = [json.loads(line)["abstract"] for line in sample_corpus().read_text(encoding="utf-8").splitlines()]
+    texts = [
+        json.loads(line)["abstract"] for line in sample_corpus().read_text(encoding="utf-8").splitlines()
+    ]
     texts += ["MambaMorph 用了什么方法?", "nerf", "x" * 5000]  # Chinese, one word, past the token limit
     enc = onnx_encoder.load_encoder(model_dir, MODEL, "int8", batch_size=8)
     assert enc is not None and enc.dtype == "int8"
     got, want = enc.encode(texts), float32.encode(texts)
     cos = (got * want).sum(axis=1)
     abstracts, odd = cos[:-3], cos[-3:]  # the check auto applies holds on real abstracts
-    assert abstracts.mean() >= encoders.MEAN_COSINE and abstracts.min() >= encoders.MIN_COSINE, abstracts.min()
+    assert abstracts.mean() >= encoders.MEAN_COSINE and abstracts.min() >= encoders.MIN_COSINE, (
+        abstracts.min()
+    )
     assert odd.min() > 0.97, odd  # and odd texts stay close
     # Batches are sorted by length, rows stay in place: in float32 a text alone gives its batched vector; in
     # int8 nearly (activations are quantised per batch, so a text's batch-mates move it a little).
@@ -105,26 +109,34 @@ def test_a_torch_path_must_clearly_beat_int8_which_spares_the_process_torch() ->
 
     assert encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(59), "int8": m(55)}) == "int8"
     assert encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(80), "int8": m(55)}) == "bfloat16"
-    assert encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(59), "int8": m(99, 0.95)}) == "bfloat16"
+    assert (
+        encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(59), "int8": m(99, 0.95)})
+        == "bfloat16"
+    )
     assert encoders.choose_documents({"float32": m(27, 1.0), "int8": m(20)}) == "float32"  # slower: not kept
     # The float32 export spares torch too: kept over a torch path less than 15% faster, beaten by a faithful
     # int8 that is faster, and what a CPU whose int8 bends the vectors (AVX2 without VNNI can) falls back to.
     assert encoders.choose_documents({"float32": m(27, 1.0), "onnx-float32": m(40, 1.0), "int8": m(38)}) == (
         "onnx-float32"
     )
-    assert encoders.choose_documents({"float32": m(27, 1.0), "onnx-float32": m(40, 1.0), "int8": m(68)}) == "int8"
-    assert encoders.choose_documents({"float32": m(27, 1.0), "onnx-float32": m(40, 1.0), "int8": m(90, 0.9)}) == (
-        "onnx-float32"
+    assert (
+        encoders.choose_documents({"float32": m(27, 1.0), "onnx-float32": m(40, 1.0), "int8": m(68)})
+        == "int8"
     )
-    assert encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(45), "onnx-float32": m(40, 1.0)}) == (
-        "onnx-float32"
-    )
-    assert encoders.choose_documents({"float32": m(27, 1.0), "bfloat16": m(70), "onnx-float32": m(40, 1.0)}) == (
-        "bfloat16"
-    )
+    assert encoders.choose_documents(
+        {"float32": m(27, 1.0), "onnx-float32": m(40, 1.0), "int8": m(90, 0.9)}
+    ) == ("onnx-float32")
+    assert encoders.choose_documents(
+        {"float32": m(27, 1.0), "bfloat16": m(45), "onnx-float32": m(40, 1.0)}
+    ) == ("onnx-float32")
+    assert encoders.choose_documents(
+        {"float32": m(27, 1.0), "bfloat16": m(70), "onnx-float32": m(40, 1.0)}
+    ) == ("bfloat16")
 
 
-def test_an_unreadable_choice_is_measured_again_not_trusted(cache: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unreadable_choice_is_measured_again_not_trusted(
+    cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     model_dir = resolve_model_path(MODEL)
     path = encoders.choice_file(model_dir)
     path.parent.mkdir(parents=True)
@@ -160,7 +172,9 @@ def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
     fast.refresh()
     q = fast.encoder()
     assert q is not None and q.dtype == "int8"
-    assert float((q.encode(["neural radiance fields"]) * first.encode(["neural radiance fields"])).sum()) > 0.98
+    assert (
+        float((q.encode(["neural radiance fields"]) * first.encode(["neural radiance fields"])).sum()) > 0.98
+    )
     pinned = encoders.FastQuery(MODEL, "float32").encoder()  # PAPERLENS_QUERY_DTYPE=float32 overrides it
     assert pinned is not None and pinned.dtype == "float32"
     measured["queries"]["int8_ms"] = 3.5  # int8 slower for one query on some CPU: float32 it is
@@ -177,7 +191,10 @@ def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
 
 def test_stats_says_which_paths_embed_without_loading_a_model(cache: Path) -> None:
     assert encoders.describe_paths(MODEL, "auto", "auto")["documents"].startswith("auto (not measured")
-    assert encoders.describe_paths(MODEL, "float32", "int8") == {"documents": "float32", "queries": "int8 (ONNX export)"}
+    assert encoders.describe_paths(MODEL, "float32", "int8") == {
+        "documents": "float32",
+        "queries": "int8 (ONNX export)",
+    }
     model_dir = resolve_model_path(MODEL)
     measured = {
         "float32": {"docs_per_s": 27.0, "cos_mean": 1.0, "cos_min": 1.0},
@@ -186,4 +203,7 @@ def test_stats_says_which_paths_embed_without_loading_a_model(cache: Path) -> No
     }
     encoders.choice_file(model_dir).parent.mkdir(parents=True)
     encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
-    assert encoders.describe_paths(MODEL, "auto", "auto") == {"documents": "int8", "queries": "int8 (ONNX export)"}
+    assert encoders.describe_paths(MODEL, "auto", "auto") == {
+        "documents": "int8",
+        "queries": "int8 (ONNX export)",
+    }

@@ -75,7 +75,16 @@ def test_sentencepiece_tokenizes_exactly_as_the_packaged_port(texts: list[str]) 
 
     fast, pure = _fast_tokenizer(), USE()._tokenizer
     assert fast is not None  # a dependency: its absence would only cost speed, but it is installed
-    odd = ["", " ", "  spaces   and\ttabs ", "Ｆｕｌｌ－ｗｉｄｔｈ １２３", "émigré naïve", "ﬁ ligature Ⅻ", "😀", "x" * 3000]
+    odd = [
+        "",
+        " ",
+        "  spaces   and\ttabs ",
+        "Ｆｕｌｌ－ｗｉｄｔｈ １２３",
+        "émigré naïve",
+        "ﬁ ligature Ⅻ",
+        "😀",
+        "x" * 3000,
+    ]
     for t in texts + odd:
         for bos, eos in ((True, True), (False, False)):
             assert fast.encode(t, out_type=int, add_bos=bos, add_eos=eos) == pure.encode(

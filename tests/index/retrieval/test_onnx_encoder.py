@@ -28,12 +28,16 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_export_embeds_like_sentence_transformers(exported: Path, real_embedders: tuple) -> None:
-    st = SentenceTransformerEmbedder(dtype="float32")  # the export is float32; auto is bfloat16 on AMX/BF16 CPUs
+    st = SentenceTransformerEmbedder(
+        dtype="float32"
+    )  # the export is float32; auto is bfloat16 on AMX/BF16 CPUs
     texts = [
         json.loads(line)["abstract"] for line in sample_corpus().read_text(encoding="utf-8").splitlines()
     ]
     texts += ["MambaMorph 用了什么方法?", "nerf", "x" * 5000]  # Chinese, one word, past the token limit
-    fast = onnx_encoder.OnnxEncoder(exported, resolve_model_path("all-MiniLM-L6-v2"), "all-MiniLM-L6-v2", batch_size=8)
+    fast = onnx_encoder.OnnxEncoder(
+        exported, resolve_model_path("all-MiniLM-L6-v2"), "all-MiniLM-L6-v2", batch_size=8
+    )
     a, b = st.encode(texts), fast.encode(texts)
     assert a.shape == b.shape and fast.dim == st.dim
     cos = (a * b).sum(axis=1)

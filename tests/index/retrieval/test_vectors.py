@@ -74,7 +74,9 @@ def test_ivf_rescored_matches_exact_search(data: tuple[np.ndarray, np.ndarray]) 
     assert recall(coded, exact) >= 0.8
 
 
-def test_ivf_replace_remove_and_filters(data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ivf_replace_remove_and_filters(
+    data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
     docs, queries = data
     docs = docs.copy()
     vi = build("ivf", docs)
@@ -137,7 +139,9 @@ def test_auto_switches_to_ivf_at_its_size_and_search_reads_the_store(
     ix.close()
 
 
-def test_ivf_announced_large_but_fed_a_small_first_batch_trains_what_it_can(data: tuple[np.ndarray, np.ndarray]) -> None:
+def test_ivf_announced_large_but_fed_a_small_first_batch_trains_what_it_can(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
     """An ingest's first 256 papers into an ivf sized for 100,000 (faiss refuses fewer points than lists)."""
     docs = data[0]
     vi = VectorIndex(DIM, IndexParams("ivf"))

@@ -38,10 +38,14 @@ def test_an_arxiv_record_takes_its_venue_and_code_links() -> None:
 
 def test_the_seed_table_is_cvpr_2020_by_its_name_with_year_only_dates() -> None:
     got = papers(ROOT / "tests" / "data" / "cvpr2020_medical_zh.md", "table")
-    assert got and {(p.venue, p.published, p.published_year_only) for p in got} == {("CVPR 2020", date(2020, 1, 1), True)}
+    assert got and {(p.venue, p.published, p.published_year_only) for p in got} == {
+        ("CVPR 2020", date(2020, 1, 1), True)
+    }
     intra = next(p for p in got if p.title.startswith("IntrA"))
     assert intra.has_code and intra.code_links == ("https://github.com/intra2d2019/IntrA",)
-    assert {p.venue for p in papers(ROOT / "tests" / "data" / "cvpr2020_medical_zh.md", "table", "my-list")} == {None}
+    assert {
+        p.venue for p in papers(ROOT / "tests" / "data" / "cvpr2020_medical_zh.md", "table", "my-list")
+    } == {None}
 
 
 def test_a_table_venue_column_and_a_comment_column(tmp_path: Path) -> None:
@@ -55,9 +59,18 @@ def test_a_table_venue_column_and_a_comment_column(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     got = {p.title: p for p in papers(table, "table", "cvpr2020")}
-    assert {t: p.venue for t, p in got.items()} == {"A": "MICCAI 2023", "B": "IEEE TMI", "C": None, "D": "ECCV 2024"}
+    assert {t: p.venue for t, p in got.items()} == {
+        "A": "MICCAI 2023",
+        "B": "IEEE TMI",
+        "C": None,
+        "D": "ECCV 2024",
+    }
     assert got["C"].comment == "Submitted to CVPR 2025"
-    assert got["A"].comment == "oral" and got["B"].has_code and got["B"].code_links == ("https://gitlab.com/bo/b",)
+    assert (
+        got["A"].comment == "oral"
+        and got["B"].has_code
+        and got["B"].code_links == ("https://gitlab.com/bo/b",)
+    )
     assert (got["A"].published_label, got["A"].published_month_only) == ("2023-06", True)
     assert got["A"].model_dump(mode="json")["published"] == "2023-06"
 
@@ -70,7 +83,11 @@ def test_a_jsonl_venue_key_and_the_sample_corpus(tmp_path: Path) -> None:
         {"id": "mine:3", "title": "Three", "abstract": "C."},
     ]
     f.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    assert [(p.venue, p.published_label) for p in papers(f, "jsonl")] == [("MIDL 2024", "2024"), ("MICCAI 2023", "n.d."), (None, "n.d.")]
+    assert [(p.venue, p.published_label) for p in papers(f, "jsonl")] == [
+        ("MIDL 2024", "2024"),
+        ("MICCAI 2023", "n.d."),
+        (None, "n.d."),
+    ]
     sample = {p.id: p for p in papers(ROOT / "index" / "data" / "sample_papers.jsonl", "jsonl")}
     named = [p for p in sample.values() if p.comment and "(CVPR), 2024" in p.comment]
     assert named and {p.venue for p in named} == {"CVPR 2024"}

@@ -96,16 +96,25 @@ def papers(records: list[Record]) -> list[Paper]:
 def test_cvf_listing_and_pages_become_papers_keyed_by_arxiv_id_when_linked() -> None:
     with serve("cvf") as srv:
         got = papers(list(make("cvf", srv).records()))
-    assert [p.id for p in got] == ["2312.01234", "cvpr2024:doe-nerf-registration", "cvpr2024:li-mamba-segmentation"]
+    assert [p.id for p in got] == [
+        "2312.01234",
+        "cvpr2024:doe-nerf-registration",
+        "cvpr2024:li-mamba-segmentation",
+    ]
     assert srv.requests[0] == "/CVPR2024?day=all"
     first = got[0]
     assert first.title == "Gaussian Splatting for Rain" and first.authors == ("John Smith", "Jane Doe")
     assert first.abstract.startswith("We remove rain") and recorded_venue(first) == "CVPR 2024"
     assert (first.venue, first.comment, first.source) == ("CVPR 2024", None, "cvf")
     assert first.links.abs == "https://arxiv.org/abs/2312.01234"
-    assert first.links.pdf == f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf"
+    assert (
+        first.links.pdf == f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf"
+    )
     assert "https://github.com/smith/rain-gs" in first.links.other
-    assert f"{srv.url}/content/CVPR2024/supplemental/Smith_Gaussian_Splatting_CVPR_2024_supplemental.pdf" in first.links.other
+    assert (
+        f"{srv.url}/content/CVPR2024/supplemental/Smith_Gaussian_Splatting_CVPR_2024_supplemental.pdf"
+        in first.links.other
+    )
     assert got[1].links.abs == f"{srv.url}/content/CVPR2024/html/Doe_NeRF_Registration_CVPR_2024_paper.html"
     assert got[1].published == date(2024, 1, 1) and got[1].published_label == "2024"
 
@@ -121,11 +130,18 @@ def test_a_year_without_a_page_of_all_days_is_read_day_by_day() -> None:
     one, two = site["/CVPR2020"].split("<dt", 2)[1:]
     site["/CVPR2020?day=2020-06-16"] = "<dl><dt" + one + "</dl>"
     site["/CVPR2020?day=2020-06-17"] = "<dl><dt" + two
-    site["/CVPR2020"] = '<dd><a href="/CVPR2020?day=2020-06-16">Day 1</a></dd><dd><a href="CVPR2020?day=2020-06-17">Day 2</a></dd>'
+    site["/CVPR2020"] = (
+        '<dd><a href="/CVPR2020?day=2020-06-16">Day 1</a></dd><dd><a href="CVPR2020?day=2020-06-17">Day 2</a></dd>'
+    )
     with VenueServer(site) as srv:
         got = papers(list(venue_source("cvpr", 2020, FAST, base_url=srv.url).records()))
     assert len(got) == 3 and [p.title for p in got] == [p.title for p in CVF_PAPERS]
-    assert srv.requests[:4] == ["/CVPR2020?day=all", "/CVPR2020", "/CVPR2020?day=2020-06-16", "/CVPR2020?day=2020-06-17"]
+    assert srv.requests[:4] == [
+        "/CVPR2020?day=all",
+        "/CVPR2020",
+        "/CVPR2020?day=2020-06-16",
+        "/CVPR2020?day=2020-06-17",
+    ]
 
 
 def test_eccv_since_2020_comes_from_the_ecva_listing_of_every_year() -> None:
@@ -147,11 +163,18 @@ def test_openreview_pages_through_accepted_papers_with_their_decision() -> None:
         src = OpenReviewSource("iclr", 2024, base_url=srv.url, options=FAST, page_size=2)
         got = papers(list(src.records()))
     assert [p.id for p in got] == ["openreview:aB3dE", "openreview:fG4hI", "openreview:jK5lM"]
-    assert [recorded_venue(p) for p in got] == ["ICLR 2024 (oral)", "ICLR 2024 (poster)", "ICLR 2024 (spotlight)"]
+    assert [recorded_venue(p) for p in got] == [
+        "ICLR 2024 (oral)",
+        "ICLR 2024 (poster)",
+        "ICLR 2024 (spotlight)",
+    ]
     assert [r.split("offset=")[1].split("&")[0] for r in srv.requests] == ["0", "2"]
     assert "content.venueid=ICLR.cc%2F2024%2FConference&" in srv.requests[0]
     p = got[1]
-    assert p.links.abs == "https://openreview.net/forum?id=fG4hI" and p.links.pdf == "https://openreview.net/pdf/fG4hIabc.pdf"
+    assert (
+        p.links.abs == "https://openreview.net/forum?id=fG4hI"
+        and p.links.pdf == "https://openreview.net/pdf/fG4hIabc.pdf"
+    )
     assert p.links.other == ("https://github.com/g/s",) and p.published == date(2024, 1, 11)
 
 
@@ -160,7 +183,10 @@ def test_openreview_rejected_and_withdrawn_only_when_asked_and_without_a_venue()
         got = papers(list(make("openreview", srv, include=("accepted", "rejected", "withdrawn")).records()))
     extra = {p.id: p for p in got[3:]}
     assert set(extra) == {"openreview:nO6pQ", "openreview:rS7tU"}
-    assert recorded_venue(extra["openreview:nO6pQ"]) is None and extra["openreview:nO6pQ"].comment == "Submitted to ICLR 2024"
+    assert (
+        recorded_venue(extra["openreview:nO6pQ"]) is None
+        and extra["openreview:nO6pQ"].comment == "Submitted to ICLR 2024"
+    )
 
 
 def test_miccai_index_and_pages_become_papers() -> None:
@@ -171,7 +197,10 @@ def test_miccai_index_and_pages_become_papers() -> None:
     assert p.title == "Medical segmentation with mamba" and p.authors == ("Xiang Chen", "Wei Li")
     assert p.abstract == "A medical mamba." and recorded_venue(p) == "MICCAI 2024"
     assert p.links.pdf == "https://papers.miccai.org/miccai-2024/paper/0056_paper.pdf"
-    assert p.links.other == ("https://doi.org/10.1007/978-3-031-72384-1_1", "https://github.com/chen/medmamba")
+    assert p.links.other == (
+        "https://doi.org/10.1007/978-3-031-72384-1_1",
+        "https://github.com/chen/medmamba",
+    )
     assert got[1].links.other == () and srv.requests[0] == "/miccai-2024/"
 
 
@@ -186,7 +215,10 @@ def test_a_miccai_page_without_its_heading_or_author_line_takes_them_from_the_in
 def test_medrxiv_filters_by_category_and_keeps_the_newest_version() -> None:
     with serve("rxiv") as srv:
         got = papers(list(make("rxiv", srv).records()))
-    assert [(p.id, p.version) for p in got] == [("doi:10.1101/2024.01.02.24300001", 1), ("doi:10.1101/2024.01.02.24300001", 2)]
+    assert [(p.id, p.version) for p in got] == [
+        ("doi:10.1101/2024.01.02.24300001", 1),
+        ("doi:10.1101/2024.01.02.24300001", 2),
+    ]
     v2 = got[1]
     assert v2.authors == ("J. A. Smith", "B. Doe") and v2.categories == ("radiology and imaging",)
     assert v2.links.abs == "https://www.medrxiv.org/content/10.1101/2024.01.02.24300001v2"
@@ -197,18 +229,33 @@ def test_medrxiv_filters_by_category_and_keeps_the_newest_version() -> None:
 def test_medrxiv_pages_by_cursor_until_the_total() -> None:
     many = [rxiv_record(f"10.1101/2024.02.01.{i:08d}", f"Paper {i}", "An abstract.") for i in range(230)]
     with VenueServer(api=rxiv_api(many)) as srv:
-        got = papers(list(RxivSource("medrxiv", date(2024, 2, 1), date(2024, 2, 29), base_url=srv.url, options=FAST).records()))
+        got = papers(
+            list(
+                RxivSource(
+                    "medrxiv", date(2024, 2, 1), date(2024, 2, 29), base_url=srv.url, options=FAST
+                ).records()
+            )
+        )
     assert len(got) == 230 and [r.rsplit("/", 1)[1] for r in srv.requests] == ["0", "100", "200"]
 
 
 def test_an_interval_without_posts_is_no_papers() -> None:
     with VenueServer(api=rxiv_api([])) as srv:
-        assert list(RxivSource("biorxiv", date(2024, 1, 1), date(2024, 1, 2), base_url=srv.url, options=FAST).records()) == []
+        assert (
+            list(
+                RxivSource(
+                    "biorxiv", date(2024, 1, 1), date(2024, 1, 2), base_url=srv.url, options=FAST
+                ).records()
+            )
+            == []
+        )
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_429_then_success_waits_what_retry_after_asks(kind: str) -> None:
-    with serve(kind, script=lambda n, path: (429, b"slow down", {"Retry-After": "1"}) if n == 1 else None) as srv:
+    with serve(
+        kind, script=lambda n, path: (429, b"slow down", {"Retry-After": "1"}) if n == 1 else None
+    ) as srv:
         got = papers(list(make(kind, srv).records()))
     assert got and srv.requests[0] == srv.requests[1]  # the same call again, after the wait
     assert srv.times[1] - srv.times[0] >= 0.9
@@ -225,14 +272,29 @@ def test_a_503_that_persists_is_a_clear_error(kind: str) -> None:
 def test_a_timeout_is_retried() -> None:
     slow: Script = lambda n, path: (time.sleep(1.0), None)[1] if n == 1 else None  # noqa: E731
     with serve("openreview", script=slow) as srv:
-        got = papers(list(make("openreview", srv, FetchOptions(delay_seconds=0, retries=2, backoff_seconds=0, timeout=0.3)).records()))
+        got = papers(
+            list(
+                make(
+                    "openreview",
+                    srv,
+                    FetchOptions(delay_seconds=0, retries=2, backoff_seconds=0, timeout=0.3),
+                ).records()
+            )
+        )
     assert len(got) == 3 and srv.requests[0] == srv.requests[1]
 
 
 def test_an_unresolvable_host_fails_at_once_with_one_clear_line() -> None:
-    src = venue_source("iclr", 2024, FetchOptions(retries=4, backoff_seconds=2.0, timeout=5.0), base_url="http://api2.openreview.invalid")
+    src = venue_source(
+        "iclr",
+        2024,
+        FetchOptions(retries=4, backoff_seconds=2.0, timeout=5.0),
+        base_url="http://api2.openreview.invalid",
+    )
     started = time.monotonic()
-    with pytest.raises(SourceError, match=r"cannot be reached from this machine \(api2.openreview.invalid does not resolve"):
+    with pytest.raises(
+        SourceError, match=r"cannot be reached from this machine \(api2.openreview.invalid does not resolve"
+    ):
         list(src.records())
     assert time.monotonic() - started < 1.9  # below the first retry's wait: no retry happened
 
@@ -251,7 +313,9 @@ def test_calls_are_spaced_by_the_delay() -> None:
         ("miccai", lambda p: p.replace('<h1 id="abstract">Abstract</h1>', "") if "0123" in p else p, "miccai2024:paper0123"),
     ],
 )  # fmt: skip
-def test_a_malformed_page_is_a_bad_record_for_that_paper(kind: str, break_it: Callable[[str], str], want_bad: str) -> None:
+def test_a_malformed_page_is_a_bad_record_for_that_paper(
+    kind: str, break_it: Callable[[str], str], want_bad: str
+) -> None:
     with serve(kind) as srv:
         srv.pages = {k: break_it(v) if "Paper" in k or "paper" in k else v for k, v in srv.pages.items()}
         got = list(make(kind, srv).records())
@@ -269,7 +333,11 @@ def test_a_missing_cvf_page_is_a_bad_record_not_the_end() -> None:
 
 
 def test_malformed_api_records_are_bad_records() -> None:
-    notes: list[Any] = [OR_NOTES[0], openreview_note("x1", "No abstract", "", "ICLR 2024 poster", ICLR), "junk"]
+    notes: list[Any] = [
+        OR_NOTES[0],
+        openreview_note("x1", "No abstract", "", "ICLR 2024 poster", ICLR),
+        "junk",
+    ]
     with VenueServer(api=openreview_api(notes)) as srv:
         got = list(make("openreview", srv).records())
     assert len(papers(got)) == 1 and [r.line for _, r in got if isinstance(r, BadLine)] == [2, 3]
@@ -289,7 +357,9 @@ def test_a_listing_without_papers_says_so() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_rerun_adds_nothing(kind: str, tmp_path: Path) -> None:
-    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=FakeEmbedder())
+    ix = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=FakeEmbedder()
+    )
     try:
         with serve(kind) as srv:
             first = ix.ingest(make(kind, srv, topic="Medical").records(), kind)
@@ -302,7 +372,9 @@ def test_a_rerun_adds_nothing(kind: str, tmp_path: Path) -> None:
 
 
 def test_a_rerun_with_the_held_ids_reads_no_paper_page_again(tmp_path: Path) -> None:
-    ix = PaperIndex(IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=FakeEmbedder())
+    ix = PaperIndex(
+        IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=FakeEmbedder()
+    )
     try:
         with serve("cvf") as srv:
             ix.ingest(make("cvf", srv).records(), "cvpr")
@@ -321,7 +393,9 @@ def test_the_registry_names_every_venue_and_refuses_others() -> None:
                      "miccai": "MiccaiSource", "medrxiv": "RxivSource", "biorxiv": "RxivSource"}  # fmt: skip
     with pytest.raises(SourceError, match=r"Unknown venue 'acl': choose one of cvpr, iccv"):
         venue_source("acl", 2024)
-    assert isinstance(venue_source("MICCAI", 2023), MiccaiSource) and isinstance(venue_source("Cvpr", 2023), CvfSource)
+    assert isinstance(venue_source("MICCAI", 2023), MiccaiSource) and isinstance(
+        venue_source("Cvpr", 2023), CvfSource
+    )
 
 
 def test_options_come_from_the_index_settings(tmp_path: Path) -> None:
@@ -332,7 +406,9 @@ def test_options_come_from_the_index_settings(tmp_path: Path) -> None:
     assert fetch_options(FAST) is FAST
 
 
-def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_keeps_the_preprint(tmp_path: Path) -> None:
+def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_keeps_the_preprint(
+    tmp_path: Path,
+) -> None:
     emb = FakeEmbedder()
     ix = PaperIndex(IndexSettings(_env_file=None, data_dir=tmp_path, multilingual=False), embedder=emb)
     preprint = Paper(id="2312.01234", version=2, title="Gaussian Splatting for Rain (preprint)", authors=("John Smith",),
@@ -352,12 +428,21 @@ def test_a_proceedings_record_of_a_held_preprint_adds_its_venue_and_links_and_ke
             second = ix.ingest(onto_held(make("cvf", srv).records(), held), "cvpr")
         p = ix.resolve("2312.01234")
         assert (first.added, first.updated, second.added, second.updated) == (2, 1, 0, 0)
-        assert (p.version, p.title, p.abstract, p.categories) == (2, preprint.title, preprint.abstract, ("cs.CV",))
+        assert (p.version, p.title, p.abstract, p.categories) == (
+            2,
+            preprint.title,
+            preprint.abstract,
+            ("cs.CV",),
+        )
         assert p.published == date(2023, 12, 2) and recorded_venue(p) == "CVPR 2024"
         assert (p.venue, p.comment) == ("CVPR 2024", "Accepted to CVPR 2024")
         assert p.links.pdf == "https://arxiv.org/pdf/2312.01234v2"
-        assert f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf" in p.links.other
+        assert (
+            f"{srv.url}/content/CVPR2024/papers/Smith_Gaussian_Splatting_CVPR_2024_paper.pdf" in p.links.other
+        )
         assert "https://github.com/smith/rain-gs" in p.links.other
-        assert emb.embedded == embedded + 2  # the two papers without a preprint; the preprint is not embedded again
+        assert (
+            emb.embedded == embedded + 2
+        )  # the two papers without a preprint; the preprint is not embedded again
     finally:
         ix.close()
