@@ -5,6 +5,7 @@ restart and teaches the next digest, and the personal DM digest delivered exactl
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, cast
 
 import pytest
@@ -374,3 +375,41 @@ def test_two_processes_claim_a_members_digest_once(tmp_path: Any) -> None:
     assert pending.member == "discord:7" and logs[1].sent_papers("discord:7") == {"p1", "p2"}
     for s in stores:
         s.close()
+
+
+def test_topic_seed_and_unseed_by_paper_and_the_weekly_recap(fake_index: PaperIndex) -> None:
+    """/topic seed with a paper, /topic unseed (and again: nothing to undo), and /recap posting the week's
+    themes with citations that are papers of the topic, through the real client."""
+    services = make_services(fake_index)
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            w = make_world(fake)
+            async with live_bot(fake, services) as bot:
+                await quiet_feed(services, bot)
+                seeded = await ask(
+                    fake, w.member, w.papers, "topic", "seed", topic="NeRF", paper="2403.20013"
+                )
+                assert "Seeded **NeRF** here with 1 paper" in seeded.text() and seeded.ephemeral()
+                assert "DerainNeRF" in seeded.text() and "/topic unseed" in seeded.text()
+                gone = await ask(
+                    fake, w.member, w.papers, "topic", "unseed", topic="NeRF", paper="2403.20013"
+                )
+                assert gone.text() == "Seed removed."
+                again = await ask(
+                    fake, w.member, w.papers, "topic", "unseed", topic="NeRF", paper="2403.20013"
+                )
+                assert "no seed" in again.text()
+                await ask(fake, w.member, w.papers, "like", paper=NERF_LIKED)
+                it = await ask(fake, w.member, w.papers, "recap", topic="NeRF")
+                text = it.text()
+                assert not it.ephemeral() and it.embeds(), text
+                cited = set(re.findall(r"arxiv\.org/abs/(\d{4}\.\d{5})", str(it.embeds())))
+                held = {
+                    p.id for p in fake_index.store.get_by_rowids(list(fake_index.store.hashes())).values()
+                }
+                assert cited and cited <= held, (cited, text)
+                bad = await ask(fake, w.member, w.papers, "recap", topic="NeRF", end="last week")
+                assert "is not a date" in bad.text() and bad.ephemeral()
+
+    run(scenario())
