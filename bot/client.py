@@ -21,7 +21,14 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.search", "bot.cogs.ask", "bot.cogs.digest", "bot.cogs.admin", "bot.cogs.feed")
+COGS = (
+    "bot.cogs.search",
+    "bot.cogs.ask",
+    "bot.cogs.digest",
+    "bot.cogs.admin",
+    "bot.cogs.feed",
+    "bot.cogs.reading",
+)
 EXPIRED_CONTROL = (
     "This button has expired: it belongs to an older message, from before the bot restarted or from an "
     "older version of PaperLens. Run the command again."

@@ -52,14 +52,17 @@ def space_vectors(emb: Embedder, papers: list[Paper], *, multilingual: bool) -> 
     """A space's vectors of papers: title and abstract. A multilingual vector also takes the title alone
     (a question in another language often names what the title says, which one abstract-long vector
     dilutes) and, where the paper has one, its Chinese abstract: the renormalised sum, so a Chinese question
-    finds the paper through either wording. The English space embeds title and abstract only."""
-    vecs = emb.encode([p.embed_text() for p in papers])
+    finds the paper through either wording. The English space embeds title and abstract only. One encoder
+    call per batch: its texts sort and pad together."""
     if not multilingual or not papers:
-        return vecs
-    vecs = vecs + TITLE_WEIGHT * emb.encode([p.title for p in papers])
+        return emb.encode([p.embed_text() for p in papers])
     zh = [i for i, p in enumerate(papers) if p.abstract_zh]
-    if zh:
-        vecs[zh] += emb.encode([f"{papers[i].title}. {papers[i].abstract_zh}" for i in zh])
+    texts = [p.embed_text() for p in papers] + [p.title for p in papers]
+    texts += [f"{papers[i].title}. {papers[i].abstract_zh}" for i in zh]
+    out = emb.encode(texts)
+    n = len(papers)
+    vecs = out[:n] + TITLE_WEIGHT * out[n : 2 * n]
+    vecs[zh] += out[2 * n :]
     return np.asarray(vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12), dtype=np.float32)
 
 

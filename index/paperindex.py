@@ -32,7 +32,8 @@ from index.retrieval import search as retrieval
 from index.retrieval.batching import BatchingEncoder
 from index.retrieval.e5 import load_multilingual, multilingual_model_name
 from index.retrieval.embed import Embedder
-from index.retrieval.encoders import FastQuery, describe_paths, document_path, load_embedder
+from index.retrieval.encoders import describe_paths, document_path, load_embedder
+from index.retrieval.fast_query import FastQuery
 from index.retrieval.lexical import LexicalIndex
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
 from index.rwlock import RWLock

@@ -110,7 +110,7 @@ def recall(got: np.ndarray, exact: np.ndarray) -> float:
 def query_encoder(emb: Embedder) -> Embedder:
     """What embeds a query in PaperLens: the model's ONNX export in this machine's chosen variant (written
     here if missing), else ``emb``."""
-    from index.retrieval.encoders import FastQuery
+    from index.retrieval.fast_query import FastQuery
     from index.retrieval.onnx_encoder import ensure_exported
 
     ensure_exported(resolve_model_path(emb.name))

@@ -163,7 +163,7 @@ def weights_path() -> Path:
 def packaged_encoder() -> Encode:
     """The packaged English model's encoder: its ONNX export when cached (no torch), else the model."""
     from index.retrieval.embed import SentenceTransformerEmbedder
-    from index.retrieval.encoders import FastQuery
+    from index.retrieval.fast_query import FastQuery
 
     enc = FastQuery(DEFAULT_MODEL, "float32").encoder()
     if enc is not None:

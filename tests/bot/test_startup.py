@@ -56,7 +56,7 @@ def test_bot_builds_from_env_file_loads_cogs_and_registers_commands(
         return names, cogs, bot
 
     names, cogs, bot = run(start())
-    assert cogs == {"SearchCog", "AskCog", "DigestCog", "AdminCog"}
+    assert cogs == {"SearchCog", "AskCog", "DigestCog", "AdminCog", "FeedCog", "ReadingCog"}
     assert names >= {
         "search",
         "paper",

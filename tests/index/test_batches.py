@@ -12,6 +12,7 @@ import numpy as np
 
 from index.batches import overlaps
 from index.config import IndexSettings
+from index.derived import space_vectors
 from index.models import Paper
 from index.paperindex import PaperIndex
 from tests.helpers.fakes import FakeEmbedder, HashEmbedder
@@ -55,8 +56,8 @@ def test_encoders_on_different_engines_run_side_by_side(tmp_path: Path) -> None:
         state = ix.check()
         assert state["dense"] == {"vectors": 600, "agree": True} and state["multi"]["agree"]
         row = ix.store.existing(["t:7"])["t:7"]
-        want = HashEmbedder(512).encode(
-            [Paper(id="t:7", title="Paper 7", abstract="about topic 7").embed_text()]
+        want = space_vectors(
+            HashEmbedder(512), [Paper(id="t:7", title="Paper 7", abstract="about topic 7")], multilingual=True
         )
         got = ix.store.vectors("mvector", [row.rowid], 512)[row.rowid]
         assert np.allclose(got, want[0])  # the multilingual vector is its own encoder's, in its own column

@@ -13,6 +13,7 @@ import pytest
 from index.errors import ConfigError
 from index.retrieval import encoders, onnx_encoder
 from index.retrieval.embed import SentenceTransformerEmbedder, resolve_model_path
+from index.retrieval.fast_query import FastQuery
 from index.sample import sample_corpus
 from tests.helpers.factories import cls_pooled_model
 
@@ -160,7 +161,7 @@ def test_int8_is_refused_clearly_for_a_model_it_cannot_reproduce(tmp_path: Path)
 def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
     model_dir = resolve_model_path(MODEL)
     assert onnx_encoder.ensure_exported(model_dir)
-    fast = encoders.FastQuery(MODEL)
+    fast = FastQuery(MODEL)
     first = fast.encoder()
     assert first is not None and first.dtype == "float32"  # nothing measured yet: float32
     measured = {
@@ -175,14 +176,14 @@ def test_queries_take_the_variant_the_choice_names(cache: Path) -> None:
     assert (
         float((q.encode(["neural radiance fields"]) * first.encode(["neural radiance fields"])).sum()) > 0.98
     )
-    pinned = encoders.FastQuery(MODEL, "float32").encoder()  # PAPERLENS_QUERY_DTYPE=float32 overrides it
+    pinned = FastQuery(MODEL, "float32").encoder()  # PAPERLENS_QUERY_DTYPE=float32 overrides it
     assert pinned is not None and pinned.dtype == "float32"
     measured["queries"]["int8_ms"] = 3.5  # int8 slower for one query on some CPU: float32 it is
     encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
     fast.refresh()
     assert fast.encoder().dtype == "float32"  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="query_dtype"):
-        encoders.FastQuery(MODEL, "bfloat16")
+        FastQuery(MODEL, "bfloat16")
     # Documents follow the kept choice too: here the float32 export, measured fastest.
     measured["onnx-float32"] = {"docs_per_s": 1.6, "cos_mean": 1.0, "cos_min": 1.0}
     encoders.choice_file(model_dir).write_text(json.dumps({"cpu": "test", "measured": measured}))
