@@ -26,6 +26,15 @@ def _positive(text: str) -> int:
     return n
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paperlens")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (the same as --format json)")
     p.add_argument(
@@ -51,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="paperlens", description="Semantic search over research-paper abstracts."
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="the main job: bot with DISCORD_TOKEN, else the terminal session")

@@ -13,6 +13,7 @@ from cli.text import answer_text, hits_text, paper_text, summary_text
 from index.config import LLMSettings
 from index.errors import PaperLensError
 from index.paperindex import PaperIndex
+from index.text import terminal_text
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class Shell:
                 line = stdin.readline()
                 if not line:
                     break
+                if not interactive and line.strip():  # a piped transcript shows which answer is whose
+                    stdout.write(f"paperlens> {terminal_text(line.strip())}\n")
                 out = self.handle(line)
                 if out is None:
                     break

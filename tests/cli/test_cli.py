@@ -106,8 +106,18 @@ def test_run_with_piped_input_builds_and_exits_on_eof(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "40 added" in r.stderr
     assert "SGD: Street View Synthesis" in r.stdout and "Tao Guo" in r.stdout and "Commands:" in r.stdout
+    # a piped transcript echoes each command before its answer
+    out = r.stdout
+    assert out.index("paperlens> search gaussian splatting") < out.index("SGD: Street View Synthesis")
+    assert (
+        out.index("SGD: Street View Synthesis")
+        < out.index("paperlens> show MambaMorph")
+        < out.index("Tao Guo")
+    )
     r = run(["run"], data, stdin="quit\nsearch never reached\n")
-    assert r.returncode == 0 and "importing" not in r.stderr and r.stdout == ""
+    assert r.returncode == 0 and "importing" not in r.stderr and r.stdout == "paperlens> quit\n"
+    r = run(["--version"], data)
+    assert r.returncode == 0 and r.stdout.startswith("paperlens ")
 
 
 def test_digest_export_formats(sample_copy: Path) -> None:
