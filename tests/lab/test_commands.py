@@ -172,6 +172,7 @@ def test_service_size_zero_skips_the_service_measurements_and_a_negative_one_is_
     assert "must be at least 0" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a real paperlens-lab process with the real models
 def test_eval_answers_scores_extractive_and_the_configured_provider(tmp_path: Path) -> None:
     """`paperlens-lab eval-answers` against a loopback OpenAI-compatible endpoint: both runs graded."""
     from tests.helpers.openai_server import OpenAIServer

@@ -12,6 +12,8 @@ import pytest
 from index.answers.roles import LABELS, RoleModel, RoleTagger, default_tagger, features, weights_path
 from index.errors import ConfigError
 
+pytestmark = pytest.mark.slow  # the role classifier embeds with the real English model
+
 CSABSTRUCT = Path(__file__).resolve().parents[3] / "lab" / "data" / "csabstruct"
 
 

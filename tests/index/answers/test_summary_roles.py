@@ -25,6 +25,8 @@ from index.sources.importers import records_for
 from index.topics import Topic
 from tests.index.answers.zh_abstracts import C2FNAS_ZH, FOCALMIX_ZH
 
+pytestmark = pytest.mark.slow  # the role classifier embeds with the real English model
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ENUM = re.compile(r"(?:^|\s)\(?(\d)[)）]")
 PREFIXES = ("Problem addressed: ", "针对的问题：", "Venue: ", "Authors: ")
