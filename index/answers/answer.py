@@ -185,13 +185,7 @@ class Answerer:
             weak = not known and (not papers or self._weak(q, found))
         evidence: list[Candidate] = []
         if papers and not weak:
-            # The paper the question is about leads: the one a chat follow-up discusses; for a question
-            # asking for a quantity, the search's best match (another paper's number never opens the answer,
-            # which its unit bonus could otherwise do); else the paper of the best sentence. Named papers
-            # answer alone.
-            asks_quantity = "number" in intents(q) | intents(english_query(q))
-            primary = 0 if not focus and (known or asks_quantity) else None
-            evidence = self._evidence(q, papers, lng, primary=primary)
+            evidence = self._evidence(q, papers, lng, searched=not focus, follow_up=bool(known))
             used = list(dict.fromkeys(c.source for c in evidence))
             # Cited papers first, numbered in the order the answer cites them; the rest follow.
             papers = [papers[i] for i in used] + [p for i, p in enumerate(papers) if i not in used]
@@ -273,10 +267,18 @@ class Answerer:
             else "The index holds no papers yet."
         )
 
-    def _evidence(self, q: str, papers: list[Paper], lng: str, primary: int | None = None) -> list[Candidate]:
-        """The sentences that answer the question, from the papers that clear the relevance bar."""
+    def _evidence(
+        self, q: str, papers: list[Paper], lng: str, *, searched: bool = False, follow_up: bool = False
+    ) -> list[Candidate]:
+        """The sentences that answer the question, from the papers that clear the relevance bar.
+
+        Of papers a search found (``searched``), the first leads in a chat follow-up (the paper under
+        discussion) and for a question asking for a quantity (the search's best match: another paper's number,
+        which its unit bonus favours, never opens the answer); otherwise the paper of the best sentence leads.
+        """
         q_en = english_query(q)
         wants = intents(q) | intents(q_en)
+        primary = 0 if searched and (follow_up or "number" in wants) else None
         cands = candidates(papers[:3], wants)
         titles = [set(content_terms(p.title)) for p in papers[:3]]
         scores = score_sentences(
