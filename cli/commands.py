@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.render import check_view, hits_table, sections_view, terminal_console
+from cli.sections import check_sections, check_verdict, sections_text, stats_sections
 from cli.text import emit, empty_text, hits_text, json_text, paper_text
 from index import sample
 from index.config import LLMSettings
@@ -75,6 +77,8 @@ def _print_hits(ix: PaperIndex, hits: list[SearchHit], a: argparse.Namespace) ->
         return
     if a.json or a.format == "json":
         emit([h.brief() for h in hits])
+    elif hits and (console := terminal_console(sys.stdout)) is not None:
+        console.print(hits_table(hits))
     elif hits:
         print(hits_text(hits))
     else:
@@ -97,9 +101,10 @@ def cmd_stats(ix: PaperIndex, a: argparse.Namespace) -> int:
     st = ix.stats()
     if a.json:
         emit(st)
+    elif (console := terminal_console(sys.stdout)) is not None:
+        console.print(sections_view(stats_sections(st)))
     else:
-        for k, v in st.items():
-            print(terminal_text(f"{k:>22}: {v}"))
+        print(sections_text(stats_sections(st)))
     return 0
 
 
@@ -209,15 +214,11 @@ def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
     report = {"papers": state["papers"], "problems": problems, "ok": not problems}
     if a.json:
         emit(report)
+    elif (console := terminal_console(sys.stdout)) is not None:
+        console.print(check_view(state["papers"], problems, check_sections(state)))
     else:
-        print(
-            f"{state['papers']} papers; "
-            + (
-                "store and indexes agree, database intact"
-                if not problems
-                else "problems:\n  " + "\n  ".join(problems)
-            )
-        )
+        print(terminal_text(check_verdict(state["papers"], problems)))
+        print("\n" + sections_text(check_sections(state)))
     return 0 if not problems else 2
 
 
@@ -240,7 +241,7 @@ def cmd_shell(ix: PaperIndex, a: argparse.Namespace) -> int:
     from cli.shell import Shell
 
     ensure_sample(ix)
-    return Shell(ix, LLMSettings()).loop(sys.stdin, sys.stdout)
+    return Shell(ix, LLMSettings(), console=terminal_console(sys.stdout)).loop(sys.stdin, sys.stdout)
 
 
 def cmd_run(ix: PaperIndex, a: argparse.Namespace) -> int:

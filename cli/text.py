@@ -34,6 +34,11 @@ def authors_line(p: Paper, limit: int = 6) -> str:
     return ", ".join(a[:limit]) + (f" and {len(a) - limit} more" if len(a) > limit else "")
 
 
+def match_label(h: SearchHit) -> str:
+    """The relevance as every front end words it: '28% match', or the BM25 score in keyword-only mode."""
+    return f"{h.relevance}% match" if h.relevance is not None else f"BM25 {h.score:.1f}"
+
+
 def hit_line(h: SearchHit) -> str:
     p = h.paper
     date = p.published_label
