@@ -1,6 +1,7 @@
 """The `paperlens` command line: run (the bot when a Discord token is configured, else the terminal
 session), shell, ingest, import, search, similar, show, stats, rebuild, topics, ask, summarize, digest, serve
-(the HTTP API), check, backup, restore. The measuring commands are `paperlens-lab` (lab/).
+(the HTTP API), check, backup, restore, completion (a shell's completion script). The measuring commands
+are `paperlens-lab` (lab/).
 
 Exit codes: 0 success, 2 a problem with the input or settings (message on stderr), 1 an unexpected
 failure (logged with its traceback).
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             from cli.backup import cmd_backup
 
             return cmd_backup(args)
+        if args.command == "completion":
+            from cli.completion import script
+
+            print(script(build_parser(), args.shell), end="")
+            return 0
         if args.command == "serve":
             return cmd_serve(args)
         if args.command == "run" and bot_configured():

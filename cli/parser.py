@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from cli import feed as feed_commands
+from cli.helptext import decorate
 from cli.venues import register as register_venues
 
 
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     ap.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("run", help="the main job: bot with DISCORD_TOKEN, else the terminal session")
     sub.add_parser("shell", help="interactive session: search, similar, show, ask, summarize")
@@ -149,4 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild", help="re-embed every paper with the configured model; rebuild the indexes")
     sub.add_parser("topics", help="the configured topics and their arXiv queries")
     feed_commands.register(sub)
+    p = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    p.add_argument("shell", choices=["bash", "zsh", "fish"])
+    decorate(ap, sub)
     return ap
