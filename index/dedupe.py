@@ -26,11 +26,26 @@ from index.storage import PaperStore
 # Without authors on one side, only a title this long is taken as the same paper.
 MIN_TITLE_WITHOUT_AUTHORS = 30
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Characters one copy of a title types and another copy of the same title prints differently: arXiv keeps the
+# authors' curly quotes and Greek mu, a proceedings list its straight quotes and micro sign (µ, U+00B5).
+_PLAIN = str.maketrans(
+    {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00b5": "\u03bc", "\u2013": "-",
+     "\u2010": "-", "\u00a0": " "}
+)  # fmt: skip
 
 
 def title_key(title: str) -> str:
     """The title as the store compares it: ASCII letters lower-cased (SQL lower()), spacing collapsed."""
     return " ".join(title.split()).translate(_ASCII_LOWER)
+
+
+def title_keys(title: str) -> list[str]:
+    """The keys under which the same title may be held: its own, and its typographic twins (straight or curly
+    quotes, micro sign or Greek mu), since the store compares keys exactly and either spelling may be held."""
+    plain = title_key(title).translate(_PLAIN)
+    curly = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", plain).replace("'", "\u2019")
+    twins = (plain, curly, plain.replace("\u03bc", "\u00b5"), curly.replace("\u03bc", "\u00b5"))
+    return list(dict.fromkeys((title_key(title), *twins)))
 
 
 def surname(author: str) -> str:
@@ -103,13 +118,14 @@ def match_held(store: PaperStore, papers: list[Paper]) -> tuple[list[Paper], int
     new = [p for p in papers if p.id not in held_ids]
     if not new:
         return papers, 0
-    found = store.by_titles([title_key(p.title) for p in new])
+    keys = {p.id: title_keys(p.title) for p in new}
+    found = store.by_titles([k for ks in keys.values() for k in ks])
     dois = {p.id: d for p in new if (d := doi_of_urls((p.links.abs, p.links.pdf, *p.links.other)))}
     by_doi = store.by_dois(list(dois.values())) if dois else {}
     out: list[Paper] = []
     matched = 0
     for p in papers:
-        candidates = [] if p.id in held_ids else found.get(title_key(p.title), [])
+        candidates = [] if p.id in held_ids else [c for k in keys.get(p.id, []) for c in found.get(k, [])]
         same_doi = [] if p.id in held_ids else by_doi.get(dois.get(p.id, ""), [])
         hit = same_doi[0] if same_doi else None
         hit = hit or next(
