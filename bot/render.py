@@ -6,23 +6,19 @@ Discord's limits, so no paper can break a message or ping anyone.
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from index.links import safe_url
 from index.models import Answer, Paper, SearchHit, Summary
 from index.topics import Topic
+from index.venue import recorded_venue
 
-TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, AUTHOR, TOTAL, FIELDS = (
-    256,
-    4096,
-    256,
-    1024,
-    2048,
-    256,
-    6000,
-    25,
-)
+# Discord's limits on an embed's parts, on all the embeds of one message, and on its number of fields.
+TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, AUTHOR, TOTAL, FIELDS = 256, 4096, 256, 1024, 2048, 256, 6000, 25  # fmt: skip
 MESSAGE = 2000
+MAX_LINK = 400  # a longer link is shown as its label: a card's field holds 1,024 characters
 MAX_EMBEDS = 10
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOR = discord.Colour(0x2B6CB0)
@@ -66,6 +62,38 @@ def authors(p: Paper, limit: int = 3, width: int = 200) -> str:
     a = list(p.authors)
     more = f" +{len(a) - limit}" if len(a) > limit else ""
     return (safe(", ".join(a[:limit]), width - len(more)) + more) or "unknown authors"
+
+
+def code_link(url: str, limit: int = 80) -> str:
+    """A code link as a card shows it: 'github.com/owner/repo' linked to the repository (the label cut to
+    ``limit``; a link too long for a card is shown as its label alone)."""
+    label = re.sub(r"^https?://(?:www\.)?", "", url, flags=re.I).rstrip("/")
+    return link(label, url if len(url) <= MAX_LINK else None, limit)
+
+
+def badges(p: Paper, origin: str | None = None) -> str:
+    """The venue, a 'has code' mark with the first code link, and where a digest's paper came from, in one
+    line ('CVPR 2020 · has code: github.com/x/y +1 · from CVPR 2020 proceedings'); '' when there is none."""
+    parts = []
+    venue = recorded_venue(p)
+    if venue:
+        parts.append(safe(venue, 120))
+    code = p.code_links
+    if code:
+        more = f" +{len(code) - 1}" if len(code) > 1 else ""
+        parts.append(f"has code: {code_link(code[0])}{more}")
+    if origin:
+        parts.append(f"from {safe(origin, 120)}")
+    return " · ".join(parts)
+
+
+def add_provenance(e: discord.Embed, p: Paper, origin: str | None = None) -> discord.Embed:
+    """Add a 'Venue · code · source' field to a paper's card when there is anything to say (a digest entry
+    passes its ``origin``); the embed, for chaining."""
+    line = badges(p, origin)
+    if line and len(e.fields) < FIELDS:
+        e.add_field(name="Venue · code · source", value=cut(line, FIELD_VALUE), inline=False)
+    return e
 
 
 def embed_size(e: discord.Embed) -> int:
@@ -117,7 +145,10 @@ def hits_embed(
         name = cut(f"{h.rank}. {p.title}", FIELD_NAME)
         tldr = safe(tldrs.get(p.id, ""), 400)
         match = f"{h.relevance}% match" if h.relevance is not None else f"BM25 {h.score:.1f}"
-        value = f"{link('open', p.url)} · {authors(p)} · {date} · {match}\n{tldr}"
+        line = badges(p)
+        # the venue and code line before the TL;DR: a cut to the field's limit takes the TL;DR's end first
+        value = f"{link('open', p.url)} · {authors(p)} · {date} · {match}" + (f"\n{line}" if line else "")
+        value += f"\n{tldr}"
         e.add_field(name=safe(name, FIELD_NAME), value=cut(value, FIELD_VALUE), inline=False)
     e.set_footer(text=f"page {page + 1}/{pages} · ids: " + cut(", ".join(h.paper.id for h in hits), 1500))
     return fit(e)
@@ -129,6 +160,9 @@ def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     e.description = safe(summary.content.tldr if summary else p.abstract, 1500)
     e.add_field(name="Authors", value=authors(p, 12), inline=False)
     meta = [f"id `{p.id}`"]
+    venue = recorded_venue(p)
+    if venue:
+        meta.append(venue)
     if p.published:
         meta.append(f"published {p.published_label}")
     if p.categories:
@@ -141,6 +175,14 @@ def paper_embed(p: Paper, summary: Summary | None = None) -> discord.Embed:
     )
     if links:
         e.add_field(name="Links", value=cut(links, FIELD_VALUE), inline=False)
+    code = ""
+    for u in p.code_links:  # whole links only, as many as the field holds
+        shown = code_link(u)
+        if len(code) + len(shown) + 3 > FIELD_VALUE:
+            break
+        code = f"{code} · {shown}" if code else shown
+    if code:
+        e.add_field(name="Code", value=code, inline=False)
     if summary:
         bullets = "\n".join(f"• {safe(t, 300)}" for t in summary.content.takeaways)
         label = "要点" if summary.lang == "zh" else "Key takeaways"

@@ -153,3 +153,92 @@ def test_digest_header_says_when_the_per_run_cap_held_papers_back() -> None:
         text
         == "9 new papers, 2 shown here, 1 more in the thread below; the 3 most relevant are posted, 6 more are in /search."
     )
+
+
+def venue_paper(**kw: object) -> Paper:
+    """A proceedings paper with its code and project page, as imported from a conference list (issue 24)."""
+    base: dict[str, object] = dict(
+        id="cvpr2020:focalmix",
+        title="FocalMix: Semi-Supervised Learning for 3D Medical Image Detection",
+        authors=("Dong Wang",),
+        abstract="Abstract.",
+        venue="CVPR 2020",
+        published=date(2020, 1, 1),
+        published_year_only=True,
+        links=Links(
+            abs="https://openaccess.thecvf.com/content_CVPR_2020/html/Wang_FocalMix_paper.html",
+            other=("https://github.com/DIAL-RPI/FocalMix", "https://dial-rpi.github.io/focalmix/"),
+        ),
+    )
+    base.update(kw)
+    return Paper(**base)  # type: ignore[arg-type]
+
+
+def test_search_card_shows_the_venue_and_the_code_link() -> None:
+    e = render.hits_embed(
+        "focal", [SearchHit(paper=venue_paper(), score=0.8, rank=1)], 0, 1, {"cvpr2020:focalmix": "tl"}
+    )
+    value = e.fields[0].value
+    assert value.splitlines()[1] == (
+        "CVPR 2020 · has code: [github.com/DIAL-RPI/FocalMix](https://github.com/DIAL-RPI/FocalMix) +1"
+    )
+    assert value.splitlines()[2] == "tl" and " · 2020 · " in value.splitlines()[0]
+
+
+def test_search_card_of_a_paper_without_venue_or_code_has_no_badge_line() -> None:
+    plain = venue_paper(venue=None, links=Links(abs="https://arxiv.org/abs/2401.00001"))
+    value = (
+        render.hits_embed("q", [SearchHit(paper=plain, score=0.8, rank=1)], 0, 1, {"cvpr2020:focalmix": "tl"})
+        .fields[0]
+        .value
+    )
+    assert "has code" not in value and len(value.splitlines()) == 2
+
+
+def test_paper_card_names_the_venue_and_lists_the_code() -> None:
+    e = render.paper_embed(venue_paper())
+    fields = {f.name: f.value for f in e.fields}
+    assert "CVPR 2020" in fields["Details"] and "published 2020" in fields["Details"]
+    assert fields["Code"] == (
+        "[github.com/DIAL-RPI/FocalMix](https://github.com/DIAL-RPI/FocalMix) · "
+        "[dial-rpi.github.io/focalmix](https://dial-rpi.github.io/focalmix/)"
+    )
+
+
+def test_digest_entry_card_says_where_the_paper_came_from() -> None:
+    from bot.poster import digest_message
+    from index.digests.posting import Outgoing
+    from index.models import Digest, DigestEntry
+
+    entry = DigestEntry(
+        paper=venue_paper(), score=1.0, tldr="t", takeaways=["a"], summary_provider="extractive",
+        origin="imported: cvpr2020-medical-zh",
+    )  # fmt: skip
+    d = Digest(topic="medical", date=date(2024, 4, 1), announced=True, total_new=1, shown=[entry])
+    e = digest_message(Outgoing("entry", "digest 1/2024-04-01", digest=d, entry=entry, position=1))["embed"]
+    render.add_provenance(e, entry.paper, entry.origin)
+    assert e.fields[-1].name == "Venue · code · source"
+    assert e.fields[-1].value.startswith("CVPR 2020 · has code: [github.com/DIAL-RPI/FocalMix](")
+    assert e.fields[-1].value.endswith(" · from imported: cvpr2020-medical-zh")
+    within_limits(e)
+
+
+def test_venue_and_code_badges_stay_within_discord_limits_and_never_ping() -> None:
+    long_repo = "https://github.com/o/" + "r" * 500  # past MAX_LINK: shown as its label, not a link
+    repos = tuple(f"https://github.com/owner{i}/{'repo_' * 60}{i}" for i in range(40))
+    p = big_paper(
+        venue="@everyone **CVPR** " + "V" * 400,
+        links=Links(abs="https://arxiv.org/abs/2401.00001", other=(long_repo, *repos)),
+    )
+    hits = [SearchHit(paper=p, score=1.0, rank=i) for i in range(1, 26)]
+    card, page = render.paper_embed(p), render.hits_embed("q", hits, 0, 1, {})
+    entry = render.add_provenance(render.paper_embed(p), p, "@here " + "o" * 300)
+    for e in (card, page, entry):
+        within_limits(e)
+        no_pings(e)
+    code = {f.name: f.value for f in card.fields}["Code"]
+    assert code.startswith("github.com/o/rrr") and "](" + long_repo not in code
+    shown = code.split(" · ")
+    assert len(shown) > 1 and all(
+        s.startswith("[") and s.endswith(")") for s in shown[1:]
+    )  # whole links only
