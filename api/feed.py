@@ -191,20 +191,20 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
     @r.put("/follows", response_model=Changed)
     def follow(body: FollowIn) -> Changed:
         """Follow an author (any spelling of the name)."""
-        return Changed(changed=_checked(feed.store.follow, body.member, body.author))
+        return Changed(changed=_checked(feed.follow, body.member, body.author))
 
     @r.delete("/follows", response_model=Changed)
     def unfollow(member: MemberQ, author: Annotated[str, Query(min_length=1, max_length=200)]) -> Changed:
-        return Changed(changed=feed.store.unfollow(member, author))
+        return Changed(changed=feed.unfollow(member, author))
 
     @r.put("/mutes", response_model=Changed)
     def mute(body: MuteIn) -> Changed:
         """Hide papers holding a keyword or phrase from the member's feed."""
-        return Changed(changed=_checked(feed.store.mute, body.member, body.keyword))
+        return Changed(changed=_checked(feed.mute, body.member, body.keyword))
 
     @r.delete("/mutes", response_model=Changed)
     def unmute(member: MemberQ, keyword: Annotated[str, Query(min_length=1, max_length=100)]) -> Changed:
-        return Changed(changed=feed.store.unmute(member, keyword))
+        return Changed(changed=feed.unmute(member, keyword))
 
     @r.put("/seeds", response_model=VoteOut)
     def seed(body: SeedIn) -> VoteOut:
@@ -241,7 +241,7 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         kind, owner = _owner(body.member, body.channel)
         if body.done:
             p = index.resolve(body.paper)
-            if not feed.store.mark_done(kind, owner, p.id):
+            if not feed.mark_done(kind, owner, p):
                 raise InvalidQueryError(f"{p.title!r} is not on that reading list.")
             return Changed(changed=True)
         feed.add_reading(kind, owner, body.paper, added_by=body.member or "")
@@ -252,23 +252,23 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         paper: RefQ, member: Annotated[str | None, Query(max_length=200)] = None, channel: ChannelQ = None
     ) -> Changed:
         kind, owner = _owner(member, channel)
-        return Changed(changed=feed.store.remove_reading(kind, owner, index.resolve(paper).id))
+        return Changed(changed=feed.remove_reading(kind, owner, paper))
 
     @r.put("/digest", response_model=Changed)
     def digest(body: DigestIn) -> Changed:
         """Opt a member in to (or out of) the personal digest."""
-        feed.store.set_digest(body.member, body.enabled)
+        feed.set_digest(body.member, body.enabled)
         return Changed(changed=True)
 
     @r.get("/prefs", response_model=Prefs)
     def prefs(member: MemberQ) -> Prefs:
         """Everything the feed keeps about a member (each undone by the matching DELETE)."""
-        return Prefs(**feed.store.preferences(member))
+        return Prefs(**feed.preferences(member))
 
     @r.delete("/prefs", response_model=Changed)
     def forget(member: MemberQ) -> Changed:
         """Remove every vote and preference of a member."""
-        return Changed(changed=feed.store.forget(member) > 0)
+        return Changed(changed=feed.forget(member) > 0)
 
     @r.get("/recap", response_model=Recap)
     def weekly(
@@ -279,6 +279,6 @@ def feed_router(index: PaperIndex, topics: list[Topic], settings: ApiSettings) -
         """A topic's week ending on ``end`` (default: its latest paper): themes with an extractive synthesis
         citing [n] papers, the most-👍 papers, and the channel's reading list."""
         t = find_topic(topics, topic)
-        return recap(feed, t, end or index.store.latest_published(t.name) or date.today(), channel=channel)
+        return recap(feed, t, end or index.latest_published(t.name) or date.today(), channel=channel)
 
     return r

@@ -211,7 +211,7 @@ class Pages:
             hits=shown,
             start=start + 1,
             end=start + len(shown),
-            empty_index=not hits and self.index.store.count() == 0,
+            empty_index=not hits and self.index.count() == 0,
             more_href=f"/?{urlencode(base | {'page': page + 1})}"
             if len(hits) == k < self.settings.max_k
             else None,

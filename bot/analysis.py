@@ -37,7 +37,7 @@ class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AN
         Discord's 100 characters) the store's row id. Blocking: call it off the event loop."""
         if len(f"pl:analysis:{lang}:{paper_id}") <= 100:
             return paper_id
-        found = services.index.store.get(paper_id)
+        found = services.index.get(paper_id)
         return f"#{found[0]}" if found else None
 
     @classmethod
@@ -50,7 +50,7 @@ class AnalysisButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AN
         if not self.ref.startswith("#"):
             return self.ref
         rowid = int(self.ref[1:]) if self.ref[1:].isdigit() else -1
-        got = services.index.store.get_by_rowids([rowid]).get(rowid)
+        got = services.index.get_by_rowids([rowid]).get(rowid)
         if got is None:
             raise PaperNotFoundError("That paper is no longer in the index.")
         return got.id

@@ -35,10 +35,10 @@ class PaperTitles:
         self._cache_size = cache_size
 
     def _refresh(self) -> None:
-        gen = self.index.store.generation
+        gen = self.index.generation
         if gen == self._generation:
             return
-        rows = self.index.store.titles()
+        rows = self.index.titles()
         self._ids = [pid for _, pid, _ in rows]
         self._titles = [t for _, _, t in rows]
         self._processed = [utils.default_process(t) for t in self._titles]

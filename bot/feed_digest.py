@@ -46,7 +46,7 @@ class PersonalDigests:
         sent = await self.deliver_pending()
         if now.hour < SEND_HOUR_UTC:
             return sent
-        members = await self.services.run_digest(self.feed.store.digest_members)
+        members = await self.services.run_digest(self.feed.digest_members)
         for member in members:
             if member.startswith("discord:"):
                 await self.services.run_digest(self.prepare, member, now.date())
@@ -56,7 +56,7 @@ class PersonalDigests:
         """Rank and claim a member's digest for ``day`` (blocking); False when it was claimed before."""
         if self.log.has_run(member, day):
             return False
-        if not self.feed.store.digest_enabled(member):
+        if not self.feed.digest_enabled(member):
             return False
         topics = self.feed.followed_topics(member, self.services.topics)
         items = self.feed.member_feed(

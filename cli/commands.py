@@ -36,7 +36,7 @@ def _filters(a: argparse.Namespace) -> Filters:
 
 def ensure_sample(index: PaperIndex) -> None:
     """Fill an empty store from the bundled sample corpus, with a progress bar and what is happening."""
-    if index.store.count():
+    if index.count():
         return
     with progress("import sample", SAMPLE_SIZE) as advance:
         sample.ensure_sample(index, advance, say=lambda line: print(line, file=sys.stderr))
@@ -54,7 +54,7 @@ def cmd_search(ix: PaperIndex, a: argparse.Namespace) -> int:
                 emit({"error": str(e)})
             sys.stdout.flush()
         return 0
-    if ix.store.count() == 0:  # said before any model loads: a wrong data directory is obvious at once
+    if ix.count() == 0:  # said before any model loads: a wrong data directory is obvious at once
         print(empty_text(ix))
         return 0
     hits = ix.search(" ".join(a.query), k=a.k, mode=a.mode, filters=f)
@@ -188,7 +188,7 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 def cmd_check(ix: PaperIndex, a: argparse.Namespace) -> int:
     """The database's integrity check and whether every index file agrees with the store."""
-    problems = [p for p in ix.store.integrity_check() if p != "ok"]
+    problems = ix.integrity_problems()
     state = ix.check()
     for name in ("dense", "multi"):
         part = state.get(name)
@@ -231,7 +231,7 @@ def cmd_rebuild(ix: PaperIndex, a: argparse.Namespace) -> int:
 def cmd_topics(ix: PaperIndex, a: argparse.Namespace) -> int:
     from index.topics import load_topics
 
-    counts = ix.store.topic_counts()
+    counts = ix.topic_counts()
     for t in load_topics(ix.settings.topics_file):
         print(f"{t.name} ({counts.get(t.name, 0)} papers)\n    query: {t.arxiv_query()}")
     return 0

@@ -75,7 +75,7 @@ def _topics(ix: PaperIndex) -> list[Topic]:
 
 
 def _titles(ix: PaperIndex, ids: list[str]) -> dict[str, str]:
-    return {pid: got[1].title for pid in ids if (got := ix.store.get(pid)) is not None}
+    return {pid: got[1].title for pid in ids if (got := ix.get(pid)) is not None}
 
 
 # ----- commands -----
@@ -94,8 +94,8 @@ def cmd_vote(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_follow(ix: PaperIndex, a: argparse.Namespace) -> int:
-    store, who = Feed(ix).store, member(a)
-    done = {"follow": store.follow, "unfollow": store.unfollow, "mute": store.mute, "unmute": store.unmute}[
+    feed, who = Feed(ix), member(a)
+    done = {"follow": feed.follow, "unfollow": feed.unfollow, "mute": feed.mute, "unmute": feed.unmute}[
         a.command
     ](who, a.what)
     if a.command in ("follow", "mute"):
@@ -139,7 +139,7 @@ def cmd_read(ix: PaperIndex, a: argparse.Namespace) -> int:
         _out(f"Added {p.title} ({p.id}) to the reading list.")
     elif a.action == "done":
         p = ix.resolve(a.paper)
-        if not feed.store.mark_done(kind, owner, p.id):
+        if not feed.mark_done(kind, owner, p):
             raise InvalidQueryError(f"{p.title!r} is not on the reading list; see `paperlens read list`.")
         _out(f"Marked {p.title} ({p.id}) as read.")
     else:
@@ -177,7 +177,7 @@ def cmd_seed(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 def cmd_recap(ix: PaperIndex, a: argparse.Namespace) -> int:
     topic = find_topic(_topics(ix), a.topic)
-    end = a.end or ix.store.latest_published(topic.name) or date.today()
+    end = a.end or ix.latest_published(topic.name) or date.today()
     r = recap(Feed(ix), topic, end, channel=a.channel)
     if a.json:
         emit(r.model_dump(mode="json"))
@@ -188,11 +188,11 @@ def cmd_recap(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 
 def cmd_prefs(ix: PaperIndex, a: argparse.Namespace) -> int:
-    store, who = Feed(ix).store, member(a)
+    feed, who = Feed(ix), member(a)
     if a.forget:
-        _out(f"Forgotten: {store.forget(who)} votes and preferences removed.")
+        _out(f"Forgotten: {feed.forget(who)} votes and preferences removed.")
         return 0
-    prefs = store.preferences(who)
+    prefs = feed.preferences(who)
     if a.json:
         emit(prefs)
         return 0

@@ -52,7 +52,7 @@ def hits_text(hits: list[SearchHit]) -> str:
 
 def empty_text(ix: PaperIndex) -> str:
     """No hits: say whether the index is empty, and where it is, so a wrong data directory is obvious."""
-    if ix.store.count() == 0:
+    if ix.count() == 0:
         return (
             f"The index in {ix.settings.data_dir} holds no papers. Import some (`paperlens import FILE --format "
             "jsonl|table`), fetch your topics (`paperlens ingest`), or point PAPERLENS_DATA_DIR at your index."

@@ -70,7 +70,7 @@ def cmd_import_venue(ix: PaperIndex, a: argparse.Namespace) -> int:
     topics = tuple(a.topic or ())
 
     def held(pid: str) -> Paper | None:
-        got = ix.store.get(pid)
+        got = ix.get(pid)
         return got[1] if got else None
 
     source = venue_source(

@@ -5,7 +5,7 @@ A backup is a directory: ``papers.db``, the index files, and ``paperlens-backup.
 store generation, each file's size and SHA-256). It is written as ``PATH.partial`` and renamed into place
 only when complete, so a backup killed midway leaves no directory that looks like a backup. The index
 files are copied before the store's snapshot: they are never newer than the store, and on open they catch
-up with it (index/derived.py), so a restored index always agrees with its store.
+up with it (index/spaces/), so a restored index always agrees with its store.
 
 Restore checks every file against the manifest and the database's integrity, stages the copy beside the
 data directory, and swaps it in with one rename; the index it replaces is kept aside, never deleted.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from index.batches import Progress
 from index.models import IngestReport
 from index.paperindex import PaperIndex
 from index.sources.arxiv_source import ArxivSource
 from index.topics import Topic
+from index.writer import Progress
 
 
 def ingest_topic(
@@ -24,8 +24,8 @@ def ingest_topic(
         max_results=s.arxiv_max_results,
         retries=s.arxiv_retries,
         backoff_seconds=s.arxiv_backoff_seconds,
-        since=since or index.store.topic_state(topic.name),
+        since=since or index.topic_state(topic.name),
     )
     report = index.ingest(src.records(), src.name, progress)
-    index.store.set_topic_state(topic.name, src.newest, report.seen)
+    index.set_topic_state(topic.name, src.newest, report.seen)
     return report

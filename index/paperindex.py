@@ -1,49 +1,44 @@
-"""PaperIndex: the store, the embedders, the FAISS indexes and BM25 behind one object, safe to share.
+"""PaperIndex: the front door of one data directory, composed of the parts it owns and shares.
 
-The SQLite store is the source of truth (metadata and vectors commit together). The FAISS files and the
-BM25 cache are derived: each records the store generation it matches, and on open any disagreement is
-repaired (stray vectors removed, missing ones restored from the store or re-embedded) and logged.
+- the store (:mod:`index.storage`): the source of truth; metadata and vectors commit together;
+- the encoders (:class:`~index.embedders.Embedders`), loaded on first use;
+- the derived indexes (:class:`~index.spaces.Spaces`): a vector space per encoder (FAISS files or pgvector)
+  and BM25, kept in step with the store and searched under one readers-writer lock;
+- the writer (:class:`~index.writer.BatchWriter`) and the retriever
+  (:class:`~index.retrieval.search.Retriever`), each built from the parts above and nothing else.
 
-Sharing: the bot's event loop, its worker threads, the digest refresh and the HTTP API use one
-PaperIndex at once. Searches hold the read side of an :class:`~index.rwlock.RWLock` while they touch
-FAISS; writers (ingest, rebuild, a catch-up with another process's writes) hold the write side, so no
-search reads vector storage an ``add`` is reallocating. Embedding happens outside the lock. Searches
-never write files: a repair found on the way is kept in memory and saved by the next writer,
-:meth:`PaperIndex.save` or :meth:`PaperIndex.close`. Every search first compares the store's
-generation with the one its index matches, so papers another process added are seen.
+One PaperIndex is shared by the bot's event loop, its worker threads, the digest refresh and the HTTP API;
+see :mod:`index.spaces` for the sharing rules. The reads front ends need are methods here, so nothing
+outside the library's storage reaches into the store.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from index.batches import BatchWriter, Progress, merge
+import numpy as np
+
 from index.config import IndexSettings
 from index.cpu import cpu_info
-from index.derived import BATCH, BM25_FILE, Space
+from index.embedders import Embedders
 from index.errors import ModelMismatchError
-from index.models import BadLine, Filters, IngestReport, Paper, SearchHit, SearchMode
-from index.retrieval import search as retrieval
-from index.retrieval.batching import BatchingEncoder
-from index.retrieval.e5 import load_multilingual, multilingual_model_name
+from index.models import Filters, IngestReport, Paper, SearchHit, SearchMode
 from index.retrieval.embed import Embedder
-from index.retrieval.encoders import describe_paths, document_path, load_embedder
-from index.retrieval.fast_query import FastQuery
-from index.retrieval.lexical import LexicalIndex
-from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
-from index.rwlock import RWLock
+from index.retrieval.search import Retrieved, Retriever
+from index.retrieval.vectors import IndexParams
 from index.sources import Record
+from index.spaces import SpaceModel, Spaces
 from index.storage import PaperStore, open_store
+from index.storage.rows import Existing
+from index.writer import BatchWriter, Progress
 
 log = logging.getLogger(__name__)
 
 
-class PaperIndex(BatchWriter):
+class PaperIndex:
     """Everything PaperLens knows about papers, for one data directory."""
 
     def __init__(
@@ -54,80 +49,58 @@ class PaperIndex(BatchWriter):
         multilingual_embedder: Embedder | None = None,
         check_model: bool = True,
     ) -> None:
-        self.settings = settings
+        s = self.settings = settings
         self.store: PaperStore = open_store(settings)
-        self._embedder = embedder
-        self._fast = FastQuery(settings.model, settings.query_dtype) if embedder is None else None
-        self._batcher = BatchingEncoder(self._query_encoder)
-        self._multi = multilingual_embedder
-        s = settings
-        self.params = IndexParams(
-            s.index_type, s.hnsw_m, s.hnsw_ef_search, s.hnsw_ef_construction, s.ivf_nprobe
-        )
-        self._lexical: LexicalIndex | None = None
-        self._last_save = time.monotonic()
-        self._lock = RWLock()
-        self._model_lock = threading.Lock()
-        self._save_lock = threading.Lock()
-        self._dirty: set[str] = set()  # derived files whose in-memory state is newer than the file
-        self._encode_pool: ThreadPoolExecutor | None = None  # a second space's encoder, beside the first
-        self._spaces = {"dense": Space("vector", "dense.npz", lambda: self.embedder)}
+        self.encoders = Embedders(settings, embedder, multilingual_embedder)
+        e = self.encoders
+        models = [SpaceModel("dense", "vector", "dense.npz", lambda: e.embedder, lambda: e.model_name)]
         if settings.multilingual:
-            self._spaces["multi"] = Space("mvector", "multilingual.npz", lambda: self.multilingual_embedder)
+            models.append(
+                SpaceModel(
+                    "multi",
+                    "mvector",
+                    "multilingual.npz",
+                    lambda: e.multilingual_embedder,
+                    lambda: e.multilingual_model_name,
+                )
+            )
+        params = IndexParams(s.index_type, s.hnsw_m, s.hnsw_ef_search, s.hnsw_ef_construction, s.ivf_nprobe)
+        self.spaces = Spaces(self.store, params, models)
+        self.writer = BatchWriter(self.store, self.spaces, s.save_interval_seconds)
+        self.retriever = Retriever(settings, self.store, self.spaces, self.encoders)
         if check_model:
             self._check_model()
 
-    # ----- embedders (loaded on first use) -----
+    # ----- encoders -----
     @property
     def model_name(self) -> str:
         """The English embedding model's name (what the index was built with)."""
-        return self._embedder.name if self._embedder is not None else self.settings.model
+        return self.encoders.model_name
+
+    @property
+    def multilingual_model_name(self) -> str:
+        """The multilingual space's encoder, known without loading it."""
+        return self.encoders.multilingual_model_name
 
     @property
     def embedder(self) -> Embedder:
         """The English embedding model, loaded on first use."""
-        if self._embedder is None:
-            with self._model_lock:  # two threads must not load the model twice
-                if self._embedder is None:
-                    self._embedder = load_embedder(
-                        self.settings.model, self.settings.embed_dtype, self.settings.embed_batch_size
-                    )
-                    if self._fast is not None:
-                        self._fast.refresh()  # loading may have written the export and the choice
-        return self._embedder
+        return self.encoders.embedder
 
     @property
     def query_embedder(self) -> Embedder:
-        """What embeds queries, micro-batched (queries arriving together are embedded together): the model's
-        ONNX export when it is cached, in the variant this machine's encoder choice names (no torch import;
-        int8 takes 1.5 ms for one query on a Zen 5, float32 3.3 ms, torch bfloat16 about 6), else the model."""
-        return self._batcher
-
-    def _query_encoder(self) -> Embedder:
-        fast = self._fast.encoder() if self._fast is not None else None
-        return fast if fast is not None else self.embedder
+        """What embeds queries (micro-batched, the fast path where this machine has one)."""
+        return self.encoders.query_embedder
 
     @property
     def multilingual_embedder(self) -> Embedder:
         """The multilingual encoder, loaded on first use."""
-        if self._multi is None:
-            with self._model_lock:
-                if self._multi is None:
-                    s = self.settings
-                    self._multi = load_multilingual(s.multilingual_model, s.embed_batch_size, s.embed_dtype)
-        return self._multi
-
-    @property
-    def multilingual_model_name(self) -> str:
-        """The multilingual space's encoder (what its vectors were made with), known without loading it."""
-        if self._multi is not None:
-            return self._multi.name
-        return multilingual_model_name(self.settings.multilingual_model)
+        return self.encoders.multilingual_embedder
 
     @property
     def multilingual(self) -> bool:
         """Whether abstracts are also embedded in the multilingual space."""
-        return "multi" in self._spaces
+        return "multi" in self.spaces
 
     def _check_model(self) -> None:
         recorded = self.store.get_meta("embed_model")
@@ -145,82 +118,159 @@ class PaperIndex(BatchWriter):
     def warm(self) -> None:
         """Load the models and every index now, saving any repair: what a server does before its first
         request, so no user waits for a lazy load."""
-        self.embedder.encode(["warm-up"])
-        if self.multilingual:
-            self.multilingual_embedder.encode(["warm-up"])
-        with self._lock.write():
-            for name in self._spaces:
-                self._fresh(name)
-            self._fresh_lexical()
-            self._save_dirty()
+        self.encoders.warm()
+        self.repair()
 
-    # ----- ingest -----
+    def repair(self) -> None:
+        """Load every index now, reconciling it with the store and saving any repair (maintenance)."""
+        self.spaces.load_all()
+
+    # ----- writing -----
     def ingest(
         self, records: Iterable[Record], source: str, progress: Progress | None = None
     ) -> IngestReport:
-        """Write a stream of records in batches: embed what changed, commit, index, save.
+        """Write a stream of records in batches (see :class:`~index.writer.BatchWriter`)."""
+        return self.writer.ingest(records, source, progress)
 
-        Bad records are counted in the report with their line numbers; the rest land. A re-run of
-        the same input finds everything unchanged and embeds nothing.
-        """
-        report = IngestReport(source=source)
-        for name in self._spaces:
-            self._fresh(name)
-        batch: dict[str, Paper] = {}
-        for _, rec in records:
-            if isinstance(rec, BadLine):
-                report.bad.append(rec)
-                continue
-            report.seen += 1
-            prev = batch.get(rec.id)
-            if prev is not None:
-                rec = merge(prev, rec)
-            batch[rec.id] = rec
-            if len(batch) >= BATCH:
-                self._write(list(batch.values()), report, progress)
-                batch = {}
-        if batch:
-            self._write(list(batch.values()), report, progress)
-        self.save()
-        log.info("%s", report.summary())
-        return report
+    def save(self) -> None:
+        """Write every loaded index (and a rebuilt BM25 cache) atomically."""
+        self.spaces.save()
 
-    # ----- retrieval (index/search.py) -----
+    # ----- retrieval -----
     def search(
         self, query: str, *, k: int = 10, mode: SearchMode | None = None, filters: Filters | None = None
     ) -> list[SearchHit]:
         """Hybrid (default), dense or BM25 search with optional filters; best first."""
-        return retrieval.search(self, query, k=k, mode=mode, filters=filters)
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
+
+    def retrieve(
+        self, query: str, *, k: int = 10, mode: SearchMode | None = None, filters: Filters | None = None
+    ) -> Retrieved:
+        """A search's hits with the best dense cosines seen (what weak-evidence checks read)."""
+        return self.retriever.retrieve(query, k=k, mode=mode, filters=filters)
 
     def similar(self, ref: str, *, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """Papers nearest to the paper named by id, URL or title."""
-        return retrieval.similar(self, ref, k=k, filters=filters)
+        return self.retriever.similar(ref, k=k, filters=filters)
 
     def resolve(self, ref: str) -> Paper:
         """One paper by arXiv id, URL, stored id, name or fuzzy title."""
-        return retrieval.resolve(self, ref)
+        return self.retriever.resolve(ref)
+
+    def best_multilingual(self, query: str) -> float:
+        """The best multilingual cosine of any paper to the query (0 when that space is off)."""
+        return self.retriever.best_multilingual(query)
+
+    def best_evidence(self, query: str) -> tuple[float, float]:
+        """The best English and multilingual cosines of any paper to the query."""
+        return self.retriever.best_evidence(query)
+
+    def lexical_search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """BM25 hits of a query as it is (no translation)."""
+        return self.retriever.lexical(query, k, allowed)
+
+    def vector_dim(self, space: str = "dense") -> int:
+        """A space's vector width."""
+        return self.spaces.dim(space)
+
+    def vector_count(self, space: str = "dense") -> int:
+        """Live vectors in a space (what /healthz compares with the paper count)."""
+        return self.spaces.count(space)
+
+    # ----- reads -----
+    @property
+    def generation(self) -> int:
+        """Moves on with every write, in any process (what caches of the store's contents compare)."""
+        return self.store.generation
+
+    def count(self) -> int:
+        """How many papers are held."""
+        return self.store.count()
+
+    def get(self, paper_id: str) -> tuple[int, Paper] | None:
+        """A paper and its rowid by stored id, or None."""
+        return self.store.get(paper_id)
+
+    def paper(self, paper_id: str) -> Paper | None:
+        """A paper by stored id, or None."""
+        found = self.store.get(paper_id)
+        return found[1] if found else None
+
+    def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        """Papers by rowid (missing rowids are left out)."""
+        return self.store.get_by_rowids(rowids)
+
+    def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
+        """What is held for these ids (absent ids are left out)."""
+        return self.store.existing(ids)
+
+    def titles(self) -> list[tuple[int, str, str]]:
+        """(rowid, id, title) of every paper."""
+        return self.store.titles()
+
+    def filter_rowids(self, filters: Filters) -> set[int]:
+        """Rows matching every active filter."""
+        return self.store.filter_rowids(filters)
+
+    def english_vectors(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Stored English-space vectors of rows (rankings by similarity to a topic or a taste)."""
+        return self.store.vectors("vector", rowids, self.vector_dim("dense"))
+
+    def topic_counts(self) -> dict[str, int]:
+        """Papers per topic."""
+        return self.store.topic_counts()
+
+    def latest_published(self, topic: str) -> date | None:
+        """The most recent publication date among a topic's papers."""
+        return self.store.latest_published(topic)
+
+    def added_to_topic(self, topic: str, start: datetime, end: datetime) -> list[int]:
+        """Rowids of the papers filed under a topic in [start, end), oldest first."""
+        return self.store.added_to_topic(topic, start, end)
+
+    def last_added(self, topic: str) -> datetime | None:
+        """When a paper was last filed under the topic, or None."""
+        return self.store.last_added(topic)
+
+    def topic_last_run(self, topic: str) -> datetime | None:
+        """When this topic was last fetched from its source, or None if never."""
+        return self.store.topic_last_run(topic)
+
+    def topic_state(self, topic: str) -> date | None:
+        """The newest publication date an ingest of this topic has seen."""
+        return self.store.topic_state(topic)
+
+    def set_topic_state(self, topic: str, last_published: date | None, seen: int) -> None:
+        """Record a topic ingest: the newest date seen (never moves back) and how many papers."""
+        self.store.set_topic_state(topic, last_published, seen)
+
+    def cached_summary(self, paper: Paper, lang: str, provider: str) -> str | None:
+        """A cached summary of this version of a paper, or None."""
+        return self.store.get_summary(paper.id, paper.version, lang, provider)
+
+    def cache_summary(self, paper: Paper, lang: str, provider: str, body: str) -> None:
+        """Cache a summary per (paper, version, language, provider)."""
+        self.store.put_summary(paper.id, paper.version, lang, provider, body)
 
     # ----- maintenance -----
     def rebuild(self, progress: Progress | None = None) -> int:
         """Re-embed every paper with the configured model and rebuild every index file."""
-        with self._lock.write():
+        with self.spaces.lock.write():
             self.store.clear_vectors()
             self.store.set_meta("embed_model", self.model_name)
             if self.multilingual:
                 self.store.set_meta("model_mvector", self.multilingual_model_name)
-            for name, sp in self._spaces.items():
-                self.store.remove_file(sp.filename)
-                self.store.set_meta(f"dim_{sp.column}", str(sp.embedder().dim))
-                sp.index = None
-                self._fresh(name)
-            self.store.remove_file(BM25_FILE)
-            self._lexical = None
-            self._fresh_lexical()
-            self._save_dirty()
+            self.spaces.rebuild()
         n = self.store.count()
         if progress:
             progress(n)
         return n
+
+    def integrity_problems(self) -> list[str]:
+        """What the database's own consistency check found wrong (empty when all is well)."""
+        return [p for p in self.store.integrity_check() if p != "ok"]
 
     def check(self) -> dict[str, Any]:
         """Compare store and indexes without repairing: what a drill asserts on."""
@@ -229,53 +279,33 @@ class PaperIndex(BatchWriter):
             "papers": len(want),
             "duplicate_ids": sum(c - 1 for c in self.store.id_counts().values()),
         }
-        for name, sp in self._spaces.items():
-            if self.store.dialect == "postgres":
-                have = {r: h.decode() for r, h in self.vectors(name).live().items()}
-                out[name] = {"vectors": len(have), "agree": have == want}
-                continue
-            path = self.store.file(sp.filename)
-            try:
-                with path.open("rb") as fh:
-                    vi, _ = VectorIndex.load(fh, self.params)
-                have = {r: h.decode() for r, h in vi.live().items()}
-                out[name] = {"vectors": len(have), "agree": have == want}
-            except (OSError, CorruptIndexError) as e:
-                out[name] = {"vectors": 0, "agree": False, "error": str(e)}
+        for name, sp in self.spaces.items():
+            out[name] = sp.check(want)
         return out
 
     def stats(self) -> dict[str, Any]:
         """Counts, model, dtype, index type and sizes (`paperlens stats`, /status, /healthz)."""
-        dense = self._fresh("dense")
-        out: dict[str, Any] = {
+        dense = self.spaces["dense"]
+        return {
             "papers": self.store.count(),
             "data_dir": str(self.settings.data_dir.resolve()),
-            "model": self.model_name,
-            "dtype": document_path(self._embedder)
-            if self._embedder is not None
-            else self.settings.embed_dtype,
-            "embed_dtype_setting": self.settings.embed_dtype,
-            "encoder_paths": describe_paths(
-                self.model_name, self.settings.embed_dtype, self.settings.query_dtype
-            ),
+            **self.encoders.describe(),
             "cpu": cpu_info().describe(),
-            "dim": dense.dim,
+            "dim": dense.dim(),
             "backend": self.settings.backend,
             "index_type": dense.kind,
-            "vectors": self.vector_count("dense"),
+            "vectors": dense.count(),
             "multilingual_vectors": self.vector_count("multi") if self.multilingual else None,
             "topics": self.store.topic_counts(),
             "disk_bytes": self.store.size_bytes(),
         }
-        return out
 
     def close(self) -> None:
         """Save what only memory holds (a repair, a rebuilt BM25) and close the store."""
-        if self._encode_pool is not None:
-            self._encode_pool.shutdown(wait=True)
-        with self._lock.write():
+        self.writer.close()
+        with self.spaces.lock.write():
             try:
-                self._save_dirty()
+                self.spaces.save_dirty()
             except OSError as e:  # a full disk must not stop a shutdown; the next open repairs again
                 log.warning("could not save the index on close: %s", e)
             self.store.close()

@@ -133,7 +133,7 @@ def run_answer_eval(
             else:
                 with progress(f"import {corpus.parent.name}", None) as advance:
                     index.ingest(corpus_records(corpus), corpus.parent.name, advance)
-            known = {pid for _, pid, _ in index.store.titles()}
+            known = {pid for _, pid, _ in index.titles()}
             unknown = sorted({q.paper for q in questions} - known)
             if unknown:
                 where = corpus or "the sample corpus"

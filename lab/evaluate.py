@@ -130,7 +130,7 @@ def run_eval(
                 report = ix.ingest(corpus_records(d / "corpus.jsonl"), d.name, advance)
             scores = evaluate_index(ix, queries, qrels, modes, progress)
             dtype = document_path(ix.embedder)
-            query_dtype = getattr(ix._query_encoder(), "dtype", "the model")
+            query_dtype = ix.encoders.query_path()
         finally:
             ix.close()
     return {

@@ -37,7 +37,7 @@ from index.storage.rows import Row
 from lab.bench_search import exact_neighbours, query_encoder, recall
 from lab.bench_sets import read_queries, realistic_texts, realistic_vectors, sentence_pool
 
-BATCH = 256  # papers per ingest transaction (index.derived.BATCH)
+BATCH = 256  # papers per ingest transaction (index.spaces.BATCH)
 
 
 def write(store: Any, pool: Any, vecs: np.ndarray, n: int, first: int = 1) -> float:

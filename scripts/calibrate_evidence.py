@@ -18,7 +18,6 @@ import numpy as np
 from index.config import IndexSettings, LLMSettings
 from index.paperindex import PaperIndex
 from index.retrieval.e5 import evidence_floor
-from index.retrieval.search import best_evidence
 from lab.evaluate import corpus_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +56,7 @@ def main() -> None:
         ix = PaperIndex(IndexSettings(_env_file=None, data_dir=Path(tmp), multilingual=True))
         ix.ingest(corpus_records(ROOT / "eval" / "sample-en" / "corpus.jsonl"), "sample")
         for name, qs in (("answerable", on), ("off-topic", OFF_TOPIC)):
-            ev = np.array([best_evidence(ix, q) for q in qs])
+            ev = np.array([ix.best_evidence(q) for q in qs])
             floor = llm.min_evidence_multilingual
             floor = floor if floor is not None else evidence_floor(ix.multilingual_model_name)
             weak = sum(1 for d, m in ev if d < llm.min_evidence and m < floor)

@@ -20,11 +20,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from index.config import IndexSettings
 from index.paperindex import PaperIndex
 from index.retrieval.lang import english_query, latin_text
-from index.retrieval.search import _dense, rrf
+from index.retrieval.search import Retriever, rrf
 from lab.evaluate import corpus_records, load_qrels, load_queries, metrics
+
+
+def _dense(r: Retriever, space: str, vec: np.ndarray, depth: int, allowed: None) -> list[tuple[int, float]]:
+    scores, rowids = r.indexes.dense_search(space, vec, depth, allowed)
+    return [(int(i), float(s)) for i, s in zip(rowids[0], scores[0], strict=True) if i >= 0]
 
 
 def main() -> int:
@@ -43,16 +50,16 @@ def main() -> int:
             q = queries[qid]
             en = english_query(q)
             lists = {
-                "raw-dense": _dense(ix, "dense", ix.embedder.encode([q]), 100, None),
+                "raw-dense": _dense(ix.retriever, "dense", ix.embedder.encode([q]), 100, None),
                 "latin-bm25": ix.lexical_search(latin_text(q), 100),
-                "use-dense": _dense(ix, "multi", ix.multilingual_embedder.encode([q]), 100, None),
-                "gloss-dense": _dense(ix, "dense", ix.embedder.encode([en]), 100, None),
+                "use-dense": _dense(ix.retriever, "multi", ix.multilingual_embedder.encode([q]), 100, None),
+                "gloss-dense": _dense(ix.retriever, "dense", ix.embedder.encode([en]), 100, None),
                 "gloss-bm25": ix.lexical_search(en, 100),
             }
             lists["hybrid-no-use"] = rrf([lists["gloss-dense"], lists["gloss-bm25"]], k)
             lists["hybrid"] = rrf([lists["gloss-dense"], lists["use-dense"], lists["gloss-bm25"]], k)
             for name, ranked in lists.items():
-                papers = ix.store.get_by_rowids([r for r, _ in ranked[:10]])
+                papers = ix.get_by_rowids([r for r, _ in ranked[:10]])
                 m = metrics([papers[r].id for r, _ in ranked[:10]], rel)
                 acc = sums.setdefault(name, {})
                 for key, v in m.items():

@@ -150,7 +150,7 @@ class FeedCog(commands.Cog):
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]
     ) -> None:
         """Put an author's papers at the top of your feed."""
-        added = await self.services.run(self.feed.store.follow, member_key(interaction), person)
+        added = await self.services.run(self.feed.follow, member_key(interaction), person)
         await interaction.response.send_message(
             (
                 f"Following **{safe(person, 200)}**; undo with `/unfollow author`."
@@ -167,7 +167,7 @@ class FeedCog(commands.Cog):
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 200]
     ) -> None:
         """Stop following an author."""
-        removed = await self.services.run(self.feed.store.unfollow, member_key(interaction), person)
+        removed = await self.services.run(self.feed.unfollow, member_key(interaction), person)
         await interaction.response.send_message(
             "Unfollowed." if removed else "You do not follow that author (see /prefs).",
             ephemeral=True,
@@ -178,7 +178,7 @@ class FeedCog(commands.Cog):
     @app_commands.describe(keyword="A word or phrase; papers holding it leave your feed")
     async def mute(self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]) -> None:
         """Hide papers about a keyword from your feed."""
-        added = await self.services.run(self.feed.store.mute, member_key(interaction), keyword)
+        added = await self.services.run(self.feed.mute, member_key(interaction), keyword)
         await interaction.response.send_message(
             (f"Muted **{safe(keyword, 100)}**; undo with `/unmute`." if added else "Already muted."),
             ephemeral=True,
@@ -191,7 +191,7 @@ class FeedCog(commands.Cog):
         self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show papers about a muted keyword again."""
-        removed = await self.services.run(self.feed.store.unmute, member_key(interaction), keyword)
+        removed = await self.services.run(self.feed.unmute, member_key(interaction), keyword)
         await interaction.response.send_message(
             "Unmuted." if removed else "That keyword is not muted (see /prefs).",
             ephemeral=True,
@@ -263,10 +263,10 @@ class FeedCog(commands.Cog):
         member = member_key(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if forget:
-            n = await self.services.run(self.feed.store.forget, member)
+            n = await self.services.run(self.feed.forget, member)
             await interaction.followup.send(f"Forgotten: {n} votes and preferences removed.", ephemeral=True)
             return
-        prefs = await self.services.run(self.feed.store.preferences, member)
+        prefs = await self.services.run(self.feed.preferences, member)
         ids = [pid for pid, _ in prefs["votes"]] + list(prefs["reading"])
         titles = await self.services.run(self._titles, ids)
         await interaction.followup.send(
@@ -274,12 +274,12 @@ class FeedCog(commands.Cog):
         )
 
     def _titles(self, ids: list[str]) -> dict[str, str]:
-        return {pid: got[1].title for pid in ids if (got := self.services.index.store.get(pid)) is not None}
+        return {pid: got[1].title for pid in ids if (got := self.services.index.get(pid)) is not None}
 
     @dmdigest.command(name="on")
     async def dm_on(self, interaction: discord.Interaction) -> None:
         """Get your best new papers by direct message once a day."""
-        await self.services.run(self.feed.store.set_digest, member_key(interaction), True)
+        await self.services.run(self.feed.set_digest, member_key(interaction), True)
         await interaction.response.send_message(
             "Your personal digest is on: once a day I send you your best new papers of the topics you vote in, "
             "by direct message. `/dmdigest off` stops it.",
@@ -289,7 +289,7 @@ class FeedCog(commands.Cog):
     @dmdigest.command(name="off")
     async def dm_off(self, interaction: discord.Interaction) -> None:
         """Stop your personal digest."""
-        await self.services.run(self.feed.store.set_digest, member_key(interaction), False)
+        await self.services.run(self.feed.set_digest, member_key(interaction), False)
         await interaction.response.send_message("Your personal digest is off.", ephemeral=True)
 
 

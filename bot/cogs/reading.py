@@ -73,7 +73,7 @@ class ReadingCog(commands.Cog):
         kind, owner = _owner(interaction, personal)
         await interaction.response.defer(ephemeral=personal, thinking=True)
         p = await self.services.run(self.services.index.resolve, paper)
-        if not await self.services.run(self.feed.store.mark_done, kind, owner, p.id):
+        if not await self.services.run(self.feed.mark_done, kind, owner, p):
             raise PaperLensError(f"{p.title!r} is not on the reading list; see `/read list`.")
         await interaction.followup.send(
             f"Marked **{safe(p.title, 200)}** as read.", ephemeral=personal, allowed_mentions=NO_MENTIONS
@@ -96,10 +96,10 @@ class ReadingCog(commands.Cog):
         )
 
     def _recap(self, t: Topic, day: date | None, channel: str) -> tuple[Recap, dict[str, Paper]]:
-        when = day or self.services.index.store.latest_published(t.name) or datetime.now(UTC).date()
+        when = day or self.services.index.latest_published(t.name) or datetime.now(UTC).date()
         r = recap(self.feed, t, when, channel=channel)
         ids = list(r.citations.values()) + r.reading + [pid for g in r.groups for pid, _ in g.top_liked]
-        return r, {pid: got[1] for pid in ids if (got := self.services.index.store.get(pid)) is not None}
+        return r, {pid: got[1] for pid in ids if (got := self.services.index.get(pid)) is not None}
 
 
 def _parse_day(text: str) -> date:

@@ -249,7 +249,7 @@ class SearchCog(commands.Cog):
     async def topics(self, interaction: discord.Interaction) -> None:
         """The configured topics and their arXiv queries."""
         await interaction.response.defer(thinking=True)
-        counts = await self.services.run(self.services.index.store.topic_counts)
+        counts = await self.services.run(self.services.index.topic_counts)
         await interaction.followup.send(
             embed=render.topics_embed(self.services.topics, counts), allowed_mentions=NO_MENTIONS
         )

@@ -40,7 +40,7 @@ from index.models import Answer, Citation, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.retrieval.e5 import evidence_floor
 from index.retrieval.lang import detect_lang, english_query, is_cjk
-from index.retrieval.search import Retrieved, best_multilingual, prepare_query, retrieve
+from index.retrieval.search import Retrieved, prepare_query
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +142,11 @@ class Answerer:
         """Papers the question names by arXiv id/URL or by their short name ('MambaMorph')."""
         found: dict[str, Paper] = {}
         for m in _ID_IN_TEXT.finditer(question):
-            got = self.index.store.get(m.group(1))
+            got = self.index.get(m.group(1))
             if got:
                 found[got[1].id] = got[1]
         for pid in self.names.find(question):
-            got = self.index.store.get(pid)
+            got = self.index.get(pid)
             if got:
                 found[pid] = got[1]
         return list(found.values())[:3]
@@ -175,11 +175,11 @@ class Answerer:
         lng = lang or detect_lang(q)
         focus = [self.index.resolve(paper)] if paper else self.named_papers(q)
         weak = False
-        known = [got[1] for pid in context or [] if (got := self.index.store.get(pid))]
+        known = [got[1] for pid in context or [] if (got := self.index.get(pid))]
         if focus:
             papers = focus
         else:
-            found = retrieve(self.index, q, k=self.retriever.k)
+            found = self.index.retrieve(q, k=self.retriever.k)
             seen = {p.id for p in known}
             papers = (known + [h.paper for h in found.hits if h.paper.id not in seen])[: self.retriever.k]
             weak = not known and (not papers or self._weak(q, found))
@@ -214,7 +214,7 @@ class Answerer:
                         {"language": LANG_NAME[lng], "sources": self._sources_text(focused), "question": q}
                     )
                 text, cited = check_citations(
-                    scrub_references(raw, focused, self.index.store.existing), len(focused)
+                    scrub_references(raw, focused, self.index.existing), len(focused)
                 )
                 if text:
                     return Answer(
@@ -244,7 +244,7 @@ class Answerer:
             return False
         if not is_cjk(q) or not self.index.multilingual:
             return True
-        multi = found.best_multi if found.best_multi is not None else best_multilingual(self.index, q)
+        multi = found.best_multi if found.best_multi is not None else self.index.best_multilingual(q)
         floor = self.settings.min_evidence_multilingual
         return multi < (floor if floor is not None else evidence_floor(self.index.multilingual_model_name))
 

@@ -51,12 +51,12 @@ class PaperNames:
         self._names: dict[str, list[str]] = {}
 
     def _current(self) -> dict[str, list[str]]:
-        generation = self.index.store.generation
+        generation = self.index.generation
         with self._lock:
             if generation != self._generation:
                 full: dict[str, list[str]] = {}
                 coined: dict[str, list[str]] = {}
-                for _, pid, title in self.index.store.titles():
+                for _, pid, title in self.index.titles():
                     name, words = title_names(title)
                     if name:
                         full.setdefault(name, []).append(pid)
@@ -81,7 +81,7 @@ class PaperNames:
         for token in dict.fromkeys(_QUESTION_NAME.findall(question)):
             hits = self.index.lexical_search(token, k=2)
             if len(hits) == 1:
-                got = self.index.store.get_by_rowids([hits[0][0]]).get(hits[0][0])
+                got = self.index.get_by_rowids([hits[0][0]]).get(hits[0][0])
                 if got is not None and got.id not in found:
                     found.append(got.id)
         return found[:limit]

@@ -80,7 +80,7 @@ class Summarizer:
         if lang not in LANG_NAME:
             raise InvalidQueryError("lang must be 'en' or 'zh'.")
         p = self.index.resolve(ref)
-        cached = self.index.store.get_summary(p.id, p.version, lang, self.provider)
+        cached = self.index.cached_summary(p, lang, self.provider)
         if cached:
             body = json.loads(cached)
             return Summary(
@@ -104,9 +104,7 @@ class Summarizer:
             summary = self._with_model(p, lang)
         if not summary.fallback:
             body = {"content": summary.content.model_dump(), "translated": summary.translated}
-            self.index.store.put_summary(
-                p.id, p.version, lang, self.provider, json.dumps(body, ensure_ascii=False)
-            )
+            self.index.cache_summary(p, lang, self.provider, json.dumps(body, ensure_ascii=False))
         return summary
 
     def chinese_abstract(self, p: Paper) -> str | None:
@@ -115,7 +113,7 @@ class Summarizer:
             return p.abstract_zh
         if self.model is None:
             return None
-        cached = self.index.store.get_summary(p.id, p.version, "zh-abstract", self.provider)
+        cached = self.index.cached_summary(p, "zh-abstract", self.provider)
         if cached:
             return cached
         try:
@@ -134,7 +132,7 @@ class Summarizer:
             return None
         text = " ".join(str(reply.content).split())
         if text:
-            self.index.store.put_summary(p.id, p.version, "zh-abstract", self.provider, text)
+            self.index.cache_summary(p, "zh-abstract", self.provider, text)
         return text or None
 
     def _with_model(self, p: Paper, lang: str) -> Summary:

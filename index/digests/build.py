@@ -51,11 +51,9 @@ def candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tu
 
 def _candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[tuple[int, Paper, bool]]:
     """As :func:`candidates`, each with True when it is there because it was added (not published) then."""
-    rowids = index.store.filter_rowids(
-        Filters(topic=topic.name, since=day - timedelta(days=days - 1), until=day)
-    )
-    added = [r for r in index.store.added_to_topic(topic.name, *_window(day, days)) if r not in rowids]
-    papers = index.store.get_by_rowids(sorted({*rowids, *added}))
+    rowids = index.filter_rowids(Filters(topic=topic.name, since=day - timedelta(days=days - 1), until=day))
+    added = [r for r in index.added_to_topic(topic.name, *_window(day, days)) if r not in rowids]
+    papers = index.get_by_rowids(sorted({*rowids, *added}))
     # A year-only or month-only date says nothing about the day: such a paper is never "published on" a digest's
     # date (it is new when it is added).
     out = [
@@ -70,7 +68,7 @@ def _candidates(index: PaperIndex, topic: Topic, day: date, days: int) -> list[t
 def why_empty(index: PaperIndex, topic: Topic, day: date, days: int) -> str:
     """Why a topic's digest for a date lists nothing: what was added when, and when arXiv was last read."""
     start, _ = _window(day, days)
-    last_run = index.store.topic_last_run(topic.name)
+    last_run = index.topic_last_run(topic.name)
     fetched = last_run.date().isoformat() if last_run else "never"
     span = day.isoformat() if days == 1 else f"{start.date().isoformat()}..{day.isoformat()}"
     return (
@@ -85,13 +83,12 @@ def rank(
     """Relevance to the topic's description, nudged towards papers like the ones this channel liked."""
     if not rows:
         return []
-    dim = index.vector_dim("dense")
-    vecs = index.store.vectors("vector", [r for r, _ in rows], dim)
+    vecs = index.english_vectors([r for r, _ in rows])
     topic_vec = index.query_embedder.encode([topic.ranking_text()])[0]
     liked = disliked = None
     if feedback:
-        rid = {pid: got[0] for pid in feedback if (got := index.store.get(pid))}
-        fvecs = index.store.vectors("vector", list(rid.values()), dim)
+        rid = {pid: got[0] for pid in feedback if (got := index.get(pid))}
+        fvecs = index.english_vectors(list(rid.values()))
         up = [fvecs[rid[p]] for p, v in feedback.items() if v > 0 and rid.get(p) in fvecs]
         down = [fvecs[rid[p]] for p, v in feedback.items() if v < 0 and rid.get(p) in fvecs]
         liked = np.vstack(up) if up else None
@@ -178,7 +175,7 @@ def build_digest(
 
 def latest_date(index: PaperIndex, topic: Topic) -> date | None:
     """The most recent publication date among the topic's papers."""
-    return index.store.latest_published(topic.name)
+    return index.latest_published(topic.name)
 
 
 def held_topic(index: PaperIndex, topics: list[Topic], name: str) -> Topic:
@@ -187,7 +184,7 @@ def held_topic(index: PaperIndex, topics: list[Topic], name: str) -> Topic:
     try:
         return find_topic(topics, name)
     except ConfigError:
-        held = next((t for t in index.store.topic_counts() if t.lower() == name.strip().lower()), None)
+        held = next((t for t in index.topic_counts() if t.lower() == name.strip().lower()), None)
         if held is None:
             raise
         return Topic(name=held, keywords=(held,))
@@ -210,7 +207,7 @@ def topic_digest(
         ConfigError: a topic neither configured nor held; PaperNotFoundError: the topic has no papers yet.
     """
     topic = held_topic(index, topics, name)
-    added = index.store.last_added(topic.name)
+    added = index.last_added(topic.name)
     known = [d for d in (latest_date(index, topic), added.astimezone(UTC).date() if added else None) if d]
     when = day or (max(known) if known else None)
     if when is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,44 @@ class Feed:
 
     def __init__(self, index: PaperIndex, store: FeedStore | None = None) -> None:
         self.index = index
-        self.store = store or FeedStore(index.store)
+        self.store = store or FeedStore(index.store)  # the feed's tables live in the index's database
+
+    # ----- a member's preferences (checked and normalised by the store) -----
+    def follow(self, member: str, author: str) -> bool:
+        """Follow an author (their papers rank higher in the member's feed); False if already followed."""
+        return self.store.follow(member, author)
+
+    def unfollow(self, member: str, author: str) -> bool:
+        """Stop following an author; False if the member did not follow them."""
+        return self.store.unfollow(member, author)
+
+    def mute(self, member: str, keyword: str) -> bool:
+        """Hide papers with a keyword from the member's feed; False if already muted."""
+        return self.store.mute(member, keyword)
+
+    def unmute(self, member: str, keyword: str) -> bool:
+        """Show papers with a muted keyword again; False if it was not muted."""
+        return self.store.unmute(member, keyword)
+
+    def set_digest(self, member: str, enabled: bool) -> None:
+        """Opt a member in to (or out of) the personal digest by direct message."""
+        self.store.set_digest(member, enabled)
+
+    def digest_enabled(self, member: str) -> bool:
+        """Whether a member receives the personal digest."""
+        return self.store.digest_enabled(member)
+
+    def digest_members(self) -> list[str]:
+        """Every member who receives the personal digest."""
+        return self.store.digest_members()
+
+    def preferences(self, member: str) -> dict[str, Any]:
+        """Everything the feed holds about a member (what `/feed prefs` shows)."""
+        return self.store.preferences(member)
+
+    def forget(self, member: str) -> int:
+        """Delete everything the feed holds about a member; how many records went."""
+        return self.store.forget(member)
 
     # ----- what members say -----
     def vote(self, member: str, ref: str, value: int, *, channel: str = "", topic: str = "") -> Paper:
@@ -64,10 +102,26 @@ class Feed:
         """The papers of a reading list, oldest first (entries whose paper left the store are skipped)."""
         out = []
         for e in self.store.reading(kind, owner, include_done=include_done):
-            got = self.index.store.get(e.paper_id)
+            got = self.index.get(e.paper_id)
             if got is not None:
                 out.append(got[1])
         return out
+
+    def reading_ids(self, kind: OwnerKind, owner: str) -> list[str]:
+        """The ids on a reading list still to read, oldest first (ids that left the store included)."""
+        return [e.paper_id for e in self.store.reading(kind, owner)]
+
+    def mark_done(self, kind: OwnerKind, owner: str, paper: Paper, done: bool = True) -> bool:
+        """Mark a paper on a reading list read (or unread); False when it is not on the list."""
+        return self.store.mark_done(kind, owner, paper.id, done)
+
+    def remove_reading(self, kind: OwnerKind, owner: str, ref: str) -> bool:
+        """Take the paper ``ref`` names off a reading list; False when it was not on it."""
+        return self.store.remove_reading(kind, owner, self.index.resolve(ref).id)
+
+    def paper_votes(self, paper_ids: list[str], channel: str | None = None) -> dict[str, int]:
+        """Net votes per paper (in one channel, or everywhere)."""
+        return self.store.paper_votes(paper_ids, channel)
 
     # ----- ranking -----
     def taste(self, topic: Topic, *, member: str | None = None, channel: str | None = None) -> Taste:
@@ -99,8 +153,8 @@ class Feed:
     ) -> list[FeedItem]:
         """The ``k`` best papers of a topic (optionally published between ``since`` and ``until``) for a
         member, or for a channel when no member is given, each with the reason it is there."""
-        rowids = sorted(self.index.store.filter_rowids(Filters(topic=topic.name, since=since, until=until)))
-        papers = self.index.store.get_by_rowids(rowids)
+        rowids = sorted(self.index.filter_rowids(Filters(topic=topic.name, since=since, until=until)))
+        papers = self.index.get_by_rowids(rowids)
         rows = [(r, papers[r]) for r in rowids if r in papers]
         if not rows:
             return []
@@ -162,7 +216,7 @@ class Feed:
         return out
 
     def _examples(self, paper_ids: list[str]) -> Examples:
-        found = [(pid, got) for pid in paper_ids if (got := self.index.store.get(pid)) is not None]
+        found = [(pid, got) for pid in paper_ids if (got := self.index.get(pid)) is not None]
         if len(found) < len(paper_ids):
             log.info("feed: %d voted or seed papers are no longer stored", len(paper_ids) - len(found))
         if not found:
@@ -173,7 +227,7 @@ class Feed:
     def vectors(self, rowids: list[int], papers: list[Paper]) -> np.ndarray:
         """Stored vectors of these rows, embedding any row that has none (an ingest still catching up)."""
         dim = self.index.vector_dim("dense")
-        stored = self.index.store.vectors("vector", rowids, dim)
+        stored = self.index.english_vectors(rowids)
         missing = [i for i, r in enumerate(rowids) if r not in stored]
         out = np.zeros((len(rowids), dim), dtype=np.float32)
         for i, r in enumerate(rowids):

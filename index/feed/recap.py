@@ -111,16 +111,16 @@ def recap(
     """The recap of a topic's papers published in the seven days ending on ``end``."""
     start = end - timedelta(days=6)
     index = feed.index
-    rowids = sorted(index.store.filter_rowids(Filters(topic=topic.name, since=start, until=end)))
-    by_row = index.store.get_by_rowids(rowids)
+    rowids = sorted(index.filter_rowids(Filters(topic=topic.name, since=start, until=end)))
+    by_row = index.get_by_rowids(rowids)
     rows = [r for r in rowids if r in by_row and not by_row[r].published_year_only]
-    reading = [e.paper_id for e in feed.store.reading("channel", channel)] if channel else []
+    reading = feed.reading_ids("channel", channel) if channel else []
     if not rows:
         return Recap(topic=topic.name, start=start, end=end, groups=[], citations={}, reading=reading)
     papers = [by_row[r] for r in rows]
     vecs = feed.vectors(rows, papers)
     labels = kmeans(vecs, groups or default_groups(len(papers)), seed)
-    liked = feed.store.paper_votes([p.id for p in papers], channel)
+    liked = feed.paper_votes([p.id for p in papers], channel)
     citations: dict[int, str] = {}
     out = []
     # Groups in order of size, then of their first paper id, so numbering is stable.

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.batches import overlaps
+from index.writer import overlaps
 from index.config import IndexSettings
-from index.derived import space_vectors
+from index.spaces import space_vectors
 from index.models import Paper
 from index.paperindex import PaperIndex
 from tests.helpers.fakes import FakeEmbedder, HashEmbedder

@@ -108,7 +108,7 @@ def test_sigkill_during_import_leaves_store_and_index_consistent(tmp_path: Path)
         )
         proc.wait()
         ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data, multilingual=False))
-        ix.vectors()  # open: reconcile with the store
+        ix.repair()  # open: reconcile with the store
         state = ix.check()
         ix.close()
         assert state["duplicate_ids"] == 0

@@ -12,6 +12,7 @@ from index.errors import InvalidQueryError, ModelMismatchError, PaperNotFoundErr
 from index.models import Filters, Links, Paper
 from index.paperindex import PaperIndex
 from index.retrieval.vectors import CorruptIndexError, IndexParams, VectorIndex
+from index.spaces.faiss_space import FaissSpace
 from tests.helpers.factories import make_settings, paper
 from tests.helpers.fakes import FakeEmbedder
 
@@ -93,7 +94,7 @@ def test_new_version_updates_row_and_vector_never_a_second_paper(fake_index: Pap
     assert fake_index.store.count() == 4
     got = fake_index.resolve("2403.20013v1")
     assert got.version == 2 and got.abstract == "Gaussian splatting rain" and got.topics == ("NeRF",)
-    assert len(fake_index.vectors()) == 4
+    assert fake_index.vector_count() == 4
     # the vector moved with the text: 'gaussian' now finds it first among rain papers
     assert fake_index.search("rain gaussian", k=1, mode="dense")[0].paper.id == "2403.20013"
     old = CORPUS[0]  # an older version arriving later never downgrades
@@ -112,6 +113,15 @@ def test_rerun_embeds_nothing(settings: IndexSettings) -> None:
     ix.close()
 
 
+def _faiss(ix: PaperIndex) -> VectorIndex:
+    """The English space's FAISS index itself, loaded (a white-box look at what the file holds)."""
+    sp = ix.spaces["dense"]
+    assert isinstance(sp, FaissSpace)
+    sp.fresh()
+    assert sp.index is not None
+    return sp.index
+
+
 def _reopen(settings: IndexSettings) -> tuple[PaperIndex, FakeEmbedder]:
     emb = FakeEmbedder()
     return PaperIndex(settings, embedder=emb), emb
@@ -126,7 +136,7 @@ def test_missing_index_file_is_rebuilt_from_stored_vectors(
     (settings.data_dir / "dense.npz").unlink()
     ix, emb = _reopen(settings)
     with caplog.at_level(logging.WARNING):
-        assert len(ix.vectors()) == 4
+        assert ix.vector_count() == 4
     assert "missing" in caplog.text and emb.embedded == 0  # restored from the store, not re-embedded
     assert ix.search("rain", k=1, mode="dense")[0].paper.id == "2403.20013"
     ix.close()
@@ -142,7 +152,8 @@ def test_corrupt_index_file_is_detected_and_rebuilt(
     f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
     ix, _ = _reopen(settings)
     with caplog.at_level(logging.WARNING):
-        assert len(ix.vectors()) == 4
+        ix.repair()
+        assert ix.vector_count() == 4
     assert "damaged" in caplog.text
     assert ix.check()["dense"]["agree"]
     ix.close()
@@ -153,7 +164,7 @@ def test_stray_and_missing_vectors_are_repaired(
 ) -> None:
     ix, _ = _reopen(settings)
     ix.ingest(recs(*CORPUS), "t")
-    vi = ix.vectors()
+    vi = _faiss(ix)
     vi.add([999], ["deadbeefdeadbeef"], np.ones((1, 9), np.float32) / 3)  # stray: not in the store
     vi.remove([1])  # missing: in the store, not in the index
     vi.generation = -1
@@ -161,7 +172,7 @@ def test_stray_and_missing_vectors_are_repaired(
     ix.close()
     ix, _ = _reopen(settings)
     with caplog.at_level(logging.WARNING):
-        live = ix.vectors().live()
+        live = _faiss(ix).live()
     assert 999 not in live and 1 in live and len(live) == 4
     assert "1 stray vectors removed" in caplog.text
     ix.close()
@@ -174,7 +185,7 @@ def test_rows_without_vectors_are_embedded_on_open(settings: IndexSettings) -> N
     ix.close()
     (settings.data_dir / "dense.npz").unlink()  # nothing left to restore from: must re-embed
     ix, emb = _reopen(settings)
-    assert len(ix.vectors()) == 4 and emb.embedded == 4
+    assert ix.vector_count() == 4 and emb.embedded == 4
     ix.close()
 
 

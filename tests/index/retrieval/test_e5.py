@@ -134,7 +134,7 @@ def test_a_store_built_with_use_is_re_embedded_with_e5_once(tmp_path: Path, e5: 
 
 
 def test_a_chinese_abstract_joins_the_papers_multilingual_vector(tmp_path: Path, e5: E5Embedder) -> None:
-    from index.derived import space_vectors
+    from index.spaces import space_vectors
 
     en = _paper("p", FIELD["ultrasound"][0])
     both = _paper(

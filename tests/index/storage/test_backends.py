@@ -147,7 +147,7 @@ def test_two_processes_ingest_the_same_papers(backend_settings: IndexSettings, t
     open_index(backend_settings).close()  # schema ready before the race
     _race("ingest", backend_settings, corpus, tmp_path)
     ix = open_index(backend_settings)  # a restart: the embedded backend reconciles its index files here
-    ix.vectors()
+    ix.repair()
     state = ix.check()
     assert (
         state["papers"] == 600
