@@ -15,6 +15,8 @@ from index.sources.importers import records_for
 log = logging.getLogger(__name__)
 
 SAMPLE_SIZE = 40
+# Measured: a fresh data directory and cache, `paperlens run` to its prompt (README, "First run").
+FIRST_RUN = "one to two minutes on 2 CPU cores"
 
 
 def sample_corpus() -> Path:
@@ -37,8 +39,8 @@ def ensure_sample(
     if index.store.count():
         return None
     say(
-        f"Empty index in {index.settings.data_dir}: importing the bundled sample corpus ({SAMPLE_SIZE} papers). "
-        "The first run also prepares fast query embedding and measures the fastest encoder path for this CPU."
+        f"First run: the index in {index.settings.data_dir} is empty, so PaperLens imports its bundled sample "
+        f"corpus ({SAMPLE_SIZE} papers) and prepares fast embedding for this CPU, once (about {FIRST_RUN})."
     )
     report = import_sample(index, progress)
     say(report.summary())

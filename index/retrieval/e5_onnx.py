@@ -120,8 +120,12 @@ def cache_path(model_file: Path) -> Path:
 
 
 class _Quiet(logging.Filter):
+    """The quantiser's root-logger notes meant for its authors: its pre-processing advice, and that the
+    fused nodes carry no type (DefaultTensorType below gives them one)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "pre-processing before quantization" not in record.getMessage()
+        msg = record.getMessage()
+        return "pre-processing before quantization" not in msg and "Failed to infer data type" not in msg
 
 
 def _fuse(path: Path) -> None:

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -70,6 +71,7 @@ def mean_pooled(model_dir: Path) -> bool:
 def export(model_dir: Path, target: Path) -> None:
     """Export the transformer of a sentence-transformers model directory to ONNX (needs torch)."""
     import torch
+    from torch.jit._trace import TracerWarning  # torch.jit re-exports it, without declaring it
     from transformers import AutoModel, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
@@ -89,7 +91,11 @@ def export(model_dir: Path, target: Path) -> None:
     sample = tok(["a query"], return_tensors="pt")
 
     def write(tmp: str) -> None:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # The tracer's notes to exporter authors (a shape read as a Python bool is fixed in the trace;
+            # advanced indexing becomes Gather): expected for this model, and not for a user's first run.
+            warnings.filterwarnings("ignore", category=TracerWarning)
+            warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
             torch.onnx.export(
                 Hidden(model),
                 tuple(sample[n] for n in names),
