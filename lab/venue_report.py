@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from index.config import IndexSettings
+from index.cpu import cpu_info, cpu_line
 from index.models import Paper
 from index.paperindex import PaperIndex
 from index.sources import Record
@@ -246,9 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     entries = read_list(data / "list.jsonl")
     results = [run(data, linked, entries) for linked in (False, True)]
     picked = sample(len(entries), a.seed)
+    cpu = cpu_info().as_dict()
     if a.json:
-        print(json.dumps({"sample": picked, "seed": a.seed, "runs": results}, ensure_ascii=False))
+        print(json.dumps({"sample": picked, "seed": a.seed, "cpu": cpu, "runs": results}, ensure_ascii=False))
         return 0
+    print(f"CPU: {cpu_line(cpu)}")
     for r in results:
         print(
             f"{r['mode']}: {r['papers']} papers, {r['with_arxiv_in_list']} with an arXiv id in the list "
