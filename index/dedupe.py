@@ -2,7 +2,8 @@
 
 The same paper reaches the store under different ids: from arXiv (``2401.13934``), from a conference table
 (``cvpr2020-medical:focalmix-...``), from a group's own JSONL list. A record whose id the store does not hold
-is matched to a held paper by its title (case and spacing ignored) and first author's surname; a match
+is matched to a held paper by its title (case, spacing, and curly or straight quotes ignored) and first author's
+surname; a match
 updates the held paper -- its id, abstract and embedding are kept; what the new record adds (a Chinese
 abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of adding a
 second row that search would show twice. Papers with the same arXiv id are one paper already (the id);

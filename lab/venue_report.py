@@ -23,7 +23,7 @@ import json
 import random
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,14 +162,17 @@ def outcomes(ix: PaperIndex, entries: list[Entry]) -> list[Outcome]:
     return out
 
 
-def run(data: Path, linked: bool, entries: list[Entry]) -> dict[str, Any]:
-    """Import the preprints, then the proceedings, into a fresh data directory; count what became of each."""
+def run(
+    data: Path, linked: bool, entries: list[Entry], make: Callable[[IndexSettings], PaperIndex] = PaperIndex
+) -> dict[str, Any]:
+    """Import the preprints, then the proceedings, into a fresh data directory; count what became of each
+    (``make`` builds the index from the settings: a test passes one with a fake embedder)."""
     meta = {
         o["id"]: o for o in map(json.loads, (data / "arxiv.jsonl").read_text(encoding="utf-8").splitlines())
     }
     with tempfile.TemporaryDirectory(prefix="paperlens-venues-") as tmp:
         settings = IndexSettings(_env_file=None, data_dir=Path(tmp) / "data", multilingual=False)
-        ix = PaperIndex(settings)
+        ix = make(settings)
         try:
             first = ix.ingest(
                 jsonl_records(_write(Path(tmp) / "arxiv.jsonl", preprints(entries, meta)), "arxiv"), "arxiv"
