@@ -2,11 +2,10 @@
 
 The same paper reaches the store under different ids: from arXiv (``2401.13934``), from a conference table
 (``cvpr2020-medical:focalmix-...``), from a group's own JSONL list. A record whose id the store does not hold
-is matched to a held paper by its title (case, spacing, and curly or straight quotes ignored) and first author's
-surname; a match
-updates the held paper -- its id, abstract and embedding are kept; what the new record adds (a Chinese
-abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of adding a
-second row that search would show twice. Papers with the same arXiv id are one paper already (the id);
+is matched to a held paper by its title (case, spacing, curly or straight quotes ignored) and first author's
+surname; a match updates the held paper -- its id, abstract and embedding are kept; what the new record adds
+(a Chinese abstract, a venue, a DOI or link, a day for a year-only date, topics) is filled in -- instead of
+adding a second row that search would show twice. Papers with the same arXiv id are one paper already (the id);
 the same DOI (a doi.org link) matches before the title does.
 
 The match is made twice: before a batch is embedded (so a held paper is not embedded again) and again inside
