@@ -25,7 +25,7 @@ from typing import Any
 
 from index.config import IndexSettings
 from index.errors import ConfigError, StorageError
-from index.storage.rows import fsync_dir
+from index.storage.files import fsync_dir
 
 MANIFEST = "paperlens-backup.json"
 DB = "papers.db"

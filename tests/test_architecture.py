@@ -108,3 +108,49 @@ def test_no_module_is_far_over_300_lines(pkg: str) -> None:
         if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_LINES
     }
     assert not long, long
+
+
+def _trees() -> dict[str, ast.Module]:
+    return {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in modules().items()}
+
+
+def test_paperindex_is_composed_not_inherited() -> None:
+    """PaperIndex is a front door over parts it owns (store, encoders, spaces, writer, retriever)."""
+    tree = ast.parse((ROOT / LIBRARY / "paperindex.py").read_text(encoding="utf-8"))
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "PaperIndex"]
+    assert cls.bases == []
+
+
+def test_nothing_outside_storage_reaches_through_a_store() -> None:
+    """`x.store.method()` outside the storage layer is a read the owner of the store should offer itself
+    (a part holding its own store, `self.store.…`, is that owner)."""
+    found = []
+    for name, tree in _trees().items():
+        if name.startswith(f"{LIBRARY}.storage"):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "store"
+                and not (isinstance(node.value.value, ast.Name) and node.value.value.id == "self")
+            ):
+                found.append(f"{name}:{node.lineno}: .store.{node.attr}")
+    assert found == []
+
+
+BACKEND_CLASSES = {"PgStore", "SqliteStore", "FaissSpace", "PgSpace", "VectorIndex"}
+
+
+def test_no_backend_branches_outside_storage_and_the_vector_spaces() -> None:
+    """One vector-space protocol with its implementations: nobody else asks which backend it holds."""
+    found = []
+    for name, tree in _trees().items():
+        if name.startswith((f"{LIBRARY}.storage", f"{LIBRARY}.spaces", f"{LIBRARY}.retrieval.vectors")):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "isinstance":
+                names = {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)}
+                if names & BACKEND_CLASSES:
+                    found.append(f"{name}:{node.lineno}")
+    assert found == []

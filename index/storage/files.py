@@ -16,8 +16,11 @@ import os
 import re
 import sqlite3
 import stat
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from index.errors import StorageError
 
@@ -189,3 +192,42 @@ def remove_stale_temps(data_dir: Path) -> list[str]:
             ", ".join(removed),
         )
     return removed
+
+
+def fsync_dir(path: Path) -> None:
+    """Fsync a directory so a rename inside it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DataDirFiles:
+    """Derived files (index caches) in the data directory, written atomically. Shared by both stores."""
+
+    data_dir: Path
+
+    def file(self, name: str) -> Path:
+        """Path of a derived file in the data directory (read side)."""
+        return self.data_dir / name
+
+    def write_atomic(self, name: str, write: Callable[[BinaryIO], object]) -> None:
+        """Write a derived file atomically: temp file, fsync, rename, fsync the directory. The temporary file
+        is locked while it is written, so a killed save's leftover can be told from a save in progress."""
+        target = self.data_dir / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.data_dir)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # while held, remove_stale_temps leaves the file alone
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            fsync_dir(self.data_dir)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def remove_file(self, name: str) -> None:
+        (self.data_dir / name).unlink(missing_ok=True)

@@ -21,23 +21,15 @@ import psycopg
 from pgvector.psycopg import register_vector
 
 from index.models import Filters, Paper
+from index.storage.files import DataDirFiles
+from index.storage.filters import filter_sql
 from index.storage.migrations import postgres_add_columns
 from index.storage.pgvectors import PgVectors
-from index.storage.rows import (
-    COLUMNS,
-    TOPIC_ADDED,
-    UPDATE_PAPER,
-    DataDirFiles,
-    Existing,
-    Row,
-    VectorWrites,
-    added_now,
-    filter_sql,
-    paper_from_row,
-    paper_values,
-)
-from index.storage.rows import SCHEMA as SQLITE_SCHEMA
+from index.storage.rows import Existing, Row, added_now, paper_from_row, paper_values
+from index.storage.schema import COLUMNS, TOPIC_ADDED, UPDATE_PAPER
+from index.storage.schema import SCHEMA as SQLITE_SCHEMA
 from index.storage.shared import PortableQueries
+from index.storage.vector_writes import VectorWrites
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from index.ids import doi_of_urls
-from index.storage.rows import LATEST_PUBLISHED, _date
+from index.storage.rows import parse_date
+from index.storage.schema import LATEST_PUBLISHED
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -30,7 +31,7 @@ class PortableQueries(ABC):
     def latest_published(self, topic: str) -> date | None:
         """The most recent publication date among a topic's papers."""
         rows = self.query(LATEST_PUBLISHED, (topic,))
-        return _date(rows[0][0]) if rows and rows[0][0] else None
+        return parse_date(rows[0][0]) if rows and rows[0][0] else None
 
     def id_counts(self) -> dict[str, int]:
         """Number of rows per paper id (any value above 1 is a duplicate; the schema forbids it)."""
@@ -87,7 +88,7 @@ class PortableQueries(ABC):
     def topic_state(self, topic: str) -> date | None:
         """The newest publication date an ingest of this topic has seen."""
         rows = self.query("SELECT last_published FROM topic_state WHERE topic=?", (topic,))
-        return _date(rows[0][0]) if rows and rows[0][0] else None
+        return parse_date(rows[0][0]) if rows and rows[0][0] else None
 
     def set_topic_state(self, topic: str, last_published: date | None, seen: int) -> None:
         with self.transaction() as db:

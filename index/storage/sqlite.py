@@ -19,31 +19,19 @@ from typing import Any, Literal
 import numpy as np
 
 from index.models import Filters, Paper
-from index.storage.files import prepare_data_dir, quick_check, sqlite_error
+from index.storage.files import DataDirFiles, prepare_data_dir, quick_check, sqlite_error
+from index.storage.filters import filter_sql
 from index.storage.migrations import (
     LEGACY_VENUE_ROWS,
     MOVE_LEGACY_VENUE,
     legacy_venue_updates,
     sqlite_add_columns,
 )
-from index.storage.rows import (
-    COLUMNS,
-    SCHEMA,
-    TOPIC_ADDED,
-    UPDATE_PAPER,
-    DataDirFiles,
-    Existing,
-    Row,
-    VectorWrites,
-    _blob,
-    _chunks,
-    added_now,
-    filter_sql,
-    paper_from_row,
-    paper_values,
-)
+from index.storage.rows import Existing, Row, added_now, blob, chunks, paper_from_row, paper_values
+from index.storage.schema import COLUMNS, SCHEMA, TOPIC_ADDED, UPDATE_PAPER
 from index.storage.shared import PortableQueries
 from index.storage.sqlite_vectors import SqliteVectors
+from index.storage.vector_writes import VectorWrites
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +167,7 @@ class SqliteStore(SqliteVectors, PortableQueries, DataDirFiles, VectorWrites):
         """What is stored for these ids (absent ids are missing from the result)."""
         out: dict[str, Existing] = {}
         with self._lock:
-            for chunk in _chunks(list(ids), 500):
+            for chunk in chunks(list(ids), 500):
                 marks = ",".join("?" * len(chunk))
                 for r in self._db.execute(
                     f"SELECT id, rowid, version, text_hash, vector IS NOT NULL, mvector IS NOT NULL, venue IS NOT NULL "
@@ -243,11 +231,11 @@ class SqliteStore(SqliteVectors, PortableQueries, DataDirFiles, VectorWrites):
 
     @staticmethod
     def _vec(v: np.ndarray | None) -> bytes | None:
-        return _blob(v)
+        return blob(v)
 
     def _topics(self, rowids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
-        for chunk in _chunks(list(rowids), 500):
+        for chunk in chunks(list(rowids), 500):
             marks = ",".join("?" * len(chunk))
             for rid, t in self._db.execute(
                 f"SELECT paper_rowid, topic FROM paper_topics WHERE paper_rowid IN ({marks}) ORDER BY topic",
@@ -260,7 +248,7 @@ class SqliteStore(SqliteVectors, PortableQueries, DataDirFiles, VectorWrites):
         out: dict[int, Paper] = {}
         with self._lock:
             topics = self._topics(rowids)
-            for chunk in _chunks(list(rowids), 500):
+            for chunk in chunks(list(rowids), 500):
                 marks = ",".join("?" * len(chunk))
                 for r in self._db.execute(f"SELECT {COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk):
                     out[r[0]] = paper_from_row(r, tuple(topics.get(r[0], ())))

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from index.storage.rows import _chunks
+from index.storage.rows import chunks
 
 
 class SqliteVectors:
@@ -42,7 +42,7 @@ class SqliteVectors:
             raise ValueError(column)
         out: dict[int, np.ndarray] = {}
         with self._lock:
-            for chunk in _chunks(list(rowids), 500):
+            for chunk in chunks(list(rowids), 500):
                 marks = ",".join("?" * len(chunk))
                 for rid, blob in self._db.execute(
                     f"SELECT rowid, {column} FROM papers WHERE rowid IN ({marks}) AND {column} IS NOT NULL",
