@@ -144,7 +144,7 @@ def outcomes(ix: PaperIndex, entries: list[Entry]) -> list[Outcome]:
     separate (a preprint and a proceedings row), or wrongly merged into another paper's record."""
     # every record a run writes has one of these ids (store.count() in the report shows nothing else was)
     ids = {e.own_id for e in entries} | {e.arxiv for e in entries if e.arxiv}
-    held = {pid: got[1] for pid in ids if (got := ix.store.get(pid))}
+    held = {pid: got[1] for pid in ids if (got := ix.get(pid))}
     out = []
     for e in entries:
         o = Outcome(e.n, e.title, e.arxiv, list_code=list(e.code))
@@ -179,7 +179,7 @@ def run(
             )
 
             def held(pid: str) -> Paper | None:
-                got = ix.store.get(pid)
+                got = ix.get(pid)
                 return got[1] if got else None
 
             records: Iterator[Record] = onto_held(
@@ -188,7 +188,7 @@ def run(
             second = ix.ingest(records, "iccv2023")
             again = ix.ingest(onto_held(jsonl_records(Path(tmp) / "iccv.jsonl", "cvf"), held), "iccv2023")
             rows = outcomes(ix, entries)
-            total = ix.store.count()
+            total = ix.count()
         finally:
             ix.close()
     return {
