@@ -1,7 +1,8 @@
 """An ASGI guard in front of the app: request bodies are counted as they arrive, chunked or not, and a
 request stops at the limit with 413 (a chunked body has no Content-Length to check up front); POST /ask's
 API key is checked, as bytes, before any of its body is read; a path longer than MAX_PATH_CHARS is refused
-with 414 before any routing, lookup or fuzzy matching (a 15,000-character paper id cost 20 s of CPU)."""
+with 414 before any routing, lookup or fuzzy matching, whose cost grows with the path's length (one long
+paper id could hold a core for seconds)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Every label comes from a fixed set: the method from the HTTP methods (any other is "other"), the route
 from the app's route templates ("unmatched" for the rest), the status from the three-digit codes. A
-label taken from the request as sent would let a client create a series per request: 22,000 requests with
-random methods grew the registry to 173 MB and a scrape to 4.6 s.
+label taken from the request as sent would let a client create a series per request, and so grow the
+registry's memory and every scrape's time without bound.
 """
 
 from __future__ import annotations

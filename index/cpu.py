@@ -31,7 +31,7 @@ class CpuInfo:
 
     @property
     def bf16_units(self) -> bool:
-        """AMX or AVX512-BF16: bfloat16 encoding is faster than float32 (elsewhere it is ~3-4x slower)."""
+        """AMX or AVX512-BF16: bfloat16 encoding beats float32 here (elsewhere it is slower, so not tried)."""
         return "amx_bf16" in self.features or "avx512_bf16" in self.features
 
     def describe(self) -> str:

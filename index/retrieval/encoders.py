@@ -1,20 +1,21 @@
 """Which path embeds documents and queries on this CPU: measured once per machine, then remembered.
 
-Document paths: sentence-transformers in float32 (the reference), in bfloat16 (only where the CPU has
-bfloat16 units, AMX or AVX512-BF16; elsewhere it runs 3-4x slower and is not tried), and the model's ONNX
-export (:mod:`index.retrieval.onnx_encoder`) in ONNX Runtime, in float32 (``onnx-float32``: the same
-arithmetic with fused attention and layer-norm kernels, 1.5x torch's float32 on a Zen 5) and with int8
-weights. A path is *faithful* when its vectors of abstract-like texts keep a mean cosine of at least 0.99
-(and none under 0.98) to the float32 reference: int8 measured 0.9945 on SciFact abstracts with SciFact
-dense nDCG@10 0.6504 against 0.6484 in float32, and bfloat16 0.99995; a CPU whose int8 arithmetic
-saturates (AVX2 without VNNI can) fails the check and keeps a float path, onnx-float32 among them. ``auto`` takes the fastest faithful path, except that a torch path must beat the fastest
-faithful export by 15% to be chosen: the export spares the process torch (a 6-9 s import on 2 cores, and most of its memory: the
-50 MB-line drill peaks at 290 MB with int8, 2.6 GB with torch). Queries take the export in int8 when it is
-faithful and faster for one query than in float32, else float32.
+Document paths: sentence-transformers in float32 (the reference), in bfloat16 (only where the CPU has bfloat16
+units, AMX or AVX512-BF16; elsewhere bfloat16 is slower than float32, so it is not tried), and the model's
+ONNX export (:mod:`index.retrieval.onnx_encoder`) in ONNX Runtime, in float32 (``onnx-float32``: the float32
+vectors, through fused attention and layer-norm kernels that can outrun torch's float32) and with int8
+weights. A path is *faithful* when its vectors of abstract-like texts keep a mean cosine of at least 0.99 (and
+none under 0.98) to the float32 reference: close enough that retrieval does not change in substance
+(docs/measurements.md compares every path on SciFact). A CPU whose int8 arithmetic saturates (AVX2 without
+VNNI can) fails the check and keeps a float path, onnx-float32 among them. ``auto`` takes the fastest faithful
+path, except that a torch path must beat the fastest faithful export by 15% to be chosen: the export spares
+the process torch, whose import takes seconds on a small machine and which holds most of the memory of a
+process that embeds. Queries take the export in int8 when it is faithful and faster for one query than in
+float32, else float32.
 
-The choice, with what was measured, is kept in the user cache directory under a key of the CPU, the model
-and the library versions: measured once per machine (about 15 s, logged), and read without torch by a
-one-shot command.
+The choice, with what was measured, is kept in the user cache directory under a key of the CPU, the model and
+the library versions: measuring takes seconds (logged, so a first ingest's pause is explained), hence once per
+machine, and a one-shot command reads the choice without importing torch.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ VectorSource = Callable[[Sequence[int]], Mapping[int, np.ndarray]]
 def exact_top_k(q: np.ndarray, xb: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Top-k (scores, positions) of ``q @ xb.T`` over the rows ``mask`` keeps, as one matrix product.
 
-    Measured on the 2-core CI machine at 100k vectors: this faiss wheel's generic kernels took 8.8 ms
-    for one query against 3.3 ms for a BLAS product; and NumPy's OpenBLAS threads, woken right after
-    the query was embedded, fought torch's spinning OpenMP threads (embed + search p95 133 ms). The
-    product therefore runs in torch, on the encoder's own thread pool: p95 22 ms. When torch is not
-    loaded (the query came from the ONNX encoder: a one-shot command), NumPy does it instead.
+    Why torch: this faiss wheel's generic kernels are slower for one query than a BLAS matrix product, and
+    NumPy's OpenBLAS threads, woken right after the query was embedded, contend for the cores with torch's
+    spinning OpenMP threads, which multiplies the tail latency of embed + search. The product therefore runs
+    in torch, on the encoder's own thread pool. When torch is not loaded (the query came from the ONNX
+    encoder: a one-shot command), there is no such contention and NumPy does it instead.
     """
     if "torch" not in sys.modules:
         return _top_k_numpy(q, xb, k, mask)

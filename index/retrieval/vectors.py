@@ -5,14 +5,14 @@ store rowids through ``labels``; a replaced or removed vector is tombstoned (``a
 and excluded with an ``IDSelectorBitmap``, which works the same for the exact flat index, HNSW
 (which cannot delete) and IVF. ``compact()`` rebuilds without tombstones.
 
-Kinds: ``flat`` (exact, float32 in memory), ``hnsw`` (graph over float32), and ``ivf``: an inverted file
-over 4-bit scalar-quantised codes (an eighth of float32's memory, a few percent of the vectors scanned per
-query) whose 100 best candidates are re-scored exactly from the vectors the store keeps (``vectors_of``), so
-the float32 vectors stay on disk. Measured at 1M (README "Performance"): 4-bit codes find the same top 10 as
-8-bit ones on the realistic set (recall@10 0.994 both) and nearly so on the stress set (0.9985 against 1.000;
-1.000 with 200 candidates, which cost the API 13% of its throughput at 100k), in about half the memory
-(218 MB against 401 MB at 384-d). Indexes saved with 8-bit codes by earlier versions load and work as they
-are. ``auto`` is flat below ``IVF_FROM`` vectors and ivf from there.
+Kinds: ``flat`` (exact, float32 in memory), ``hnsw`` (graph over float32), and ``ivf``: an inverted file over
+4-bit scalar-quantised codes (an eighth of float32's memory, a few percent of the vectors scanned per query)
+whose 100 best candidates are re-scored exactly from the vectors the store keeps (``vectors_of``), so the
+float32 vectors stay on disk. Why 4-bit codes: the exact re-score restores the order the coarse codes blur, so
+the recall lost is that of the lists not probed, not of the codes, and 4 bits take half the memory of 8. Why
+100 candidates: each one re-scored is a row read from the store per query, and more cost a server throughput
+for little recall (docs/measurements.md, "4-bit or 8-bit codes"). Indexes saved with 8-bit codes by earlier
+versions load and work as they are. ``auto`` is flat below ``IVF_FROM`` vectors and ivf from there.
 """
 
 from __future__ import annotations
@@ -59,9 +59,9 @@ class CorruptIndexError(Exception):
 class IndexParams:
     kind: IndexKind | Literal["auto"] = "flat"
     hnsw_m: int = 48
-    ef_search: int = 512  # at 1M: pgvector recall@10 0.94 at 256, 0.98 at 512; FAISS hnsw 0.986, 0.995
+    ef_search: int = 512  # hnsw candidates per query: 256 lost recall at 1M papers (docs/measurements.md)
     ef_construction: int = 80
-    nprobe: int = 128  # ivf lists searched per query (at 1M: recall@10 0.979 at 64, 0.994 at 128; README)
+    nprobe: int = 128  # ivf lists searched per query: 64 lost recall at 1M papers (docs/measurements.md)
     rescore: int = 100  # ivf candidates re-scored exactly per query
 
     def resolve(self, n: int) -> IndexParams:
