@@ -53,6 +53,7 @@ def digest_message(m: Outgoing) -> dict[str, Any]:
         e.add_field(name="Comment", value=render.safe(p.comment, render.FIELD_VALUE), inline=False)
     bullets = "\n".join(f"• {render.safe(t, 250)}" for t in entry.takeaways)
     e.add_field(name="Key takeaways", value=render.cut(bullets, render.FIELD_VALUE), inline=False)
+    render.add_provenance(e, p, entry.origin)  # venue, code, and where the group got it from
     link = pdf_link(p)
     if link:
         e.add_field(name="PDF", value=render.cut(link, render.FIELD_VALUE), inline=False)
