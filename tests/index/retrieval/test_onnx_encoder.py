@@ -108,7 +108,7 @@ def test_a_server_embeds_queries_through_the_export_once_torch_wrote_it(
         assert not list((tmp_path / "cache").rglob("*.onnx"))
         by_model = [h.paper.id for h in ix.search("rain waterdrop removal", k=5)]  # loads the model: exports
         assert list((tmp_path / "cache").rglob("*.onnx"))
-        assert isinstance(ix._query_encoder(), onnx_encoder.OnnxEncoder)
+        assert isinstance(ix.encoders._query_encoder(), onnx_encoder.OnnxEncoder)
         # The first query took the document path auto chose, this one the export's variant: the same paper
         # first, and the same neighbourhood (the tail of a 40-paper corpus is near-ties).
         by_export = [h.paper.id for h in ix.search("rain waterdrop removal", k=5)]
