@@ -21,6 +21,7 @@ from index.storage.digests import DigestStore
 from index.topics import load_topics
 from tests.helpers.fake_discord import FakeDiscord
 
+GUILD_READY_SECONDS = 0.5
 MON = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)  # a Monday, after an 08:00 UTC digest time
 
 
@@ -70,6 +71,11 @@ async def live_bot(fake: FakeDiscord, services: Services) -> AsyncIterator[Paper
     """Log the bot in to the fake, wait for READY, yield it, and close it (its services stay usable)."""
     undo = fake.point_client_here()
     bot = PaperLensBot(services)
+    # discord.py fires READY only after no GUILD_CREATE has come for guild_ready_timeout (2 s): time
+    # for a real gateway's stream of guilds. The fake sends every GUILD_CREATE right after READY on the
+    # same socket, so a short wait sees them all; one arriving later would still be added before any
+    # interaction behind it on that socket. Client(guild_ready_timeout=...) sets this same attribute.
+    bot._connection.guild_ready_timeout = GUILD_READY_SECONDS
     task = asyncio.create_task(bot.start("fake-token"))
     try:
         await fake.wait_for(lambda: bot.is_ready() or task.done(), timeout=120)
