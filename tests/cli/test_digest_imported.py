@@ -37,6 +37,8 @@ def _table_titles() -> list[str]:
     return [row.split("|")[2].strip() for row in rows]
 
 
+# `paperlens import` embeds the table with the real packaged model: slow, as the marker defines.
+@pytest.mark.slow
 def test_an_imported_table_is_in_its_topics_digest_with_venue_and_year(cli) -> None:  # type: ignore[no-untyped-def]
     titles = _table_titles()
     code, out, err = cli("import", str(TABLE), "--format", "table", "--topic", TOPIC)
@@ -87,6 +89,7 @@ def test_an_imported_table_is_in_its_topics_digest_with_venue_and_year(cli) -> N
     assert code == 0 and json.loads(out) == []
 
 
+@pytest.mark.slow  # imports with the real packaged model, as above
 def test_an_empty_digest_says_why_and_an_empty_export_fails(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("import", str(TABLE), "--format", "table", "--topic", TOPIC)[0] == 0
     code, md, err = cli("digest", "--topic", TOPIC, "--date", "2019-06-03")
