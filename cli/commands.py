@@ -19,7 +19,13 @@ from index.models import Filters, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.progress import progress
 from index.sample import SAMPLE_SIZE
+from index.services import Core, build_services
 from index.text import terminal_text
+
+
+def _services(ix: PaperIndex) -> Core:
+    """The answerer, summarizer and topics over this index, wired as every front end wires them."""
+    return build_services(ix.settings, LLMSettings(), index=ix)
 
 
 def _filters(a: argparse.Namespace) -> Filters:
@@ -140,31 +146,26 @@ def cmd_ingest(ix: PaperIndex, a: argparse.Namespace) -> int:
 
 def cmd_ask(ix: PaperIndex, a: argparse.Namespace) -> int:
     from cli.text import answer_text
-    from index.answers.answer import Answerer
 
-    ans = Answerer(ix, LLMSettings()).ask(" ".join(a.question), paper=a.paper, lang=a.lang)
+    ans = _services(ix).answerer.ask(" ".join(a.question), paper=a.paper, lang=a.lang)
     emit(ans.to_json()) if a.json else print(answer_text(ans))
     return 0
 
 
 def cmd_summarize(ix: PaperIndex, a: argparse.Namespace) -> int:
     from cli.text import summary_text
-    from index.answers.summarize import Summarizer
 
-    s = Summarizer(ix, LLMSettings()).summarize(" ".join(a.paper), lang=a.lang)
+    s = _services(ix).summarizer.summarize(" ".join(a.paper), lang=a.lang)
     emit(s.model_dump(mode="json")) if a.json else print(summary_text(s))
     return 0
 
 
 def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
-    from index.answers.summarize import Summarizer
     from index.digests.build import topic_digest
     from index.digests.export import to_markdown, to_table
-    from index.topics import load_topics
 
-    summarizer = Summarizer(ix, LLMSettings())
-    topics = load_topics(ix.settings.topics_file)
-    d = topic_digest(ix, summarizer, topics, a.topic, a.date, days=a.days, lang=a.lang)
+    core = _services(ix)
+    d = topic_digest(ix, core.summarizer, core.topics, a.topic, a.date, days=a.days, lang=a.lang)
     if not d.entries and a.format in ("bibtex", "ris"):  # an empty file would look like a successful export
         print(
             f"paperlens: error: the {d.topic} digest for {d.date} lists no papers: {d.empty_reason or d.note}. "
@@ -178,7 +179,9 @@ def cmd_digest(ix: PaperIndex, a: argparse.Namespace) -> int:
         print(terminal_text(to_markdown(d)), end="")
     elif a.format == "table":
         print(
-            terminal_text(to_table(d, {e.paper.id: summarizer.chinese_abstract(e.paper) for e in d.entries})),
+            terminal_text(
+                to_table(d, {e.paper.id: core.summarizer.chinese_abstract(e.paper) for e in d.entries})
+            ),
             end="",
         )
     else:
