@@ -34,15 +34,6 @@ class AskRequest(BaseModel):
     lang: Literal["en", "zh"] | None = None
 
 
-class Health(BaseModel):
-    status: Literal["ok", "degraded"]
-    papers: int
-    vectors: int
-    index_agrees_with_store: bool
-    model: str
-    index_type: str
-
-
 class Error(BaseModel):
     error: str
 
