@@ -82,8 +82,10 @@ def main(root: Path) -> int:
     for p in parts:
         height(p)
     back = [(a, b) for (a, b) in arrows if floor[b] >= floor[a]]
-    print(f"rooms: {', '.join(sorted({p.split('.')[0] for p in parts}))}; parts: {len(parts)}; "
-          f"arrows between parts: {len(arrows)}; arrows running back up: {len(back)}")
+    print(
+        f"rooms: {', '.join(sorted({p.split('.')[0] for p in parts}))}; parts: {len(parts)}; "
+        f"arrows between parts: {len(arrows)}; arrows running back up: {len(back)}"
+    )
     for h in sorted(set(floor.values())):
         on = [p for p in parts if floor[p] == h]
         print(f"floor {h}: " + ", ".join(f"{p} ({count[p]} modules, {sizes[p]} lines)" for p in on))
