@@ -71,11 +71,13 @@ def bash(ap: argparse.ArgumentParser) -> str:
         free = [o for o in c.takes_value if o not in c.choices]
         if free:
             value_cases += f"        {'|'.join(free)}) return;;  # a value of the user's: files by default\n"
-        words = _words([*c.options, *c.positional])
-        cases.append(
-            f'    {c.name})\n      case "$prev" in\n{value_cases}      esac\n'
-            f'      COMPREPLY=($(compgen -W {words} -- "$cur"));;\n'
-        )
+        options = f'COMPREPLY=($(compgen -W {_words(c.options)} -- "$cur"))'
+        if c.positional:  # a word not starting with '-' is the argument's choice
+            choice = f'COMPREPLY=($(compgen -W {_words(c.positional)} -- "$cur"))'
+            pick = f'      if [[ "$cur" == -* ]]; then {options}; else {choice}; fi;;\n'
+        else:
+            pick = f'      [[ "$cur" == -* ]] && {options};;\n'
+        cases.append(f'    {c.name})\n      case "$prev" in\n{value_cases}      esac\n{pick}')
     names = _words([c.name for c in cmds])
     return (
         "# paperlens completion for bash: source it, or save it as\n"

@@ -77,8 +77,8 @@ EXAMPLES: dict[str, str] = {
     "serve": "paperlens serve --port 8000           # then open http://127.0.0.1:8000/",
     "stats": "paperlens stats --json",
     "check": "paperlens check || echo 'run paperlens rebuild'",
-    "backup": "paperlens backup ~/paperlens-backup-$(date +%F)",
-    "restore": "paperlens restore ~/paperlens-backup-2024-04-01 --force",
+    "backup": "paperlens backup ~/paperlens-backups/2024-04-01",
+    "restore": "paperlens restore ~/paperlens-backups/2024-04-01 --force",
     "rebuild": "PAPERLENS_MODEL=all-MiniLM-L6-v2 paperlens rebuild",
     "completion": "paperlens completion bash > ~/.local/share/bash-completion/completions/paperlens",
 }
