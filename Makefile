@@ -31,12 +31,21 @@ $(STAMP): pyproject.toml
 run: setup
 	$(VENV)/bin/paperlens run
 
+# Bytecode (and pytest's rewritten test modules) is cached under the virtualenv, not beside the sources: where
+# PYTHONDONTWRITEBYTECODE is set, every test process (and every worker) would otherwise compile all it imports.
+PYCACHE := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache"
+# The fast tests mostly wait (loopback servers, timeouts, retries): four workers, one file each at a time
+# (a file's module fixtures are built once). The slow ones (models, PostgreSQL, subprocesses) run alone.
+XDIST := -n 4 --dist loadfile
+
+# Both halves run even when the first fails; the target fails when either did.
 test: lint
-	$(PY) -m pytest -q
+	$(PYCACHE) $(PY) -m pytest -q -m "not slow" $(XDIST); fast=$$?; \
+	$(PYCACHE) $(PY) -m pytest -q -m slow && exit $$fast
 
 # The edit loop: lint, types and every test that loads no model and starts no process (seconds).
 test-fast: lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PYCACHE) $(PY) -m pytest -q -m "not slow" $(XDIST)
 
 lint: setup
 	$(VENV)/bin/ruff check .
