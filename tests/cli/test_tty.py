@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cli.helptext import EXAMPLES, GROUPS
 from cli.lineinput import completions
+from cli.main import main
 from cli.parser import build_parser
 from tests.cli.tty import ROOT, env_for, on_tty, plain
 
@@ -39,11 +42,20 @@ def commands() -> dict[str, str]:
     return {a.dest: a.help or "" for a in subcommands(build_parser())._choices_actions}
 
 
-# ----- fast: no index, no model -----
-def test_help_lists_user_commands_apart_from_operator_ones(tmp_path: Path) -> None:
-    r = piped(tmp_path, "--help")
-    assert r.returncode == 0, r.stderr
-    out = r.stdout
+# ----- fast: no index, no model, no subprocess but bash -----
+def entry(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """What `paperlens ARGS` prints, through its entry point in this process (no index is opened)."""
+    try:
+        code: object = main(list(args))
+    except SystemExit as e:  # --help
+        code = e.code
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def test_help_lists_user_commands_apart_from_operator_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    out = entry(capsys, "--help")
     user, ops = out.index("Search and read:"), out.index("Operating the index and the service:")
     assert user < out.index("\n  search ") < out.index("\n  ask ") < ops
     for op in ("check", "backup", "restore", "rebuild", "ingest", "stats"):
@@ -80,10 +92,8 @@ def bash_complete(script: str, line: str) -> list[str]:
     return r.stdout.split()
 
 
-def test_bash_completion_completes_commands_options_and_choices(tmp_path: Path) -> None:
-    r = piped(tmp_path, "completion", "bash")
-    assert r.returncode == 0, r.stderr
-    script = r.stdout
+def test_bash_completion_completes_commands_options_and_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    script = entry(capsys, "completion", "bash")
     assert bash_complete(script, "paperlens sea") == ["search"]
     assert set(bash_complete(script, "paperlens ")) == set(commands()) | {
         "-h",
@@ -99,12 +109,12 @@ def test_bash_completion_completes_commands_options_and_choices(tmp_path: Path) 
     assert bash_complete(script, "paperlens completion ") == ["bash", "zsh", "fish"]
 
 
-def test_zsh_and_fish_scripts_name_every_command(tmp_path: Path) -> None:
-    fish = piped(tmp_path, "completion", "fish").stdout
+def test_zsh_and_fish_scripts_name_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    fish = entry(capsys, "completion", "fish")
     for name in commands():
         assert f"__fish_use_subcommand -a {name} -d " in fish, name
     assert "-n '__fish_seen_subcommand_from search' -l mode -xa 'hybrid dense bm25'" in fish
-    zsh = piped(tmp_path, "completion", "zsh").stdout
+    zsh = entry(capsys, "completion", "zsh")
     assert "bashcompinit" in zsh and "complete -o default -F _paperlens paperlens" in zsh
     r = subprocess.run(
         ["bash", "-n"], input=zsh.split("bashcompinit\n", 1)[1], text=True, capture_output=True
