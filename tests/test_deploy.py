@@ -189,7 +189,7 @@ def test_the_healthcheck_asks_the_api_and_fails_when_it_does_not_answer_ok() -> 
     assert "--start-period=" in options
     argv = exec_form(command)  # a broken exec form would silently become a shell command
     assert argv[0] == "python" and "/healthz" in argv[-1]
-    assert '@app.get("/healthz"' in (ROOT / "api" / "app.py").read_text(encoding="utf-8")
+    assert '@app.get("/healthz"' in (ROOT / "api" / "ops.py").read_text(encoding="utf-8")
 
     status = {"code": 200}
 

@@ -69,7 +69,7 @@ def test_every_command_through_discord_on_the_real_sample_index(
             w = make_world(fake)
             async with live_bot(fake, services):
                 assert fake.command_puts == [None] and fake.identified.is_set()
-                assert all(sp.index is not None for sp in ix._spaces.values()), "indexes warmed before READY"
+                assert all(sp.loaded for sp in ix.spaces), "indexes warmed before READY"
                 guild_only = {c["name"]: c for c in fake.commands[None] if c["name"] in ("digest", "status")}
                 for c in guild_only.values():  # Discord itself hides these in DMs and from non-managers
                     assert c["contexts"] == [0] and c["default_member_permissions"] == 32

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.writer import overlaps
 from index.config import IndexSettings
-from index.spaces import space_vectors
 from index.models import Paper
 from index.paperindex import PaperIndex
+from index.spaces import space_vectors
+from index.writer import overlaps
 from tests.helpers.fakes import FakeEmbedder, HashEmbedder
 
 
