@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import statistics
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from importlib import metadata, resources
@@ -197,9 +199,11 @@ def calibrate(
     path = choice_file(model_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(choice), indent=1), encoding="utf-8")
-        tmp.replace(path)
+        # A temporary file of this process's own: two processes measuring at once each rename a whole file.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(choice), indent=1))
+        os.replace(tmp, path)
     except OSError as e:  # a read-only cache only means measuring again next time
         log.warning("could not keep the encoder choice in %s: %s", path, e)
     log.info(
