@@ -36,7 +36,7 @@ def ensure_sample(
 ) -> IngestReport | None:
     """Fill an empty store from the bundled sample corpus (what every front end's first run does), telling
     the user through ``say`` what is being prepared and why; a store that holds papers is left alone."""
-    if index.store.count():
+    if index.count():
         return None
     say(
         f"First run: the index in {index.settings.data_dir} is empty, so PaperLens imports its bundled sample "
