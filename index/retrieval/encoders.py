@@ -260,7 +260,7 @@ def load_embedder(
     if choice is not None:
         enc = _export(model, model_dir, choice.documents, batch_size)
         return enc if enc is not None else SentenceTransformerEmbedder(model, "auto", batch_size)
-    log.warning("measuring which encoder path is fastest on this CPU (once per machine, about 15 s)")
+    log.info("measuring which encoder path is fastest on this CPU (once per machine)")
     reference = SentenceTransformerEmbedder(model, "float32", batch_size)
     candidates: dict[str, Embedder] = {}
     if cpu_info().bf16_units:
