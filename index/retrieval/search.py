@@ -225,4 +225,8 @@ class Retriever:
 
     def resolve(self, ref: str) -> Paper:
         """One paper by arXiv id, URL, stored id, name or fuzzy title (see :func:`resolve`)."""
-        return resolve(self.store, ref)
+        return resolve(self.store, ref, self._title_candidates)
+
+    def _title_candidates(self, text: str, k: int) -> Ranked:
+        """Papers whose text shares the most words with a typed title (BM25 over the words as typed)."""
+        return self.indexes.lexical_search(text, k)

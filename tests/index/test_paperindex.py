@@ -229,6 +229,26 @@ def test_resolve_variants_and_errors(fake_index: PaperIndex) -> None:
         fake_index.resolve("completely unrelated words here")
 
 
+def test_a_large_collection_compares_a_typed_title_with_its_keyword_candidates_only(
+    fake_index: PaperIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past FULL_SCAN papers, names and titles resolve as before without reading every stored title (a scan
+    that grows with the collection on every lookup)."""
+    from index.retrieval import resolve as resolving
+
+    fake_index.ingest(recs(*CORPUS, paper("2404.1", "MambaOut: unrelated", "x")), "t")
+    monkeypatch.setattr(resolving, "FULL_SCAN", 2)
+
+    def every_title() -> list[tuple[int, str, str]]:
+        raise AssertionError("every stored title was read")
+
+    monkeypatch.setattr(fake_index.store, "titles", every_title)
+    assert fake_index.resolve("boundary segmentaton").id == "cvpr2020:seg"  # fuzzy, with a typo
+    assert fake_index.resolve("MambaOut").id == "2404.1"  # the name before the colon
+    with pytest.raises(PaperNotFoundError, match="tried"):
+        fake_index.resolve("completely unrelated words here")
+
+
 def test_query_validation(fake_index: PaperIndex) -> None:
     fake_index.ingest(recs(*CORPUS), "t")
     with pytest.raises(InvalidQueryError, match="empty"):
