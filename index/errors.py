@@ -63,6 +63,17 @@ def explain(exc: BaseException, where: object = "the data directory") -> PaperLe
         return StorageError(
             f"No space left on the disk holding {where}: free some space and run the command again."
         )
+    if isinstance(exc, sqlite3.OperationalError):  # the file may be fine: never advise moving it aside
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StorageError(
+                f"The store in {where} is busy: another PaperLens process is writing to it (an import, the "
+                "bot's digest refresh). Try again when it has finished."
+            )
+        return StorageError(
+            f"The store in {where} cannot be used ({text}): check that the directory exists and is readable, "
+            "then run `paperlens check`."
+        )
     if isinstance(exc, sqlite3.DatabaseError):
         return StorageError(
             f"The store in {where} cannot be read ({exc}): it is damaged or not a PaperLens database. "

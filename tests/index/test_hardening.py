@@ -196,6 +196,18 @@ def test_storage_and_settings_faults_are_one_clear_sentence(tmp_path: Path) -> N
     assert explain(ZeroDivisionError()) is None  # a bug is not dressed up as a user error
 
 
+def test_a_busy_or_unopenable_store_is_never_called_damaged(tmp_path: Path) -> None:
+    """Moving papers.db aside throws the papers away: that advice is only for a file that is not a database."""
+    import sqlite3
+
+    busy = str(explain(sqlite3.OperationalError("database is locked"), tmp_path))
+    assert "busy" in busy and "another PaperLens process" in busy
+    unopenable = str(explain(sqlite3.OperationalError("unable to open database file"), tmp_path))
+    assert "unable to open database file" in unopenable
+    for message in (busy, unopenable):
+        assert "damaged" not in message and "aside" not in message
+
+
 def test_the_bm25_cache_round_trips_to_the_same_ranking(tmp_path: Path) -> None:
     from index.retrieval.lexical import LexicalIndex
 
