@@ -14,12 +14,14 @@ from bot.config import BotSettings
 from bot.services import Services
 from bot.state import Conversations, Cooldowns
 from index.answers.answer import Answerer
+from index.answers.roles import RoleTagger
 from index.answers.summarize import Summarizer
 from index.config import LLMSettings
 from index.paperindex import PaperIndex
 from index.storage.digests import DigestStore
 from index.topics import load_topics
 from tests.helpers.fake_discord import FakeDiscord
+from tests.helpers.fakes import HashEmbedder
 
 GUILD_READY_SECONDS = 0.5
 MON = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)  # a Monday, after an 08:00 UTC digest time
@@ -58,7 +60,11 @@ def make_services(index: PaperIndex, **bot: Any) -> Services:
         settings=settings,
         index=index,
         answerer=answerer,
-        summarizer=Summarizer(index, llm, slots=answerer.slots),
+        # Sentence roles from hashed vectors of the packaged model's width: the protocol tests check what
+        # reaches Discord, not which sentence is a result, and never wait for a real model to load.
+        summarizer=Summarizer(
+            index, llm, slots=answerer.slots, tagger=RoleTagger(encode=HashEmbedder().encode)
+        ),
         topics=load_topics(),
         cooldowns=Cooldowns(settings.ask_rate, settings.ask_per_seconds),
         preview_cooldowns=Cooldowns(settings.preview_rate, settings.preview_per_seconds),
