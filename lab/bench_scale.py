@@ -57,7 +57,7 @@ def write_scale_data_dir(
     ix = PaperIndex(settings, embedder=emb, check_model=False)
     # The directory has no index files by construction: the repair warnings (file missing, vectors restored
     # from the store) are how the indexes get built here, not news for whoever runs the benchmark.
-    derived = logging.getLogger("index.spaces.faiss_space")
+    derived = logging.getLogger("index.spaces")
     level = derived.level
     derived.setLevel(logging.ERROR)
     try:

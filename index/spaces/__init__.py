@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from index.spaces.base import VectorSpace
 from index.spaces.bm25 import BM25_FILE, Bm25Space
 from index.spaces.faiss_space import FaissSpace
 from index.spaces.model import BATCH, SpaceModel, space_vectors
-from index.spaces.pg_space import PgSpace
+from index.spaces.pg_space import PgSpace, PgVectorStore
 from index.storage import PaperStore
 
 __all__ = ["BATCH", "BM25_FILE", "SpaceModel", "Spaces", "VectorSpace", "space_vectors"]
@@ -31,8 +32,12 @@ class Spaces:
 
     def __init__(self, store: PaperStore, params: IndexParams, models: list[SpaceModel]) -> None:
         self.lock = RWLock()
-        kind = PgSpace if store.dialect == "postgres" else FaissSpace  # the one backend choice
-        self._spaces: dict[str, VectorSpace] = {m.name: kind(m, store, params, self.lock) for m in models}
+        self._spaces: dict[str, VectorSpace] = {}
+        for m in models:  # the one backend choice: the PostgreSQL store keeps its vectors in pgvector columns
+            if store.dialect == "postgres":
+                self._spaces[m.name] = PgSpace(m, cast(PgVectorStore, store), params, self.lock)
+            else:
+                self._spaces[m.name] = FaissSpace(m, store, params, self.lock)
         self.bm25 = Bm25Space(store, self.lock)
         self.last_save = time.monotonic()
 
@@ -70,10 +75,17 @@ class Spaces:
     def load_all(self) -> None:
         """Load every index now, saving any repair (a server warms before its first request)."""
         with self.lock.write():
-            for sp in self:
-                sp.fresh()
+            self._settle()
             self.bm25.current()
             self.save_dirty()
+
+    def _settle(self) -> None:
+        """Bring every space up to the store's generation. Vectors one space embeds while catching up move
+        the generation the spaces before it recorded, so one pass per space leaves none behind (the first
+        search would otherwise reconcile again and rewrite the file)."""
+        for _ in self._spaces:
+            for sp in self:
+                sp.fresh()
 
     def save(self) -> None:
         """Write every loaded index (and a rebuilt BM25 cache) atomically."""
@@ -94,5 +106,6 @@ class Spaces:
         with self.lock.write():
             for sp in self:
                 sp.rebuild()
+            self._settle()
             self.bm25.rebuild()
             self.save_dirty()

@@ -63,15 +63,18 @@ class FaissSpace:
         return self._current().dim
 
     def count(self) -> int:
-        vi = self._current()
+        self.fresh()
         with self._lock.read():
-            return len(vi)
+            assert self.index is not None
+            return len(self.index)
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        vi = self._current()
-        with self._lock.read():
+        self.fresh()
+        with self._lock.read():  # the index is read under the lock: a rebuild may have replaced it meanwhile
+            vi = self.index
+            assert vi is not None
             return vi.search(queries, k, allowed, self._source(vi.dim))
 
     def _source(self, dim: int) -> VectorSource:

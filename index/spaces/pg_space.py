@@ -5,7 +5,7 @@ remove, save or reconcile outside the database; loading embeds what has no vecto
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -15,12 +15,24 @@ from index.spaces.model import SpaceModel, StoredVectors
 from index.storage import PaperStore
 
 
+class PgVectorStore(PaperStore, Protocol):
+    """A PaperStore whose papers table holds pgvector columns (the PostgreSQL store)."""
+
+    def vector_count(self, column: str) -> int: ...
+
+    def dense_search(
+        self, column: str, q: np.ndarray, k: int, allowed: np.ndarray | None, ef_search: int
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def live_hashes(self, column: str) -> dict[int, bytes]: ...
+
+
 class PgSpace:
     """One embedding space as a pgvector column with its HNSW index."""
 
     kind_name = "pgvector-hnsw"
 
-    def __init__(self, model: SpaceModel, store: PaperStore, params: IndexParams, lock: RWLock) -> None:
+    def __init__(self, model: SpaceModel, store: PgVectorStore, params: IndexParams, lock: RWLock) -> None:
         self.model, self.store, self.params, self._lock = model, store, params, lock
         self.stored = StoredVectors(store, model)
         self._dim: int | None = None
@@ -51,7 +63,7 @@ class PgSpace:
 
     def count(self) -> int:
         self.fresh()
-        return int(self.store.vector_count(self.model.column))  # type: ignore[attr-defined]
+        return int(self.store.vector_count(self.model.column))
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -59,7 +71,7 @@ class PgSpace:
         """Top-k through pgvector (exact scores already, nothing to re-score)."""
         self.fresh()
         with self._lock.read():
-            found: tuple[np.ndarray, np.ndarray] = self.store.dense_search(  # type: ignore[attr-defined]
+            found: tuple[np.ndarray, np.ndarray] = self.store.dense_search(
                 self.model.column, queries, k, allowed, self.params.ef_search
             )
             return found
@@ -86,6 +98,6 @@ class PgSpace:
 
     def check(self, want: dict[int, str]) -> dict[str, Any]:
         self.fresh()
-        live = self.store.live_hashes(self.model.column)  # type: ignore[attr-defined]
+        live = self.store.live_hashes(self.model.column)
         have = {r: h.decode() for r, h in live.items()}
         return {"vectors": len(have), "agree": have == want}

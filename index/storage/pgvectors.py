@@ -95,7 +95,7 @@ class PgVectors:
         return np.asarray(scores, dtype=np.float32), np.asarray(ids, dtype=np.int64)
 
     def live_hashes(self, column: str) -> dict[int, bytes]:
-        """Rowid -> text hash of every paper with a vector in this column (what PgVectorIndex holds)."""
+        """Rowid -> text hash of every paper with a vector in this column (what a pgvector space holds)."""
         if column not in ("vector", "mvector"):
             raise ValueError(column)
         return {

@@ -178,6 +178,57 @@ def test_stray_and_missing_vectors_are_repaired(
     ix.close()
 
 
+def test_a_search_waiting_behind_a_rebuild_reads_the_rebuilt_index(
+    settings: IndexSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search queued on the lock while a writer replaces an index searches the replacement, never the
+    index the writer discarded."""
+    import threading
+
+    ix, _ = _reopen(settings)
+    ix.ingest(recs(*CORPUS), "t")
+    sp = ix.spaces["dense"]
+    query = np.ones((1, 9), np.float32) / 3
+    _faiss(ix).add([999], ["deadbeefdeadbeef"], query)  # a vector only the discarded index holds
+    caught_up = threading.Event()
+    fresh = sp.fresh
+
+    def fresh_then_signal() -> None:
+        fresh()
+        caught_up.set()
+
+    monkeypatch.setattr(sp, "fresh", fresh_then_signal)
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    with ix.spaces.lock.write():
+        searcher = threading.Thread(target=lambda: found.append(ix.spaces.dense_search("dense", query, 5)))
+        searcher.start()
+        assert caught_up.wait(10)  # the search has caught up and now waits for the read side
+        sp.rebuild()
+    searcher.join(10)
+    assert found and 999 not in found[0][1][0].tolist()
+    ix.close()
+
+
+def test_after_a_rebuild_every_space_matches_the_store_and_the_first_search_repairs_nothing(
+    settings: IndexSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Re-embedding one space moves the store's generation the spaces before it recorded: the rebuild
+    settles them all, so the first search does not reconcile again."""
+    from tests.helpers.fakes import HashEmbedder
+
+    ix = PaperIndex(
+        settings.model_copy(update={"multilingual": True}),
+        embedder=FakeEmbedder(),
+        multilingual_embedder=HashEmbedder(16),  # type: ignore[arg-type]
+    )
+    ix.ingest(recs(*CORPUS), "t")
+    ix.rebuild()
+    with caplog.at_level(logging.INFO):
+        ix.search("rain", k=1)
+    assert "changed outside this process" not in caplog.text
+    ix.close()
+
+
 def test_rows_without_vectors_are_embedded_on_open(settings: IndexSettings) -> None:
     ix, _ = _reopen(settings)
     ix.ingest(recs(*CORPUS), "t")
