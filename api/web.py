@@ -32,7 +32,7 @@ from index.answers.answer import Answerer
 from index.answers.summarize import Summarizer
 from index.errors import PaperLensError, PaperNotFoundError
 from index.links import safe_url
-from index.models import Answer, Filters, SearchHit
+from index.models import Answer, Filters, Paper, SearchHit
 from index.paperindex import PaperIndex
 from index.topics import Topic
 
@@ -83,6 +83,13 @@ def paper_href(paper_id: str, lang: str) -> str:
     return f"/paper/{quote(paper_id, safe=':')}?lang={lang}"
 
 
+def code_links(paper: Paper) -> list[str]:
+    """The paper's code and project-page links as the page links them: the library's rule
+    (:attr:`Paper.code_links`, the one the bot's cards and the terminal's Code column use), each link passed
+    through ``safe_url`` again as every link on these pages is."""
+    return [url for u in paper.code_links if (url := safe_url(u))]
+
+
 def cited(answer: Answer, lang: str) -> Markup:
     """The answer's text escaped, each [n] a link to the cited paper's page (an unknown n stays text)."""
     ids = {c.n: c.id for c in [*answer.citations, *answer.sources]}
@@ -131,6 +138,7 @@ class Pages:
             auto_reload=False,
         )
         self.env.globals["paper_href"] = paper_href
+        self.env.globals["code_links"] = code_links
         self.env.filters["cited"] = cited
         self.static = {
             name: ((HERE / "static" / name).read_bytes(), media)
@@ -238,13 +246,15 @@ class Pages:
             except PaperLensError as e:  # the page is still worth showing without its summary
                 log.warning("summary of %s for the web page failed: %s", p.id, e)
                 summary_error = str(e)
+        code = code_links(p)  # listed in their own row, so not again among the other links
         links = [("abs", p.links.abs), ("pdf", p.links.pdf), *(("other", u) for u in p.links.other)]
         return self.render(
             request,
             "paper.html",
             paper=p,
             venue=getattr(p, "venue", None),
-            links=[(name, url) for name, u in links if (url := safe_url(u))],
+            links=[(name, url) for name, u in links if (url := safe_url(u)) and url not in code],
+            code=code,
             summary=summary,
             summary_error=summary_error,
             summary_locked=summary_locked,

@@ -47,6 +47,33 @@ TRICKY = {
     },
 }
 
+CODE_ID = "webtest:code"
+CODE_LINKS = [  # as stored: the importer's URL policy percent-encodes the last one's <, > and quotes
+    "https://github.com/webtest/quokkanet",
+    "https://webtest.github.io/quokkanet/",
+    "https://github.com/webtest/quokkanet/tree/main?a=%3Cb%3E&c=%22d%22",
+]
+# A paper linking two code repositories and a project page among other links (no topic: not in NeRF results).
+CODE_PAPER = {
+    "id": CODE_ID,
+    "title": "Quokkanet: counting wombat burrows from drone images",
+    "authors": ["Cy Dee"],
+    "abstract": (
+        "Wombat burrows are hard to count on foot. Quokkanet counts them in drone images of grassland with a "
+        "small detector trained on 900 labelled burrows, and matches expert counts within 4 percent."
+    ),
+    "published": "2025-02-03",
+    "links": {
+        "abs": "https://example.org/quokkanet",
+        "other": [
+            CODE_LINKS[0],
+            CODE_LINKS[1],
+            "https://example.org/data",
+            'https://github.com/webtest/quokkanet/tree/main?a=<b>&c="d"',
+        ],
+    },
+}
+
 
 class Page(HTMLParser):
     """The parts of a page the tests read: every element's attributes, the links' text, the text."""
@@ -90,13 +117,15 @@ def base_url(
     data = tmp / "data"
     shutil.copytree(sample_dir, data)
     extra = tmp / "tricky.jsonl"
-    extra.write_text(json.dumps(TRICKY, ensure_ascii=False) + "\n", encoding="utf-8")
+    extra.write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in (TRICKY, CODE_PAPER)), encoding="utf-8"
+    )
     ix = PaperIndex(
         IndexSettings(_env_file=None, data_dir=data, multilingual=True),
         embedder=real_embedders[0],
         multilingual_embedder=real_embedders[1],
     )
-    assert ix.ingest(records_for(extra, "jsonl"), "webtest").added == 1
+    assert ix.ingest(records_for(extra, "jsonl"), "webtest").added == 2
     app = build_app(ix, LLMSettings(_env_file=None), ApiSettings(_env_file=None, api_key=SecretStr(KEY)))
     with LiveServer(app) as url:
         yield url
@@ -200,6 +229,47 @@ def test_paper_page_has_metadata_summary_and_similar_papers(client: httpx.Client
     assert "CVPR 2020" in "".join(get(client, "/paper/cvpr2020:explorable-super-resolution").text)
     venue = get(client, "/", params={"q": "few-shot NeRF surface regularization", "topic": "NeRF"})
     assert any(a.get("class") == "venue" for a in venue.tags("span")) and "3DV 2024" in "".join(venue.text)
+
+
+def test_hits_with_code_carry_a_code_badge_linking_their_first_code_link(client: httpx.Client) -> None:
+    """The badge follows the library's rule (Paper.code_links, as the bot's cards and the terminal's Code
+    column): the first code or project-page link, on exactly the hits that have one, in both languages."""
+    for lang, label in (("en", "code"), ("zh", "代码")):
+        page = get(client, "/", params={"q": "quokkanet wombat burrows", "mode": "bm25", "lang": lang})
+        assert page.hrefs("/paper/")[0] == f"/paper/{CODE_ID}?lang={lang}"
+        badges = [a for a in page.tags("a") if a.get("class") == "code"]
+        assert badges and badges[0]["href"] == CODE_LINKS[0], badges
+        assert (CODE_LINKS[0], label) in page.links
+        assert (
+            CODE_LINKS[0] in (badges[0]["aria-label"] or "")
+            and label in (badges[0]["aria-label"] or "").lower()
+        )
+    with_code = get(client, "/", params={"q": "gaussian splatting", "has_code": "1"})
+    hits = with_code.hrefs("/paper/")
+    badges = [a["href"] for a in with_code.tags("a") if a.get("class") == "code"]
+    assert hits and len(badges) == len(hits) and "https://gaussiancube.github.io/" in badges, badges
+    every = get(client, "/", params={"q": "gaussian splatting"})
+    assert 0 < len([a for a in every.tags("a") if a.get("class") == "code"]) < len(every.hrefs("/paper/"))
+
+
+def test_paper_page_lists_every_code_link_in_a_code_row(client: httpx.Client) -> None:
+    r = client.get(f"/paper/{CODE_ID}")
+    assert r.status_code == 200 and '<dt>Code</dt><dd class="code-links">' in r.text
+    assert "?a=<b>" not in r.text and "%3Cb%3E&amp;c=%22d%22" in r.text  # whole, safe, escaped
+    page = Page(r.text)
+    outside = [(h, t) for h, t in page.links if h.startswith("http")]
+    # Every code link once, whole, in the Code row; the Links row keeps the others (no code link twice).
+    assert outside == [
+        *((u, u) for u in CODE_LINKS),
+        ("https://example.org/quokkanet", "Abstract page"),
+        ("https://example.org/data", "Link"),
+    ], outside
+    r = client.get(f"/paper/{CODE_ID}", params={"lang": "zh"})
+    assert '<dt>代码</dt><dd class="code-links">' in r.text
+    assert [h for h, _ in Page(r.text).links if h.startswith("https://")][:3] == CODE_LINKS
+    r = client.get("/paper/2401.13934")  # the sample's MambaMorph links its code in its abstract
+    assert '<dt>Code</dt><dd class="code-links"><a href="https://github.com/Guo-Stone/MambaMorph"' in r.text
+    assert 'class="code-links"' not in client.get("/paper/2403.20013").text  # DerainNeRF links no code
 
 
 def test_unknown_paper_and_bad_input_are_friendly_pages(client: httpx.Client) -> None:
@@ -337,6 +407,8 @@ def test_a_reader_searches_opens_a_paper_and_asks_in_chromium(
         first.text.startswith("MambaMorph")
         and "匹配度" in driver.find_element(By.CSS_SELECTOR, ".relevance").text
     )
+    badge = driver.find_element(By.CSS_SELECTOR, ".hit a.code")  # MambaMorph links its code: a plain link
+    assert badge.text == "代码" and badge.get_attribute("href") == "https://github.com/Guo-Stone/MambaMorph"
     assert (
         driver.find_element(By.CSS_SELECTOR, "details.filters").get_attribute("open") is None
     )  # none in use
