@@ -384,9 +384,11 @@ def test_a_reader_searches_opens_a_paper_and_asks_in_chromium(
     driver.set_window_size(1200, 1700)  # the summary and the similar papers in the picture too
     assert driver.save_screenshot(str(shots / "web-paper.png"))
     driver.set_window_size(1200, 1000)
-    # The README's picture of results: the sample corpus's NeRF topic (not this module's hostile paper).
-    driver.get(f"{base_url}/?lang=en&q=few-shot+novel+view+synthesis&topic=NeRF")
+    # The README's picture of results: the sample corpus's NeRF topic (not this module's hostile paper),
+    # with papers that link their code among them, so the picture shows the code badge too.
+    driver.get(f"{base_url}/?lang=en&q=dynamic+scenes+with+gaussian+splatting&topic=NeRF")
     assert len(driver.find_elements(By.CSS_SELECTOR, ".hit")) == 10
+    assert driver.find_elements(By.CSS_SELECTOR, ".hit a.code")
     assert driver.save_screenshot(str(shots / "web.png"))
     assert all((shots / name).stat().st_size > 10_000 for name in ("web.png", "web-paper.png"))
 
