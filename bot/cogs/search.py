@@ -18,7 +18,6 @@ from bot.analysis import ANALYSIS_TEMPLATE, AnalysisButton, analysis_view, with_
 from bot.errors import reply_error
 from bot.render import NO_MENTIONS
 from bot.services import Services
-from index.answers.summarize import extractive_summary
 from index.errors import InvalidQueryError
 from index.models import Filters, SearchHit
 
@@ -33,9 +32,9 @@ def expired_text(timeout: float) -> str:
     return f"These results have expired (buttons last {span} and do not survive a restart of the bot). Run /search again."
 
 
-def tldrs(hits: list[SearchHit]) -> dict[str, str]:
+def tldrs(services: Services, hits: list[SearchHit]) -> dict[str, str]:
     """One-line TL;DRs for a page of hits (extractive: cheap, no model call per hit)."""
-    return {h.paper.id: extractive_summary(h.paper, "en")[0].tldr for h in hits}
+    return {h.paper.id: services.summarizer.tldr(h.paper) for h in hits}
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -70,7 +69,7 @@ class SearchView(discord.ui.View):
         """The current page; its TL;DRs are computed on a thread (tens of ms a page), not on the event loop."""
         page = self.current()
         return render.hits_embed(
-            self.query, page, self.page, self.pages, await asyncio.to_thread(tldrs, page)
+            self.query, page, self.page, self.pages, await asyncio.to_thread(tldrs, self.services, page)
         )
 
     def _sync(self) -> None:
@@ -138,7 +137,11 @@ class SearchView(discord.ui.View):
         hits = await self.services.run(self.services.index.similar, select.values[0], k=self.size)
         await interaction.followup.send(
             embed=render.hits_embed(
-                f"similar to {select.values[0]}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)
+                f"similar to {select.values[0]}",
+                hits,
+                0,
+                1,
+                await asyncio.to_thread(tldrs, self.services, hits),
             ),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
@@ -227,7 +230,9 @@ class SearchCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         hits = await self.services.run(self.services.index.similar, paper, k=self.services.settings.page_size)
         await interaction.followup.send(
-            embed=render.hits_embed(f"similar to {paper}", hits, 0, 1, await asyncio.to_thread(tldrs, hits)),
+            embed=render.hits_embed(
+                f"similar to {paper}", hits, 0, 1, await asyncio.to_thread(tldrs, self.services, hits)
+            ),
             allowed_mentions=NO_MENTIONS,
         )
 

@@ -75,6 +75,12 @@ class Summarizer:
             return emb.encode(texts)
         return default_tagger().encode(texts)
 
+    def tldr(self, p: Paper) -> str:
+        """A paper's one-line extractive TL;DR, with no language-model call (what a page of search hits
+        shows under each title). Sentence roles come from this summarizer's tagger, whose encoder is the
+        index's own when that is the packaged model: nothing else is loaded."""
+        return extractive_summary(p, "en", self.tagger)[0].tldr
+
     def summarize(self, ref: str, lang: str = "en") -> Summary:
         """Summarise the paper named by id, URL or title, in 'en' or 'zh'."""
         if lang not in LANG_NAME:

@@ -105,11 +105,11 @@ def test_search_summaries_are_made_off_the_event_loop_and_expiry_names_the_real_
     on_loop: list[bool] = []
     real = summarize.extractive_summary
 
-    def spy(paper: Any, lang: str) -> Any:
+    def spy(paper: Any, lang: str, *tagger: Any) -> Any:
         on_loop.append(threading.current_thread() is threading.main_thread())  # asyncio.run's loop thread
-        return real(paper, lang)
+        return real(paper, lang, *tagger)
 
-    # load_extension executes bot/cogs/search.py afresh, so its import picks up the spy.
+    # The TL;DRs of a page come from Summarizer.tldr, which reads the module's extractive_summary.
     monkeypatch.setattr(summarize, "extractive_summary", spy)
 
     async def scenario() -> None:
