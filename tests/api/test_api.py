@@ -28,6 +28,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Iter
     ix = PaperIndex(IndexSettings(_env_file=None, data_dir=data, multilingual=True))
     settings = ApiSettings(_env_file=None, api_key=SecretStr("s3cret"))
     app = build_app(ix, LLMSettings(_env_file=None), settings)
+    ix.warm()  # as `paperlens serve` does before its first request (a fresh cache measures and exports here)
     APPS.append(app)
     with LiveServer(app) as url:
         yield url
