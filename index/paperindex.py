@@ -193,11 +193,6 @@ class PaperIndex:
         """A paper and its rowid by stored id, or None."""
         return self.store.get(paper_id)
 
-    def paper(self, paper_id: str) -> Paper | None:
-        """A paper by stored id, or None."""
-        found = self.store.get(paper_id)
-        return found[1] if found else None
-
     def get_by_rowids(self, rowids: Sequence[int]) -> dict[int, Paper]:
         """Papers by rowid (missing rowids are left out)."""
         return self.store.get_by_rowids(rowids)
