@@ -57,37 +57,39 @@ def _titled(pid: str, titles: dict[str, str]) -> str:
     return f"{safe(titles.get(pid, pid), 90)} (`{pid}`)"
 
 
+def _list_field(e: discord.Embed, name: str, lines: list[str], *, empty: str = "none") -> None:
+    """A field listing one kind of preference, one per line, cut to Discord's field limit."""
+    e.add_field(name=name, value=cut("\n".join(lines) or empty, FIELD_VALUE), inline=False)
+
+
 def prefs_embed(prefs: dict[str, Any], titles: dict[str, str]) -> discord.Embed:
     """Every preference the feed keeps about a member, each with the command that undoes it."""
     e = discord.Embed(title="What your feed knows about you", colour=COLOR)
     votes = prefs.get("votes") or []
-    lines = [
-        f"{LIKE if v > 0 else DISLIKE} {_titled(pid, titles)} — undo: `/unvote paper:{pid}`"
-        for pid, v in votes
-    ]
-    e.add_field(
-        name=f"Votes ({len(votes)})", value=cut("\n".join(lines) or "none", FIELD_VALUE), inline=False
+    _list_field(
+        e,
+        f"Votes ({len(votes)})",
+        [
+            f"{LIKE if v > 0 else DISLIKE} {_titled(pid, titles)} — undo: `/unvote paper:{pid}`"
+            for pid, v in votes
+        ],
     )
     follows = prefs.get("follows") or []
-    lines = [f"{safe(a, 80)} — undo: `/unfollow author person:{a}`" for a in follows]
-    e.add_field(
-        name=f"Followed authors ({len(follows)})",
-        value=cut("\n".join(lines) or "none", FIELD_VALUE),
-        inline=False,
+    _list_field(
+        e,
+        f"Followed authors ({len(follows)})",
+        [f"{safe(a, 80)} — undo: `/unfollow author person:{a}`" for a in follows],
     )
     mutes = prefs.get("mutes") or []
-    lines = [f"{safe(k, 80)} — undo: `/unmute keyword:{k}`" for k in mutes]
-    e.add_field(
-        name=f"Muted keywords ({len(mutes)})",
-        value=cut("\n".join(lines) or "none", FIELD_VALUE),
-        inline=False,
+    _list_field(
+        e, f"Muted keywords ({len(mutes)})", [f"{safe(k, 80)} — undo: `/unmute keyword:{k}`" for k in mutes]
     )
     reading = prefs.get("reading") or []
-    lines = [f"{_titled(pid, titles)} — undo: `/read done paper:{pid} personal:True`" for pid in reading]
-    e.add_field(
-        name=f"Your reading list ({len(reading)})",
-        value=cut("\n".join(lines) or "empty", FIELD_VALUE),
-        inline=False,
+    _list_field(
+        e,
+        f"Your reading list ({len(reading)})",
+        [f"{_titled(pid, titles)} — undo: `/read done paper:{pid} personal:True`" for pid in reading],
+        empty="empty",
     )
     on = bool(prefs.get("digest"))
     e.add_field(
