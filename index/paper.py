@@ -14,10 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from index.links import safe_urls
 from index.text import clean_block, clean_line
 
-# Hosts whose links are code, models or data (a project page on github.io / gitlab.io counts too).
+# Hosts whose links are code, models or data, and the hosts of project pages (github.io / gitlab.io). One list:
+# the link extractor (index.venue), Paper.has_code and the stores' has_code filter all read it.
+# anonymous.4open.science hosts the anonymised repositories that papers under review link.
+CODE_HOST_NAMES = (
+    "github.com",
+    "gitlab.com",
+    "huggingface.co",
+    "bitbucket.org",
+    "codeberg.org",
+    "anonymous.4open.science",
+)
+PAGE_HOST_SUFFIXES = (".github.io", ".gitlab.io")
 CODE_HOSTS = re.compile(
-    r"^(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|[\w-]+\.github\.io|"
-    r"[\w-]+\.gitlab\.io|codeberg\.org)$",
+    r"^(?:www\.)?(?:"
+    + "|".join([*map(re.escape, CODE_HOST_NAMES), *(r"[\w-]+" + re.escape(s) for s in PAGE_HOST_SUFFIXES)])
+    + r")$",
     re.I,
 )
 
@@ -159,8 +171,8 @@ class Paper(BaseModel):
 
     @property
     def code_links(self) -> tuple[str, ...]:
-        """The paper's links to code, models or a project page (GitHub, GitLab, Hugging Face, Bitbucket,
-        a github.io / gitlab.io page), in the order the paper gives them."""
+        """The paper's links to code, models or a project page (a link to one of CODE_HOST_NAMES naming a
+        project, or a github.io / gitlab.io page), in the order the paper gives them."""
         return tuple(u for u in (self.links.abs, self.links.pdf, *self.links.other) if u and is_code_link(u))
 
     @property

@@ -16,6 +16,7 @@ import re
 
 from index.links import safe_url
 from index.models import Paper
+from index.paper import CODE_HOST_NAMES, CODE_HOSTS
 from index.text import clean_line
 
 # Conferences and journals named by their usual short form; the spelling on the left is how it is written.
@@ -139,20 +140,16 @@ def venue_from(journal_ref: str | None, comment: str | None) -> str | None:
     return None
 
 
-# Hosts whose links are code, models or data; and words that introduce a project page anywhere.
-_CODE_HOSTS = re.compile(
-    r"^(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|[\w-]+\.github\.io|"
-    r"[\w-]+\.gitlab\.io|codeberg\.org)$",
-    re.I,
-)
+# Words that introduce a project page on any host (code hosts count without them: index.paper.CODE_HOSTS).
 _PAGE_CUE = re.compile(
     r"(?:project\s+(?:page|website|site|homepage)|home\s*page|website|code(?:\s+and\s+\w+)?(?:\s+is)?"
     r"(?:\s+(?:publicly\s+)?(?:available|released))?(?:\s+(?:at|on|in))?|demo|models?|data(?:set)?)\s*[:\-]?\s*$",
     re.I,
 )
+_HOST_NAMES = "|".join(map(re.escape, CODE_HOST_NAMES))
+# A link: with its scheme, or a code host's link written without one ('github.com/a/b').
 _URL = re.compile(
-    r"(?:https?://|(?<![\w./@-])(?=(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/))"
-    r"[^\s<>\"'`{}|\\^]+",
+    rf"(?:https?://|(?<![\w./@-])(?=(?:www\.)?(?:{_HOST_NAMES})/))" r"[^\s<>\"'`{}|\\^]+",
     re.I,
 )
 _TRAILING = ".,;:!?'\"”’»…"
@@ -182,13 +179,9 @@ def code_links(text: str | None) -> list[str]:
         url = raw if re.match(r"https?://", raw, re.I) else f"https://{raw}"
         host = re.sub(r"^https?://", "", url, flags=re.I).split("/", 1)[0].split(":", 1)[0]
         cued = _PAGE_CUE.search((text or "")[max(0, m.start() - 60) : m.start()])
-        if not (_CODE_HOSTS.match(host) or cued):
+        if not (CODE_HOSTS.match(host) or cued):
             continue
-        if re.fullmatch(
-            r"(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/?",
-            url.split("://", 1)[1],
-            re.I,
-        ):
+        if re.fullmatch(rf"(?:www\.)?(?:{_HOST_NAMES})/?", url.split("://", 1)[1], re.I):
             continue  # the bare host names no project
         safe = safe_url(url)
         if safe and safe not in out:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from index.models import Filters
+from index.paper import CODE_HOST_NAMES, PAGE_HOST_SUFFIXES
 
 # What a code link's URL holds, as the stored links JSON shows it (Paper.has_code's hosts; a bare host with
 # no path counts here, which no source stores).
-_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "codeberg.org")
 _CODE_LIKE = (
-    *(f"%//{www}{host}/%" for host in _CODE_HOSTS for www in ("", "www.")),
-    "%.github.io%",
-    "%.gitlab.io%",
+    *(f"%//{www}{host}/%" for host in CODE_HOST_NAMES for www in ("", "www.")),
+    *(f"%{suffix}%" for suffix in PAGE_HOST_SUFFIXES),
 )
 
 

@@ -153,3 +153,32 @@ def test_the_venue_survives_the_row_round_trip(tmp_path: Path, venue: str) -> No
         assert got is not None and got[1] == p
     finally:
         store.close()
+
+
+CODE_OR_NOT = [
+    ("https://github.com/a/b", True),
+    ("https://www.gitlab.com/g/p", True),
+    ("https://huggingface.co/org/model", True),
+    ("https://codeberg.org/u/r", True),
+    ("https://anonymous.4open.science/r/CAA-Seg-2025", True),  # anonymised code of papers under review
+    ("https://lab.github.io/", True),
+    ("https://doi.org/10.1/x", False),
+    ("https://mysite.org/code", False),
+]
+
+
+def test_has_code_and_the_stores_filter_agree_on_every_kind_of_link(backend_settings: IndexSettings) -> None:
+    """Paper.has_code (cards, badges, exports) and Filters(has_code) (the stores' SQL) read one host list:
+    a link one of them counts as code the other does too."""
+    papers = [
+        paper(f"2405.{i:05d}", f"Paper {i}", "shared words", links=Links(other=(url,)))
+        for i, (url, _) in enumerate(CODE_OR_NOT)
+    ]
+    assert [p.has_code for p in papers] == [code for _, code in CODE_OR_NOT]
+    ix = PaperIndex(backend_settings, embedder=FakeEmbedder())
+    try:
+        ix.ingest(list(enumerate(papers)), "t")
+        hits = ix.search("shared words", k=20, mode="bm25", filters=Filters(has_code=True))
+        assert {h.paper.id for h in hits} == {p.id for p in papers if p.has_code}
+    finally:
+        ix.close()
