@@ -6,9 +6,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.paperlens-installed
 
-.PHONY: setup browser run test test-fast lint drills eval bench clean
+.PHONY: setup browser tex run test test-fast lint drills eval bench clean
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser tex
 
 # The /docs browser test drives Debian's Chromium. Installed when missing and this is a root shell with
 # apt-get (CI, containers); elsewhere it says how, and that test is skipped.
@@ -18,6 +18,15 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
 	  || echo "warning: could not install chromium; the /docs browser test will be skipped"; \
 	else echo "note: the /docs browser test needs chromium and chromium-driver (sudo apt-get install chromium chromium-driver)"; fi
+
+# The export test also runs TeX's own bibtex over the exported file: installed the same way (about 10 s),
+# skipped where it is missing.
+tex:
+	@if command -v bibtex >/dev/null 2>&1 && kpsewhich plain.bst >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends texlive-binaries texlive-base) >/dev/null 2>&1 \
+	  || echo "warning: could not install bibtex; the bibtex export test will be skipped"; \
+	else echo "note: the bibtex export test needs TeX's bibtex (sudo apt-get install texlive-binaries texlive-base)"; fi
 
 # torch first and pinned: the CPU build. A bare torch requirement would pull CUDA wheels.
 $(STAMP): pyproject.toml

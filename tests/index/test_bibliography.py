@@ -188,11 +188,18 @@ def test_a_venue_in_the_comment_is_the_conference_and_year(comment: str, venue: 
 
 
 @pytest.mark.skipif(
-    shutil.which("bibtex") is None, reason="bibtex is not installed (TeX is not installed here)"
+    shutil.which("bibtex") is None, reason="TeX's bibtex is not installed (make setup installs it as root)"
 )
 def test_bibtex_itself_reads_the_file(tmp_path: Path) -> None:
-    (tmp_path / "refs.bib").write_text(to_bibtex(sample() + cvpr_table()), encoding="utf-8")
+    papers = sample() + cvpr_table()
+    bib = to_bibtex(papers)
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
     (tmp_path / "doc.aux").write_text("\\citation{*}\n\\bibdata{refs}\n\\bibstyle{plain}\n", encoding="utf-8")
     out = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "error message" not in out.stdout
+    assert "error message" not in out.stdout and "Warning--" not in out.stdout, out.stdout
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert bbl.count("\\bibitem") == len(papers)  # every paper is a reference
+    assert (
+        bbl.count("In {\\em ") == bib.count("@inproceedings{") > 0
+    )  # each proceedings paper has its booktitle
