@@ -2,7 +2,8 @@
 
 Sentences are found by pySBD (rule-based sentence boundary disambiguation: decimals such as "17.3%" and
 "+6.13dB", abbreviations such as "e.g.", "et al." and "U.S.", and Chinese 。！？ punctuation), not by a
-hand-written pattern, which cut numbers in half.
+hand-written pattern, which cut numbers in half. pySBD also ends a sentence before each item of an inline
+enumeration ("(i) ... and (ii) ..."); such items are joined back to the sentence they continue.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import pysbd
 _CJK_STOP = re.compile(r"[。！？]")
 # "analysis.This paper": a sentence end with its space lost (common in scraped abstracts).
 _GLUED = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])")
+# An enumeration item inside a sentence: "(i) ...", "ii) ...", "(2) ...", "b) ...". pySBD ends a sentence
+# before each such marker, so "two problems, which are (i) X and (ii) Y." came out as three fragments.
+_ITEM = re.compile(r"^\(?(?:[ivx]{1,4}|\d{1,2}|[a-h])\)\s", re.I)
+# How a sentence ends: its stop, then any closing quotes or brackets.
+_ENDED = re.compile(r"[.!?。！？…][\"'”’)\]]*$")
 _local = threading.local()
 
 
@@ -36,7 +42,14 @@ def split_sentences(text: str) -> list[str]:
     lang = "zh" if _CJK_STOP.search(text) else "en"
     out: list[str] = []
     for sentence in _segmenter(lang).segment(text):
-        out += [p.strip() for p in _split_after_urls(sentence) if p.strip()]
+        for part in _split_after_urls(sentence):
+            part = part.strip()
+            if not part:
+                continue
+            if out and _ITEM.match(part) and not _ENDED.search(out[-1]):
+                out[-1] = f"{out[-1]} {part}"  # an enumeration item continues its sentence
+            else:
+                out.append(part)
     return out
 
 

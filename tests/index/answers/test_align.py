@@ -1,10 +1,11 @@
 """Monotonic alignment of an English abstract with its Chinese version: the CVPR 2020 table's bilingual
-rows (one-sentence Chinese summaries) and a full translation with an enumeration folded into one sentence."""
+rows (one-sentence Chinese summaries), a full translation, and English sentences one Chinese sentence folds."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +54,18 @@ def test_one_sentence_summaries_align_to_the_sentences_they_say() -> None:
         assert monotonic(align(en, zh))
 
 
-def test_a_translation_aligns_sentence_by_sentence_and_folds_an_enumeration() -> None:
+def test_a_translation_aligns_sentence_by_sentence() -> None:
     en, zh = english("cvpr2020:c2fnas"), split_sentences(C2FNAS_ZH)
-    assert (len(en), len(zh)) == (9, 7)  # pySBD splits "two stages: 1) ...; 2) ..." into three
+    assert (len(en), len(zh)) == (7, 7)  # "two stages: 1) ...; 2) ..." stays one sentence in both languages
+    assert align(en, zh) == [(i, i) for i in range(7)]
+
+
+def test_english_sentences_one_chinese_sentence_says_are_folded_onto_it() -> None:
+    en = english("cvpr2020:c2fnas")
+    # The enumeration as three English sentences (as a splitter that ends one before "1)" gives them):
+    en = [*en[:4], *(p.strip() for p in re.split(r"(?= [12]\) )", en[4])), *en[5:]]
+    zh = split_sentences(C2FNAS_ZH)
+    assert (len(en), len(zh)) == (9, 7)
     links = align(en, zh)
     assert monotonic(links)
     for i in (0, 1, 2, 3):

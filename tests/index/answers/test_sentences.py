@@ -34,6 +34,35 @@ def test_numbers_abbreviations_and_urls() -> None:
     ]
 
 
+ENUMERATIONS = [
+    (  # a real abstract's first sentence (the sample's CVPR 2020 "Structure Boundary Preserving ...")
+        "We tackle two problems of medical images, which are (i) ambiguity of structure boundary and "
+        "(ii) uncertainty of the segmented region. To solve those two problems, we propose a framework.",
+        [
+            "We tackle two problems of medical images, which are (i) ambiguity of structure boundary and "
+            "(ii) uncertainty of the segmented region.",
+            "To solve those two problems, we propose a framework.",
+        ],
+    ),
+    (
+        "Specifically, ConStyX 1) augments the content and style and 2) leverages augmented features. "
+        "It works.",
+        [
+            "Specifically, ConStyX 1) augments the content and style and 2) leverages augmented features.",
+            "It works.",
+        ],
+    ),
+    ("It has (a) a loss, and (b) a dataset.", ["It has (a) a loss, and (b) a dataset."]),
+    # an item after a finished sentence starts a new one
+    ("We test on a) CT. b) MRI is next.", ["We test on a) CT.", "b) MRI is next."]),
+]
+
+
+@pytest.mark.parametrize(("text", "sentences"), ENUMERATIONS)
+def test_an_inline_enumeration_stays_in_its_sentence(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
 def sample_papers() -> list[Paper]:
     papers = []
     for line in SAMPLE.read_text(encoding="utf-8").splitlines():
