@@ -43,7 +43,7 @@ def measure_encoders(corpus: Path, n: int = 128, rounds: int = 3) -> dict[str, A
     use = MultilingualEmbedder()
     paths: dict[str, Callable[[list[str]], np.ndarray]] = {
         f"english ({getattr(english, 'dtype', 'auto')})": english.encode,
-        "e5-small, ONNX int8 batches": e5.encode,
+        "e5-small, ONNX int8 (a text per run)": e5.encode,
         "e5-small, C engine": e5_engine.encode,
         "USE v3 (the former multilingual encoder)": use.encode,
     }

@@ -6,7 +6,7 @@ thousand: its 4-bit kernels are AVX2 multiply-adds without VNNI. This module rea
 once, writes them as an ONNX graph (a BERT encoder: post-LayerNorm, GELU, mean pooling) with int8 weights per
 output channel, caches it in the user cache directory, and runs documents through it: ONNX Runtime's int8
 kernels use VNNI where the CPU has it. The word-embedding table (250,037 x 384) stays 4-bit in memory: the
-rows a batch needs are gathered and dequantised in NumPy and fed to the graph.
+rows a text needs are gathered and dequantised in NumPy and fed to the graph, one text per run.
 
 Tokenisation follows the engine's: its per-codepoint normalisation map, runs of spaces collapsed, the
 metaspace marker before every word, then a Viterbi search over the unigram pieces (the ``tokenizers``
@@ -29,7 +29,6 @@ from index.retrieval.onnx_encoder import cache_dir
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 512
-TOKEN_BUDGET = 8192  # tokens per ONNX run: bounds the activations of one batch
 FORMAT_VERSION = "2"
 
 
@@ -143,7 +142,7 @@ def _fuse(path: Path) -> None:
 
 
 def build_int8(w: E5Weights, dest: Path) -> None:
-    """Write the encoder with int8 weights (per output channel; activations quantised per batch)."""
+    """Write the encoder with int8 weights (per output channel; activations quantised per run)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -199,28 +198,17 @@ class OnnxPassages:
         return dequantize(blocks.reshape(-1), ids.size, H).reshape(*ids.shape, H)
 
     def encode(self, texts: list[str], prefix: str = "passage: ") -> np.ndarray:
+        """Unit vectors of passages, each text in its own run.
+
+        The graph quantises its activations dynamically: a run's scales are taken over its whole input,
+        padding included. Texts run together would each get a vector that depends on the others (cosine
+        about 0.997 to the same text run alone), so a paper's vector would change with the batch it was
+        imported in. One text per run keeps each vector its own and pads nothing."""
         ids = self._tok.encode(texts, prefix)
         out = np.empty((len(texts), self._w.H), dtype=np.float32)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths pad little
         with self._lock:
-            start = 0
-            while start < len(order):
-                end, longest = start, 0
-                while (
-                    end < len(order)
-                    and max(longest, len(ids[order[end]])) * (end - start + 1) <= TOKEN_BUDGET
-                ):
-                    longest = max(longest, len(ids[order[end]]))
-                    end += 1
-                end = max(end, start + 1)
-                group = order[start:end]
-                longest = max(len(ids[i]) for i in group)
-                batch = np.zeros((len(group), longest), dtype=np.int64)
-                mask = np.zeros((len(group), longest), dtype=np.int64)
-                for r, i in enumerate(group):
-                    batch[r, : len(ids[i])] = ids[i]
-                    mask[r, : len(ids[i])] = 1
-                vecs = self._session.run(["vectors"], {"embeds": self._embeds(batch), "mask": mask})[0]
-                out[group] = vecs
-                start = end
+            for i, row in enumerate(ids):
+                batch = np.asarray([row], dtype=np.int64)
+                mask = np.ones_like(batch)
+                out[i] = self._session.run(["vectors"], {"embeds": self._embeds(batch), "mask": mask})[0][0]
         return out
